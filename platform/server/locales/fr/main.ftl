@@ -1,0 +1,279 @@
+## Acquis — textes de l'interface (français)
+
+app-name = Acquis
+app-tagline = Évaluer et développer les compétences numériques des élèves
+skip-to-content = Aller au contenu
+footer-text = Acquis, plateforme libre d'évaluation des compétences numériques
+nav-main = Navigation principale
+nav-account = Mon compte
+nav-login = Se connecter
+nav-logout = Se déconnecter
+nav-signup = Créer un compte
+nav-admin = Administration
+nav-orga = Espace établissement
+signed-in-as = Connecté(e) : { $name }
+
+## Accueil
+home-title = Bienvenue sur Acquis
+home-intro = Acquis permet aux établissements scolaires de lancer des campagnes d'évaluation des compétences numériques de leurs élèves et d'en suivre les résultats.
+home-staff-title = Personnel d'établissement
+home-staff-text = Vous avez reçu une invitation par e-mail ? Suivez le lien qu'elle contient. Déjà membre d'un espace établissement ? Connectez-vous.
+home-student-title = Élèves
+home-student-text = Bientôt : saisissez le code de parcours donné par votre enseignant (« J'ai un code »).
+home-go-orga = Accéder à mon espace établissement
+
+## Champs
+field-last-name = Nom
+field-first-name = Prénom
+field-email = Adresse e-mail
+field-email-hint = Exemple : nom@exemple.fr
+field-login = Adresse e-mail ou identifiant
+field-password = Mot de passe
+field-password-hint = 8 caractères minimum, dont une majuscule, une minuscule et un chiffre
+field-password-new = Nouveau mot de passe
+field-password-confirmation = Confirmation du nouveau mot de passe
+field-password-current = Mot de passe actuel
+field-cgu = J'accepte les conditions d'utilisation d'Acquis
+field-required = Tous les champs sont obligatoires.
+
+## Connexion
+login-title = Connexion
+login-submit = Je me connecte
+login-forgot = Mot de passe oublié ?
+login-no-account = Pas encore de compte ?
+login-invalid = L'adresse e-mail ou l'identifiant et/ou le mot de passe saisis sont incorrects.
+login-rate-limited = Vous avez effectué trop de tentatives. Pour votre sécurité, attendez une minute avant de réessayer.
+
+## Inscription
+signup-title = Je m'inscris
+signup-submit = Je m'inscris
+signup-have-account = J'ai déjà un compte
+signup-done = Votre compte a été créé.
+signup-last-name-missing = Votre nom n'est pas renseigné.
+signup-first-name-missing = Votre prénom n'est pas renseigné.
+signup-email-invalid = Votre adresse e-mail n'est pas valide (exemple : nom@exemple.fr).
+signup-email-taken = Un compte existe déjà avec cette adresse e-mail : connectez-vous.
+signup-cgu-missing = Vous devez accepter les conditions d'utilisation pour créer un compte.
+signup-privacy = Les informations recueillies sur ce formulaire sont enregistrées dans un fichier informatisé pour permettre l'accès au service. Elles sont conservées pendant la durée d'utilisation du service. Vous pouvez exercer votre droit d'accès et de rectification auprès du délégué à la protection des données de votre établissement ou de l'opérateur de la plateforme.
+form-errors-title = Le formulaire contient des erreurs :
+
+## Mots de passe
+password-policy = Votre mot de passe doit contenir 8 caractères au minimum et comporter au moins une majuscule, une minuscule et un chiffre.
+password-confirmation-mismatch = Les deux mots de passe saisis ne sont pas identiques.
+password-current-wrong = Le mot de passe actuel est incorrect.
+password-same-as-current = Le nouveau mot de passe doit être différent de l'actuel.
+password-changed = Votre mot de passe a été modifié.
+change-title = Changer mon mot de passe
+change-expired = Vous avez actuellement un mot de passe temporaire. Choisissez un nouveau mot de passe pour continuer.
+change-submit = Enregistrer le nouveau mot de passe
+forgot-title = Mot de passe oublié
+forgot-intro = Saisissez l'adresse e-mail de votre compte : nous vous enverrons un lien pour choisir un nouveau mot de passe. Ce lien est valable une heure et ne sert qu'une fois.
+forgot-submit = Recevoir le lien
+forgot-sent = Si un compte existe pour cette adresse, un e-mail contenant un lien de réinitialisation vient de lui être envoyé. Pensez à vérifier vos courriers indésirables.
+forgot-username = Vous vous connectez avec un identifiant (élève) ? Demandez à votre enseignant de réinitialiser votre mot de passe.
+reset-title = Choisir un nouveau mot de passe
+reset-submit = Enregistrer
+reset-link-invalid = Ce lien de réinitialisation n'est plus valide : il a déjà servi ou a expiré (il est valable une heure). Faites une nouvelle demande.
+reset-new-request = Faire une nouvelle demande
+reset-done = Votre mot de passe a été modifié. Vous pouvez vous connecter.
+mail-reset-subject = Réinitialisation de votre mot de passe Acquis
+mail-greeting = Bonjour { $first_name },
+
+## Mon compte
+account-title = Mon compte
+account-identity = Identité
+account-username = Identifiant
+account-establishments = Mes espaces établissement
+account-no-establishment = Vous n'êtes membre d'aucun espace établissement. Pour y accéder, un administrateur de l'établissement doit vous inviter.
+account-change-password = Changer mon mot de passe
+
+## Invitations (rejoindre)
+join-title = Vous êtes invité(e) à rejoindre l'établissement { $organization }
+join-intro = L'espace établissement vous permet de créer et de gérer des campagnes d'évaluation et de suivre la progression de vos élèves.
+join-signup-title = Je m'inscris
+join-login-title = J'ai déjà un compte
+join-login-submit = Se connecter et rejoindre
+join-signed-in = Vous êtes connecté(e) en tant que { $name }.
+join-accept = Accepter l'invitation
+join-not-you = Ce n'est pas vous ? Déconnectez-vous pour utiliser un autre compte.
+join-unusable-title = Invitation impossible à utiliser
+invitation-invalid = Ce lien d'invitation n'est pas valide. Vérifiez que vous avez copié le lien complet reçu par e-mail.
+invitation-already-accepted = Cette invitation a déjà été acceptée : ce lien est à usage unique. Connectez-vous pour accéder à l'espace établissement.
+invitation-cancelled = Cette invitation n'est plus valide : elle a été annulée. Demandez à un administrateur de l'établissement de vous inviter à nouveau.
+invitation-expired = Cette invitation a expiré (elle est valable 30 jours). Demandez à un administrateur de l'établissement de vous la renvoyer.
+invitation-organization-archived = Cet établissement a été archivé : il n'est plus possible de le rejoindre.
+
+## Espace établissement
+orga-space = Espace établissement
+orga-my-establishment = Mon établissement
+orga-switch = Changer d'établissement
+orga-menu = Menu de l'établissement
+menu-campaigns = Campagnes
+menu-students = Élèves
+menu-team = Équipe
+menu-documentation = Documentation
+coming-title = Bientôt disponible
+coming-campaigns = Créez votre première campagne : cette page arrive bientôt. Vous pourrez configurer et lancer des campagnes, puis inviter vos élèves à les rejoindre avec un code.
+coming-students = L'import de la liste des élèves (fichier SIECLE .xml ou .zip) et la gestion de leurs comptes arrivent bientôt.
+choose-title = Choisissez un établissement
+no-access-title = Accès réservé
+no-access = L'accès est limité aux membres invités. Pour accéder à l'espace d'un établissement, un administrateur de cet établissement doit vous envoyer une invitation.
+terms-title = Conditions d'utilisation de l'espace établissement
+terms-intro = Avant d'accéder à l'espace établissement, lisez et acceptez ses conditions d'utilisation.
+terms-body-1 = L'espace établissement permet aux personnels d'un établissement scolaire de créer des campagnes d'évaluation des compétences numériques, d'inviter leurs élèves à y participer et d'en consulter les résultats.
+terms-body-2 = Vous vous engagez à n'utiliser les données des élèves (identité, résultats) que pour le suivi pédagogique, à ne pas les communiquer à des tiers et à protéger vos identifiants de connexion.
+terms-body-3 = Les actions effectuées sur les comptes et les données des élèves sont journalisées avec leur auteur et leur date.
+terms-accept = J'accepte les conditions d'utilisation
+terms-cancel = Annuler
+documentation-title = Documentation
+documentation-intro = Le guide d'utilisation de l'espace établissement : inviter l'équipe, importer les élèves, lancer une campagne, suivre les résultats.
+documentation-team = Équipe : les administrateurs invitent des membres (plusieurs adresses e-mail séparées par des virgules), modifient les rôles et retirent des membres. Un établissement a toujours au moins un administrateur.
+documentation-roles = Rôles : « Administrateur » gère l'équipe, les élèves et toutes les campagnes ; « Membre » crée et suit ses campagnes.
+
+## Équipe
+team-title = Équipe
+team-members-tab = Membres ({ $count })
+team-invitations-tab = Invitations ({ $count })
+team-members-list = Liste des membres ({ $count })
+team-invitations-list = Invitations en attente ({ $count })
+team-invite = Inviter un membre
+team-col-last-name = Nom
+team-col-first-name = Prénom
+team-col-role = Rôle
+team-col-email = Adresse e-mail
+team-col-last-sent = Date de dernier envoi
+team-col-actions = Actions
+team-you = (vous)
+team-change-role = Modifier le rôle
+team-change-role-of = Modifier le rôle de { $name }
+team-save = Enregistrer
+team-remove = Supprimer
+team-remove-of = Supprimer { $name } de l'équipe
+team-remove-confirm = { $name } n'aura plus accès à l'espace de l'établissement. Ses campagnes restent accessibles au reste de l'équipe.
+team-remove-submit = Oui, supprimer le membre
+team-leave = Quitter cet espace
+team-leave-confirm = Vous n'aurez plus accès à l'espace de cet établissement. Vos campagnes restent accessibles au reste de l'équipe.
+team-leave-submit = Oui, quitter l'espace
+team-no-invitation = Aucune invitation en attente.
+team-resend = Renvoyer l'invitation
+team-resend-to = Renvoyer l'invitation à { $email }
+team-cancel-invitation = Supprimer l'invitation
+team-cancel-invitation-to = Supprimer l'invitation de { $email }
+team-role-changed = Le rôle de { $name } est maintenant : { $role }.
+team-member-removed = { $name } a été retiré(e) de l'équipe.
+team-left = Vous avez quitté l'espace de { $organization }.
+team-last-admin-demote = Impossible de modifier ce rôle : l'établissement doit toujours avoir au moins un administrateur. Nommez d'abord un autre administrateur.
+team-last-admin-remove = Impossible de supprimer ce membre : c'est le seul administrateur de l'établissement. Nommez d'abord un autre administrateur.
+team-last-admin-leave = Vous êtes le seul administrateur de l'établissement : nommez un autre administrateur avant de quitter l'espace.
+role-admin = Administrateur
+role-member = Membre
+role-auto = Automatique
+role-unknown = Ce rôle n'existe pas.
+invite-title = Inviter un membre
+invite-intro-1 = Saisissez ici l'adresse e-mail du membre que vous souhaitez inviter. Vous pouvez inviter plusieurs membres en séparant les adresses e-mails par des virgules.
+invite-intro-2 = À la réception de l'e-mail, les invités pourront choisir de se créer un compte ou de se connecter avec un compte existant.
+invite-emails = Adresse(s) e-mail
+invite-role = Rôle
+invite-submit = Inviter
+invite-cancel = Annuler
+invite-empty = Saisissez au moins une adresse e-mail.
+invite-invalid = Les adresses e-mail suivantes ne sont pas valides : { $emails }. Aucune invitation n'a été envoyée.
+invite-sent = { $count ->
+    [one] Une invitation a été envoyée.
+   *[other] { $count } invitations ont été envoyées.
+}
+invite-resent = L'invitation a été renvoyée à { $email }.
+invite-resend-too-soon = L'invitation vient d'être envoyée : patientez quelques secondes avant de la renvoyer.
+invite-cancelled = L'invitation de { $email } a été supprimée.
+invite-mail-failed = L'invitation est enregistrée mais l'e-mail n'a pas pu être envoyé à : { $emails }. Réessayez avec « Renvoyer l'invitation ».
+mail-invitation-subject = Invitation à rejoindre { $organization } sur Acquis
+mail-invitation-title = Vous êtes invité(e) à rejoindre { $organization }
+mail-invitation-intro = L'espace établissement d'Acquis vous permet de créer et de gérer des campagnes d'évaluation et de suivre la progression de vos élèves.
+mail-invitation-accept = Accepter l'invitation
+mail-invitation-single-use = Ce lien est à usage unique et valable 30 jours.
+mail-automatic = Ceci est un e-mail automatique, merci de ne pas y répondre.
+
+## Administration (opérateurs)
+admin-title = Administration
+admin-establishments = Établissements
+admin-new = Créer un établissement
+admin-search = Rechercher par nom ou UAI
+admin-search-submit = Rechercher
+admin-include-archived = Inclure les établissements archivés
+admin-count = { $count ->
+    [0] Aucun établissement
+    [one] 1 établissement
+   *[other] { $count } établissements
+}
+admin-col-name = Nom
+admin-col-uai = UAI
+admin-col-kind = Type
+admin-col-contact = E-mail de contact
+admin-col-created = Créé le
+admin-col-status = Statut
+admin-status-active = Actif
+admin-status-archived = Archivé
+admin-page = Page { $page } / { $pages }
+admin-previous = Page précédente
+admin-next = Page suivante
+admin-create-submit = Créer l'établissement
+admin-field-name = Nom de l'établissement
+admin-field-uai = UAI
+admin-field-uai-hint = 7 chiffres suivis d'une lettre, par exemple 0754321X
+admin-field-kind = Type
+admin-field-contact = E-mail de contact
+admin-field-contact-hint = L'invitation de l'administrateur est envoyée à cette adresse.
+admin-import-title = Créer plusieurs établissements (CSV)
+admin-import-intro = Fichier CSV séparé par des points-virgules, une ligne par établissement : UAI;Nom;E-mail (la ligne d'en-tête est facultative). Si une seule ligne contient une erreur, aucun établissement n'est créé.
+admin-import-file = Fichier CSV
+admin-import-kind = Type des établissements importés
+admin-import-submit = Importer
+admin-import-errors = Aucun établissement n'a été créé. Corrigez les erreurs suivantes :
+admin-members = Membres
+admin-no-member = Aucun membre pour l'instant.
+admin-invitations = Invitations en attente
+admin-send-invitation = Envoyer l'invitation administrateur
+admin-send-invitation-hint = Une invitation à usage unique est envoyée à l'e-mail de contact ; la personne qui l'accepte devient administrateur de l'établissement.
+admin-archive = Archiver l'établissement
+admin-archive-confirm = Les membres n'auront plus accès à l'espace de l'établissement et ses invitations ne pourront plus être acceptées.
+admin-archive-submit = Oui, archiver
+admin-audit = Journal des actions
+admin-back = Retour à la liste
+kind-college = Collège
+kind-lycee = Lycée
+kind-lycee-pro = Lycée professionnel
+kind-other = Autre
+org-created = L'établissement « { $name } » a été créé.
+org-imported = { $count ->
+    [one] Un établissement a été créé.
+   *[other] { $count } établissements ont été créés.
+}
+org-name-missing = Le nom de l'établissement n'est pas renseigné.
+org-uai-invalid = L'UAI « { $uai } » n'est pas valide : 7 chiffres suivis d'une lettre sont attendus (exemple : 0754321X).
+org-uai-taken = Un établissement avec l'UAI { $uai } existe déjà.
+org-kind-missing = Choisissez le type d'établissement.
+org-email-invalid = L'e-mail de contact « { $email } » n'est pas valide.
+org-archived = L'établissement « { $name } » a été archivé.
+org-already-archived = Cet établissement est déjà archivé.
+org-archived-no-invitation = Un établissement archivé ne peut plus envoyer d'invitation.
+org-invitation-sent = L'invitation administrateur a été envoyée à { $email }.
+org-import-empty = Le fichier ne contient aucun établissement.
+org-import-unreadable = Ligne { $line } : le fichier ne peut pas être lu ({ $reason }).
+org-import-columns = Ligne { $line } : 3 colonnes sont attendues (UAI;Nom;E-mail), { $found } trouvée(s).
+org-import-line = Ligne { $line } : { $message }
+org-import-duplicate = Ligne { $line } : l'UAI { $uai } figure déjà ligne { $first }.
+org-import-taken = Ligne { $line } : un établissement avec l'UAI { $uai } existe déjà.
+org-import-conflict = Un des établissements vient d'être créé par ailleurs ; aucun établissement n'a été créé. Relancez l'import.
+
+## Erreurs
+error-not-found-title = Page introuvable
+error-not-found = La page demandée n'existe pas ou vous n'y avez pas accès.
+error-forbidden-title = Accès refusé
+error-admin-only = Cette action est réservée aux administrateurs de l'établissement.
+error-bad-request-title = Requête invalide
+error-too-many-title = Trop de tentatives
+error-internal-title = Erreur technique
+error-internal = Une erreur technique est survenue. Réessayez dans quelques instants ; si le problème persiste, contactez le support.
+error-csrf-title = Requête refusée
+error-csrf = Cette requête provient d'un autre site et a été refusée pour protéger votre compte. Revenez sur la page et soumettez à nouveau le formulaire.
+error-back-home = Revenir à l'accueil

@@ -1,0 +1,355 @@
+//! Operators (`/admin`): create establishments one by one or from a CSV, list, search, archive,
+//! and send each establishment its administrator invitation.
+
+mod import;
+
+use acquis_store::{NewOrganization, Organization, StoreError, User};
+use acquis_tenants::{
+    EstablishmentKind, OperatorGrant, Role, TenantId, TenantScope, Uai, invitation_code,
+    is_valid_email, normalize_email,
+};
+use axum::extract::{FromRequestParts, Multipart, Path, Query, State};
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+use axum::response::Response;
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use serde::Deserialize;
+use tower_sessions::Session;
+use uuid::Uuid;
+
+use crate::auth::FieldErrors;
+use crate::auth::session::{CurrentUser, flash};
+use crate::error::{AppError, AppResult, see_other};
+use crate::i18n::{t, t_args};
+use crate::orga::team::{format_date_time, role_label, send_invitation};
+use crate::views::Page;
+use crate::{AppState, page};
+
+pub use import::{ImportError, parse_establishments_csv};
+
+const PER_PAGE: i64 = 25;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/admin", get(list))
+        .route("/admin/etablissements/nouveau", get(new_form))
+        .route("/admin/etablissements", post(create))
+        .route("/admin/etablissements/import", post(import_csv))
+        .route("/admin/etablissements/{id}", get(show))
+        .route("/admin/etablissements/{id}/archiver", post(archive))
+        .route("/admin/etablissements/{id}/invitation", post(invite_admin))
+}
+
+/// A signed-in operator. Anyone else is told the page does not exist.
+pub struct Operator {
+    pub user: User,
+    pub session: Session,
+}
+
+impl FromRequestParts<AppState> for Operator {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        let CurrentUser { user, session } = CurrentUser::from_request_parts(parts, state).await?;
+        if !user.is_operator() {
+            return Err(AppError::NotFound);
+        }
+        Ok(Operator { user, session })
+    }
+}
+
+impl Operator {
+    async fn page(&self, name: &'static str) -> Page {
+        page(name, Some(&self.user), &self.session).await
+    }
+
+    fn grant(&self, org: &Organization) -> TenantScope {
+        TenantScope::for_operator(OperatorGrant {
+            operator_id: self.user.id,
+            tenant: org.tenant(),
+        })
+    }
+}
+
+fn kinds() -> Vec<serde_json::Value> {
+    EstablishmentKind::ALL
+        .iter()
+        .map(|k| serde_json::json!({"value": k.as_str(), "label": kind_label(*k)}))
+        .collect()
+}
+
+pub fn kind_label(kind: EstablishmentKind) -> String {
+    t(match kind {
+        EstablishmentKind::College => "kind-college",
+        EstablishmentKind::Lycee => "kind-lycee",
+        EstablishmentKind::LyceePro => "kind-lycee-pro",
+        EstablishmentKind::Other => "kind-other",
+    })
+}
+
+fn org_json(o: &Organization) -> serde_json::Value {
+    serde_json::json!({
+        "id": o.id,
+        "name": o.name,
+        "uai": o.uai,
+        "kind": kind_label(o.kind()),
+        "contact_email": o.contact_email,
+        "archived": o.archived_at.is_some(),
+        "archived_at": o.archived_at.map(format_date_time),
+        "created_at": format_date_time(o.created_at),
+    })
+}
+
+#[derive(Deserialize, Default)]
+struct ListQuery {
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    archived: Option<String>,
+    #[serde(default)]
+    page: Option<i64>,
+}
+
+async fn list(State(state): State<AppState>, op: Operator, Query(q): Query<ListQuery>) -> AppResult<Response> {
+    let include_archived = q.archived.is_some();
+    let page_no = q.page.unwrap_or(1).max(1);
+    let found = state
+        .store
+        .list_organizations(&q.q, include_archived, page_no, PER_PAGE)
+        .await?;
+    let pages = ((found.total + PER_PAGE - 1) / PER_PAGE).max(1);
+    op.page("admin/list.html")
+        .await
+        .with("organizations", found.items.iter().map(org_json).collect::<Vec<_>>())
+        .with("total", found.total)
+        .with("q", q.q.trim())
+        .with("archived", include_archived)
+        .with("page", page_no)
+        .with("pages", pages)
+        .render()
+}
+
+async fn new_form(op: Operator) -> AppResult<Response> {
+    op.page("admin/new.html")
+        .await
+        .with("kinds", kinds())
+        .with("form", serde_json::json!({"kind": "COLLEGE"}))
+        .render()
+}
+
+#[derive(Deserialize, Default)]
+struct NewForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    uai: String,
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    contact_email: String,
+}
+
+/// Validates one establishment; shared by the form and the CSV import.
+pub fn validate_establishment(
+    name: &str,
+    uai: &str,
+    kind: Option<EstablishmentKind>,
+    email: &str,
+) -> Result<NewOrganization, FieldErrors> {
+    let mut errors = FieldErrors::new();
+    if name.trim().is_empty() {
+        errors.insert("name", t("org-name-missing"));
+    }
+    let uai = match Uai::parse(uai) {
+        Ok(u) => Some(u),
+        Err(_) => {
+            errors.insert("uai", t_args("org-uai-invalid", &[("uai", uai.trim())]));
+            None
+        }
+    };
+    if kind.is_none() {
+        errors.insert("kind", t("org-kind-missing"));
+    }
+    let email = normalize_email(email);
+    if !is_valid_email(&email) {
+        errors.insert("contact_email", t_args("org-email-invalid", &[("email", &email)]));
+    }
+    match (uai, kind) {
+        (Some(uai), Some(kind)) if errors.is_empty() => Ok(NewOrganization {
+            name: name.trim().to_owned(),
+            uai,
+            kind,
+            contact_email: email,
+        }),
+        _ => Err(errors),
+    }
+}
+
+async fn create(State(state): State<AppState>, op: Operator, Form(form): Form<NewForm>) -> AppResult<Response> {
+    let kind = EstablishmentKind::parse(&form.kind);
+    let echo = serde_json::json!({
+        "name": form.name.trim(), "uai": form.uai.trim(), "kind": form.kind, "contact_email": form.contact_email.trim(),
+    });
+    let errors = match validate_establishment(&form.name, &form.uai, kind, &form.contact_email) {
+        Ok(new) => match state.store.create_organizations(Some(op.user.id), &[new.clone()]).await {
+            Ok(created) => {
+                flash(&op.session, t_args("org-created", &[("name", &created[0].name)])).await?;
+                return Ok(see_other(&format!("/admin/etablissements/{}", created[0].id)));
+            }
+            Err(StoreError::Conflict(_)) => {
+                let mut e = FieldErrors::new();
+                e.insert("uai", t_args("org-uai-taken", &[("uai", new.uai.as_str())]));
+                e
+            }
+            Err(e) => return Err(e.into()),
+        },
+        Err(errors) => errors,
+    };
+    op.page("admin/new.html")
+        .await
+        .with("kinds", kinds())
+        .with("form", echo)
+        .with("errors", &errors)
+        .status(StatusCode::UNPROCESSABLE_ENTITY)
+        .render()
+}
+
+async fn import_csv(State(state): State<AppState>, op: Operator, mut multipart: Multipart) -> AppResult<Response> {
+    let mut bytes = Vec::new();
+    let mut kind = None;
+    while let Some(field) = multipart
+        .next_field()
+        .await
+        .map_err(|e| AppError::BadRequest(e.body_text()))?
+    {
+        match field.name() {
+            Some("file") => {
+                bytes = field
+                    .bytes()
+                    .await
+                    .map_err(|e| AppError::BadRequest(e.body_text()))?
+                    .to_vec()
+            }
+            Some("kind") => {
+                kind = EstablishmentKind::parse(
+                    &field.text().await.map_err(|e| AppError::BadRequest(e.body_text()))?,
+                )
+            }
+            _ => {}
+        }
+    }
+    let refuse = |errors: Vec<String>| async {
+        op.page("admin/new.html")
+            .await
+            .with("kinds", kinds())
+            .with("form", serde_json::json!({"kind": "COLLEGE"}))
+            .with("import_errors", errors)
+            .status(StatusCode::UNPROCESSABLE_ENTITY)
+            .render()
+    };
+    let Some(kind) = kind else {
+        return refuse(vec![t("org-kind-missing")]).await;
+    };
+    let news = match parse_establishments_csv(&bytes, kind) {
+        Ok(news) => news,
+        Err(errors) => return refuse(errors.iter().map(ImportError::message).collect()).await,
+    };
+    let uais: Vec<String> = news.iter().map(|(_, n)| n.uai.as_str().to_owned()).collect();
+    let taken = state.store.existing_uais(&uais).await?;
+    if !taken.is_empty() {
+        let errors = news
+            .iter()
+            .filter(|(_, n)| taken.iter().any(|u| u == n.uai.as_str()))
+            .map(|(line, n)| ImportError::UaiTaken(*line, n.uai.as_str().to_owned()).message())
+            .collect();
+        return refuse(errors).await;
+    }
+    let news: Vec<NewOrganization> = news.into_iter().map(|(_, n)| n).collect();
+    match state.store.create_organizations(Some(op.user.id), &news).await {
+        Ok(created) => {
+            flash(&op.session, t_args("org-imported", &[("count", &created.len().to_string())])).await?;
+            Ok(see_other("/admin"))
+        }
+        // Taken between the check and the write by a concurrent import: nothing was stored.
+        Err(StoreError::Conflict(_)) => refuse(vec![t("org-import-conflict")]).await,
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn find_org(state: &AppState, id: Uuid) -> AppResult<Organization> {
+    state
+        .store
+        .find_organization(TenantId(id))
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+async fn show(State(state): State<AppState>, op: Operator, Path(id): Path<Uuid>) -> AppResult<Response> {
+    let org = find_org(&state, id).await?;
+    let mut tx = state.store.tenant_read(&op.grant(&org)).await?;
+    let members = tx.members().await?;
+    let invitations = tx.pending_invitations().await?;
+    let audit = tx.audit_entries(20).await?;
+    tx.commit().await?;
+    op.page("admin/show.html")
+        .await
+        .with("org", org_json(&org))
+        .with(
+            "members",
+            members
+                .iter()
+                .map(|m| serde_json::json!({"name": format!("{} {}", m.first_name, m.last_name), "email": m.email, "role_label": role_label(Some(m.role()))}))
+                .collect::<Vec<_>>(),
+        )
+        .with(
+            "invitations",
+            invitations
+                .iter()
+                .map(|i| serde_json::json!({"email": i.email, "role_label": role_label(i.role()), "last_sent": format_date_time(i.updated_at)}))
+                .collect::<Vec<_>>(),
+        )
+        .with(
+            "audit",
+            audit
+                .iter()
+                .map(|a| serde_json::json!({"at": format_date_time(a.created_at), "action": a.action, "target": a.target}))
+                .collect::<Vec<_>>(),
+        )
+        .render()
+}
+
+async fn archive(State(state): State<AppState>, op: Operator, Path(id): Path<Uuid>) -> AppResult<Response> {
+    let org = find_org(&state, id).await?;
+    if org.archived_at.is_some() {
+        flash(&op.session, t("org-already-archived")).await?;
+    } else {
+        state.store.archive_organization(&op.grant(&org)).await?;
+        flash(&op.session, t_args("org-archived", &[("name", &org.name)])).await?;
+    }
+    Ok(see_other(&format!("/admin/etablissements/{id}")))
+}
+
+/// The establishment's administrator invitation, sent to its contact e-mail (renewed if pending).
+async fn invite_admin(State(state): State<AppState>, op: Operator, Path(id): Path<Uuid>) -> AppResult<Response> {
+    let org = find_org(&state, id).await?;
+    if org.archived_at.is_some() {
+        flash(&op.session, t("org-archived-no-invitation")).await?;
+        return Ok(see_other(&format!("/admin/etablissements/{id}")));
+    }
+    let mut tx = state.store.tenant_tx(&op.grant(&org)).await?;
+    let (inv, _) = tx
+        .invite(&org.contact_email, Some(Role::Admin), &invitation_code())
+        .await?;
+    tx.audit("invitation.sent", Some(&org.contact_email), Some("ADMIN")).await?;
+    tx.commit().await?;
+    let message = match send_invitation(&state, &org.name, &inv).await {
+        Ok(()) => t_args("org-invitation-sent", &[("email", &org.contact_email)]),
+        Err(e) => {
+            tracing::warn!(error = ?e, "administrator invitation not sent");
+            t_args("invite-mail-failed", &[("emails", &org.contact_email)])
+        }
+    };
+    flash(&op.session, message).await?;
+    Ok(see_other(&format!("/admin/etablissements/{id}")))
+}

@@ -1,0 +1,99 @@
+//! Typed configuration: defaults, then an optional TOML file, then `ACQUIS_*` variables.
+
+use std::path::PathBuf;
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Config {
+    /// Address the server listens on.
+    pub bind: String,
+    /// Public address used in e-mailed links.
+    pub base_url: String,
+    /// Where SQLite, the outbox and other local files live.
+    pub data_dir: PathBuf,
+    /// `sqlite://…` (default: under `data_dir`) or `postgres://…` for the application role.
+    pub database_url: Option<String>,
+    /// PostgreSQL: a schema-owner role used only to run migrations at start.
+    pub migrate_database_url: Option<String>,
+    pub database_max_connections: u32,
+    /// Seeds the demo establishment into an empty database.
+    pub demo: bool,
+    /// `smtp://user:pass@host:port` or `smtps://…`; without it, mail goes to `data_dir/outbox`.
+    pub smtp_url: Option<String>,
+    pub mail_from: String,
+    /// Sets the `Secure` flag on the session cookie; turn on behind TLS.
+    pub secure_cookies: bool,
+    /// Extra origins allowed to post forms (e.g. the public URL behind a proxy rewriting Host).
+    pub trusted_origins: Vec<String>,
+    /// Failed-or-not login attempts allowed per login identifier and minute.
+    pub login_attempts_per_minute: u32,
+    pub session_hours: i64,
+    pub password_hash: PasswordHashConfig,
+}
+
+/// Argon2id cost; defaults follow OWASP's recommendation (19 MiB, 2 passes, 1 lane).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct PasswordHashConfig {
+    pub memory_kib: u32,
+    pub iterations: u32,
+    pub parallelism: u32,
+}
+
+impl Default for PasswordHashConfig {
+    fn default() -> Self {
+        PasswordHashConfig {
+            memory_kib: 19 * 1024,
+            iterations: 2,
+            parallelism: 1,
+        }
+    }
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            bind: "127.0.0.1:3000".into(),
+            base_url: "http://127.0.0.1:3000".into(),
+            data_dir: PathBuf::from("data"),
+            database_url: None,
+            migrate_database_url: None,
+            database_max_connections: 16,
+            demo: true,
+            smtp_url: None,
+            mail_from: "Acquis <ne-pas-repondre@acquis.localhost>".into(),
+            secure_cookies: false,
+            trusted_origins: Vec::new(),
+            login_attempts_per_minute: 10,
+            session_hours: 12,
+            password_hash: PasswordHashConfig::default(),
+        }
+    }
+}
+
+impl Config {
+    /// Defaults ← `acquis.toml` (or the file in `ACQUIS_CONFIG`) ← `ACQUIS_*` variables
+    /// (`ACQUIS_PASSWORD_HASH__MEMORY_KIB` reaches nested keys).
+    pub fn load() -> anyhow::Result<Config> {
+        let file = std::env::var("ACQUIS_CONFIG").unwrap_or_else(|_| "acquis.toml".into());
+        let config = Figment::from(Serialized::defaults(Config::default()))
+            .merge(Toml::file(file))
+            .merge(Env::prefixed("ACQUIS_").split("__").ignore(&["config"]))
+            .extract()?;
+        Ok(config)
+    }
+
+    pub fn database_url(&self) -> String {
+        self.database_url.clone().unwrap_or_else(|| {
+            format!("sqlite://{}", self.data_dir.join("acquis.db").display())
+        })
+    }
+
+    pub fn outbox_dir(&self) -> PathBuf {
+        self.data_dir.join("outbox")
+    }
+}

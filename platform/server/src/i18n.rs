@@ -1,0 +1,61 @@
+//! The one i18n mechanism: Fluent messages under `locales/`, used from Rust with [`t`] / [`t_args`]
+//! and from templates with `{{ t(k="message-id") }}` (extra keyword arguments become Fluent
+//! variables).
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+use fluent_templates::fluent_bundle::FluentValue;
+use fluent_templates::{LanguageIdentifier, Loader, langid, static_loader};
+
+static_loader! {
+    static LOCALES = {
+        locales: "./locales",
+        fallback_language: "fr",
+        // Isolation marks around placeables would end up in e-mails, CSV files and form values.
+        customise: |bundle| bundle.set_use_isolating(false),
+    };
+}
+
+pub const FR: LanguageIdentifier = langid!("fr");
+
+pub fn t(id: &str) -> String {
+    LOCALES.lookup(&FR, id)
+}
+
+pub fn t_args(id: &str, args: &[(&str, &str)]) -> String {
+    let args: HashMap<Cow<'static, str>, FluentValue<'_>> = args
+        .iter()
+        .map(|(k, v)| (Cow::Owned((*k).to_owned()), FluentValue::from(*v)))
+        .collect();
+    LOCALES.lookup_with_args(&FR, id, &args)
+}
+
+/// Does the catalog hold this message? Used by the test that every template key exists.
+pub fn has(id: &str) -> bool {
+    LOCALES.try_lookup(&FR, id).is_some()
+}
+
+/// The template function `t(k="id", name=value…)`.
+pub fn tera_function(args: &HashMap<String, tera::Value>) -> tera::Result<tera::Value> {
+    let id = args
+        .get("k")
+        .and_then(|v| v.as_str())
+        .ok_or_else(|| tera::Error::msg("t() needs k=\"message-id\""))?;
+    let mut fluent_args: HashMap<Cow<'static, str>, FluentValue<'_>> = HashMap::new();
+    for (k, v) in args {
+        if k == "k" {
+            continue;
+        }
+        let value = match v {
+            tera::Value::Number(n) => FluentValue::from(n.as_f64().unwrap_or_default()),
+            tera::Value::String(s) => FluentValue::from(s.clone()),
+            other => FluentValue::from(other.to_string()),
+        };
+        fluent_args.insert(Cow::Owned(k.clone()), value);
+    }
+    match LOCALES.try_lookup_with_args(&FR, id, &fluent_args) {
+        Some(s) => Ok(tera::Value::String(s)),
+        None => Err(tera::Error::msg(format!("unknown message id {id}"))),
+    }
+}

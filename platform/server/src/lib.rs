@@ -1,0 +1,203 @@
+//! The Acquis platform server: composes the store, the tenant rules and the web areas.
+//!
+//! Areas, each with its own router: `auth` (accounts), `join` (invitation links), `orga`
+//! (establishment space), `admin` (operators).
+
+pub mod admin;
+pub mod auth;
+pub mod config;
+pub mod demo;
+pub mod error;
+pub mod i18n;
+pub mod join;
+pub mod mail;
+pub mod orga;
+pub mod views;
+
+use std::num::NonZeroU32;
+use std::sync::Arc;
+
+use acquis_store::{ConnectOptions, SessionStoreImpl, Store, User};
+use axum::Router;
+use axum::http::{HeaderName, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use tower_http::csrf::CsrfLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_sessions::cookie::SameSite;
+use tower_sessions::{Expiry, Session, SessionManagerLayer};
+
+use crate::auth::password::Hasher;
+use crate::config::Config;
+use crate::mail::{Mail, Mailer};
+use crate::views::Page;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub config: Arc<Config>,
+    pub mailer: Mailer,
+    pub hasher: Hasher,
+    pub login_limiter: Arc<DefaultKeyedRateLimiter<String>>,
+}
+
+impl AppState {
+    /// Connects to the database (migrating it) and prepares mail and hashing.
+    pub async fn new(config: Config) -> anyhow::Result<AppState> {
+        let store = Store::connect(&ConnectOptions {
+            url: config.database_url(),
+            migrate_url: config.migrate_database_url.clone(),
+            max_connections: config.database_max_connections,
+        })
+        .await?;
+        AppState::with_store(config, store)
+    }
+
+    pub fn with_store(config: Config, store: Store) -> anyhow::Result<AppState> {
+        let mailer = Mailer::from_config(config.smtp_url.as_deref(), config.outbox_dir())?;
+        let hasher = Hasher::new(&config.password_hash)?;
+        let per_minute = NonZeroU32::new(config.login_attempts_per_minute.max(1))
+            .unwrap_or(NonZeroU32::MIN);
+        let login_limiter = Arc::new(RateLimiter::keyed(Quota::per_minute(per_minute)));
+        views::init();
+        Ok(AppState {
+            store,
+            config: Arc::new(config),
+            mailer,
+            hasher,
+            login_limiter,
+        })
+    }
+
+    pub async fn send_mail(&self, mail: Mail<'_>) -> anyhow::Result<()> {
+        self.mailer.send(&self.config.mail_from, mail).await
+    }
+}
+
+/// A page with the common context: the signed-in user and the pending flash message.
+pub async fn page(name: &'static str, user: Option<&User>, session: &Session) -> Page {
+    let mut p = Page::new(name);
+    if let Some(u) = user {
+        p.insert(
+            "me",
+            serde_json::json!({
+                "first_name": u.first_name,
+                "last_name": u.last_name,
+                "is_operator": u.is_operator(),
+            }),
+        );
+    }
+    if let Some(f) = auth::session::take_flash(session).await {
+        p.insert("flash", f);
+    }
+    p
+}
+
+const CSS: &str = include_str!("../static/acquis.css");
+
+async fn stylesheet() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        CSS,
+    )
+        .into_response()
+}
+
+async fn health() -> &'static str {
+    "ok"
+}
+
+async fn home(auth::session::MaybeUser { user, session }: auth::session::MaybeUser) -> error::AppResult<Response> {
+    page("home.html", user.as_ref(), &session).await.render()
+}
+
+async fn not_found() -> error::AppError {
+    error::AppError::NotFound
+}
+
+/// The whole application.
+pub fn app(state: AppState) -> anyhow::Result<Router> {
+    let sessions = SessionManagerLayer::new(SessionStoreImpl::new(state.store.clone()))
+        .with_name("acquis_session")
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(state.config.secure_cookies)
+        .with_expiry(Expiry::OnInactivity(time::Duration::hours(
+            state.config.session_hours,
+        )));
+
+    let mut csrf = CsrfLayer::new();
+    for origin in &state.config.trusted_origins {
+        csrf = csrf.add_trusted_origin(origin)?;
+    }
+    let csrf = csrf.with_rejection_response(|_err| {
+        views::error_page(
+            StatusCode::FORBIDDEN,
+            &i18n::t("error-csrf-title"),
+            &i18n::t("error-csrf"),
+        )
+    });
+
+    let header = |name: &'static str, value: &'static str| {
+        SetResponseHeaderLayer::if_not_present(
+            HeaderName::from_static(name),
+            HeaderValue::from_static(value),
+        )
+    };
+
+    Ok(Router::new()
+        .route("/", get(home))
+        .route("/health", get(health))
+        .route("/static/acquis.css", get(stylesheet))
+        .merge(auth::router())
+        .merge(join::router())
+        .merge(orga::router())
+        .merge(admin::router())
+        .fallback(not_found)
+        .with_state(state)
+        .layer(sessions)
+        .layer(csrf)
+        .layer(axum::middleware::from_fn(error::log_server_errors))
+        .layer(header(
+            "content-security-policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; \
+             frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
+        ))
+        .layer(header("x-frame-options", "DENY"))
+        .layer(header("x-content-type-options", "nosniff"))
+        .layer(header("referrer-policy", "same-origin"))
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(4 * 1024 * 1024)))
+}
+
+/// Serves until the process is stopped; expired sessions are swept every hour.
+pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> anyhow::Result<()> {
+    let sweeper = SessionStoreImpl::new(state.store.clone());
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(std::time::Duration::from_secs(3600));
+        loop {
+            every.tick().await;
+            if let Err(e) = sweeper.delete_expired().await {
+                tracing::warn!(error = %e, "expired sessions were not swept");
+            }
+        }
+    });
+    let limiter = state.login_limiter.clone();
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(std::time::Duration::from_secs(300));
+        loop {
+            every.tick().await;
+            limiter.retain_recent();
+        }
+    });
+    let app = app(state)?;
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await?;
+    Ok(())
+}

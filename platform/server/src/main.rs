@@ -1,0 +1,140 @@
+//! `acquis`: serve the platform (default), migrate the database, manage operators.
+
+use std::io::{IsTerminal, Read};
+
+use acquis_server::auth::password::{generate_password, meets_policy};
+use acquis_server::config::Config;
+use acquis_server::{AppState, demo, serve};
+use acquis_store::{NewUser, Store};
+use acquis_tenants::{is_valid_email, normalize_email};
+use anyhow::{Context, bail};
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "acquis", version, about = "Acquis: digital-skills assessment campaigns for schools")]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+    /// Do not seed the demo establishment into an empty database (also ACQUIS_DEMO=false).
+    #[arg(long, global = true)]
+    no_demo: bool,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the platform (the default).
+    Serve,
+    /// Apply database migrations and exit (PostgreSQL: run with the schema owner's URL).
+    Migrate,
+    /// Manage platform operators.
+    Operator {
+        #[command(subcommand)]
+        command: OperatorCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum OperatorCommand {
+    /// Create an operator account. The password is read from stdin when it is piped, otherwise
+    /// generated and printed once.
+    Create {
+        #[arg(long)]
+        email: String,
+        #[arg(long, default_value = "Opérateur")]
+        first_name: String,
+        #[arg(long, default_value = "Acquis")]
+        last_name: String,
+    },
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,sqlx=warn,tower_sessions=warn".into()),
+        )
+        .init();
+    let cli = Cli::parse();
+    let mut config = Config::load().context("configuration")?;
+    if cli.no_demo {
+        config.demo = false;
+    }
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => run(config).await,
+        Command::Migrate => {
+            match &config.migrate_database_url {
+                Some(url) => Store::migrate_postgres(url).await?,
+                None => {
+                    AppState::new(config).await?;
+                }
+            }
+            println!("Base de données à jour.");
+            Ok(())
+        }
+        Command::Operator {
+            command: OperatorCommand::Create { email, first_name, last_name },
+        } => create_operator(config, &email, &first_name, &last_name).await,
+    }
+}
+
+async fn run(config: Config) -> anyhow::Result<()> {
+    let demo_enabled = config.demo;
+    let bind = config.bind.clone();
+    let base_url = config.base_url.clone();
+    let state = AppState::new(config).await?;
+    if demo_enabled && let Some(logins) = demo::seed_if_empty(&state).await? {
+        println!("\nDémo installée : établissement « Lycée Pix » (UAI {}).", demo::DEMO_UAI);
+        println!("Identifiants de démonstration (affichés une seule fois) :");
+        for l in &logins {
+            println!("  {:<30} {:<34} mot de passe : {}", l.role, l.email, l.password);
+        }
+        println!();
+    }
+    let listener = tokio::net::TcpListener::bind(&bind)
+        .await
+        .with_context(|| format!("cannot listen on {bind}"))?;
+    tracing::info!("Acquis est servi sur {base_url} (écoute sur {bind})");
+    serve(listener, state).await
+}
+
+async fn create_operator(config: Config, email: &str, first_name: &str, last_name: &str) -> anyhow::Result<()> {
+    let email = normalize_email(email);
+    if !is_valid_email(&email) {
+        bail!("adresse e-mail invalide : {email}");
+    }
+    let (password, generated) = if std::io::stdin().is_terminal() {
+        (generate_password(), true)
+    } else {
+        let mut s = String::new();
+        std::io::stdin().read_to_string(&mut s)?;
+        let s = s.trim_end_matches(['\r', '\n']).to_owned();
+        if s.is_empty() { (generate_password(), true) } else { (s, false) }
+    };
+    if !meets_policy(&password) {
+        bail!("le mot de passe doit contenir 8 caractères au minimum, dont une majuscule, une minuscule et un chiffre");
+    }
+    let state = AppState::new(config).await?;
+    let user = state
+        .store
+        .create_user(&NewUser {
+            email: Some(email.clone()),
+            username: None,
+            first_name: first_name.into(),
+            last_name: last_name.into(),
+            password_hash: Some(state.hasher.hash(password.clone()).await?),
+            must_change_password: false,
+            platform_role: Some("OPERATOR".into()),
+            accepted_terms: true,
+        })
+        .await
+        .map_err(|e| match e {
+            acquis_store::StoreError::Conflict(_) => anyhow::anyhow!("un compte existe déjà avec l'adresse {email}"),
+            other => other.into(),
+        })?;
+    println!("Opérateur créé : {} ({})", email, user.id);
+    if generated {
+        println!("Mot de passe (affiché une seule fois) : {password}");
+    }
+    Ok(())
+}

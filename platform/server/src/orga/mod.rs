@@ -1,0 +1,201 @@
+//! The establishment space (`/orga/{establishment}/…`): Campagnes, Élèves, Équipe, Documentation.
+//!
+//! Every route goes through [`OrgaCtx`], which only exists for a signed-in, active member of the
+//! establishment in the path; anyone else gets a 404 that says nothing about the establishment.
+
+pub mod team;
+
+use acquis_store::{User, UserMembership};
+use acquis_tenants::{TenantId, TenantScope};
+use axum::extract::{FromRequestParts, Query, RawPathParams, State};
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+use axum::response::Response;
+use axum::routing::get;
+use axum::{Form, Router};
+use serde::Deserialize;
+use tower_sessions::Session;
+use uuid::Uuid;
+
+use crate::auth::session::{CurrentUser, safe_next};
+use crate::error::{AppError, AppResult, see_other};
+use crate::views::Page;
+use crate::{AppState, page};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/orga", get(entry))
+        .route("/orga/cgu", get(terms_form).post(accept_terms))
+        .route("/orga/{org}", get(switch_to))
+        .route("/orga/{org}/campagnes", get(campaigns))
+        .route("/orga/{org}/eleves", get(students))
+        .route("/orga/{org}/documentation", get(documentation))
+        .merge(team::router())
+}
+
+/// A member inside their establishment.
+pub struct OrgaCtx {
+    pub user: User,
+    pub session: Session,
+    pub scope: TenantScope,
+    pub org_id: Uuid,
+    pub org_name: String,
+    pub memberships: Vec<UserMembership>,
+}
+
+impl OrgaCtx {
+    pub fn is_admin(&self) -> bool {
+        self.scope.is_admin()
+    }
+
+    /// A page in the establishment-space layout, `section` being the active menu entry.
+    pub async fn page(&self, name: &'static str, section: &str) -> Page {
+        let others: Vec<_> = self
+            .memberships
+            .iter()
+            .filter(|m| !m.archived && m.membership.tenant.0 != self.org_id)
+            .map(|m| serde_json::json!({"id": m.membership.tenant.0, "name": m.organization_name}))
+            .collect();
+        page(name, Some(&self.user), &self.session)
+            .await
+            .with(
+                "orga",
+                serde_json::json!({
+                    "id": self.org_id,
+                    "name": self.org_name,
+                    "is_admin": self.is_admin(),
+                    "others": others,
+                    "section": section,
+                }),
+            )
+    }
+
+    pub fn path(&self, rest: &str) -> String {
+        format!("/orga/{}{}", self.org_id, rest)
+    }
+}
+
+impl FromRequestParts<AppState> for OrgaCtx {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        let CurrentUser { user, session } = CurrentUser::from_request_parts(parts, state).await?;
+        let params = RawPathParams::from_request_parts(parts, state)
+            .await
+            .map_err(|_| AppError::NotFound)?;
+        let org_id = params
+            .iter()
+            .find(|(k, _)| *k == "org")
+            .and_then(|(_, v)| Uuid::parse_str(v).ok())
+            .ok_or(AppError::NotFound)?;
+        let memberships = state.store.memberships_of_user(user.id).await?;
+        let Some(current) = memberships
+            .iter()
+            .find(|m| m.membership.tenant == TenantId(org_id) && !m.archived)
+        else {
+            return Err(AppError::NotFound);
+        };
+        if user.orga_terms_accepted_at.is_none() {
+            let next = parts.uri.path().to_owned();
+            return Err(AppError::Redirect(format!(
+                "/orga/cgu?next={}",
+                crate::error::urlencode(&next)
+            )));
+        }
+        Ok(OrgaCtx {
+            scope: TenantScope::for_member(&current.membership),
+            org_name: current.organization_name.clone(),
+            org_id,
+            memberships,
+            user,
+            session,
+        })
+    }
+}
+
+/// `/orga`: the user's establishment, a chooser, or the members-only notice.
+async fn entry(State(state): State<AppState>, CurrentUser { user, session }: CurrentUser) -> AppResult<Response> {
+    let active: Vec<UserMembership> = state
+        .store
+        .memberships_of_user(user.id)
+        .await?
+        .into_iter()
+        .filter(|m| !m.archived)
+        .collect();
+    if active.is_empty() {
+        return page("orga/no_access.html", Some(&user), &session)
+            .await
+            .status(StatusCode::FORBIDDEN)
+            .render();
+    }
+    if user.orga_terms_accepted_at.is_none() {
+        return Ok(see_other("/orga/cgu"));
+    }
+    let preferred = user
+        .last_organization_id
+        .and_then(|id| active.iter().find(|m| m.membership.tenant.0 == id))
+        .or_else(|| (active.len() == 1).then(|| &active[0]));
+    if let Some(m) = preferred {
+        return Ok(see_other(&format!("/orga/{}/campagnes", m.membership.tenant.0)));
+    }
+    let establishments: Vec<_> = active
+        .iter()
+        .map(|m| serde_json::json!({"id": m.membership.tenant.0, "name": m.organization_name}))
+        .collect();
+    page("orga/choose.html", Some(&user), &session)
+        .await
+        .with("establishments", establishments)
+        .render()
+}
+
+#[derive(Deserialize, Default)]
+struct NextQuery {
+    next: Option<String>,
+}
+
+async fn terms_form(CurrentUser { user, session }: CurrentUser, Query(q): Query<NextQuery>) -> AppResult<Response> {
+    page("orga/terms.html", Some(&user), &session)
+        .await
+        .with("next", safe_next(q.next.as_deref()))
+        .render()
+}
+
+#[derive(Deserialize)]
+struct TermsForm {
+    next: Option<String>,
+}
+
+async fn accept_terms(State(state): State<AppState>, CurrentUser { user, .. }: CurrentUser, Form(form): Form<TermsForm>) -> AppResult<Response> {
+    state.store.accept_orga_terms(user.id).await?;
+    let to = safe_next(form.next.as_deref()).unwrap_or_else(|| "/orga".into());
+    Ok(see_other(&to))
+}
+
+/// Following a link to another establishment makes it the one `/orga` opens next time.
+async fn switch_to(State(state): State<AppState>, ctx: OrgaCtx) -> AppResult<Response> {
+    state
+        .store
+        .set_last_organization(ctx.user.id, TenantId(ctx.org_id))
+        .await?;
+    Ok(see_other(&ctx.path("/campagnes")))
+}
+
+async fn campaigns(ctx: OrgaCtx) -> AppResult<Response> {
+    ctx.page("orga/coming.html", "campagnes")
+        .await
+        .with("title_key", "menu-campaigns")
+        .with("text_key", "coming-campaigns")
+        .render()
+}
+
+async fn students(ctx: OrgaCtx) -> AppResult<Response> {
+    ctx.page("orga/coming.html", "eleves")
+        .await
+        .with("title_key", "menu-students")
+        .with("text_key", "coming-students")
+        .render()
+}
+
+async fn documentation(ctx: OrgaCtx) -> AppResult<Response> {
+    ctx.page("orga/documentation.html", "documentation").await.render()
+}

@@ -1,0 +1,123 @@
+//! Server-side rendering with Tera. Templates are compiled into the binary so `acquis` runs from
+//! any directory.
+
+use std::sync::LazyLock;
+
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use serde::Serialize;
+use tera::{Context, Tera};
+
+use crate::error::AppResult;
+use crate::i18n;
+
+macro_rules! templates {
+    ($($name:literal),* $(,)?) => {
+        &[$(($name, include_str!(concat!("../templates/", $name)))),*]
+    };
+}
+
+const TEMPLATES: &[(&str, &str)] = templates![
+    "base.html",
+    "macros.html",
+    "error.html",
+    "home.html",
+    "auth/login.html",
+    "auth/signup.html",
+    "auth/forgot.html",
+    "auth/reset.html",
+    "auth/change_password.html",
+    "auth/account.html",
+    "join/invitation.html",
+    "orga/layout.html",
+    "orga/choose.html",
+    "orga/terms.html",
+    "orga/no_access.html",
+    "orga/coming.html",
+    "orga/documentation.html",
+    "orga/team.html",
+    "orga/invite.html",
+    "admin/layout.html",
+    "admin/list.html",
+    "admin/new.html",
+    "admin/show.html",
+    "mail/invitation.txt",
+    "mail/invitation.html",
+    "mail/password_reset.txt",
+];
+
+static TERA: LazyLock<Tera> = LazyLock::new(|| {
+    let mut tera = Tera::default();
+    tera.add_raw_templates(TEMPLATES.to_vec())
+        .unwrap_or_else(|e| panic!("templates do not compile: {e:?}"));
+    tera.register_function("t", i18n::tera_function);
+    tera.autoescape_on(vec![".html"]);
+    tera
+});
+
+/// Forces template compilation at start so a broken template fails the boot, not a request.
+pub fn init() {
+    LazyLock::force(&TERA);
+}
+
+pub fn template_names() -> impl Iterator<Item = &'static str> {
+    TEMPLATES.iter().map(|(n, _)| *n)
+}
+
+pub fn template_source(name: &str) -> Option<&'static str> {
+    TEMPLATES.iter().find(|(n, _)| *n == name).map(|(_, s)| *s)
+}
+
+pub fn render_string(name: &str, ctx: &Context) -> AppResult<String> {
+    Ok(TERA.render(name, ctx)?)
+}
+
+/// A page being assembled: the template and its context.
+pub struct Page {
+    name: &'static str,
+    ctx: Context,
+    status: StatusCode,
+}
+
+impl Page {
+    pub fn new(name: &'static str) -> Page {
+        Page {
+            name,
+            ctx: Context::new(),
+            status: StatusCode::OK,
+        }
+    }
+
+    pub fn with(mut self, key: &str, value: impl Serialize) -> Page {
+        self.ctx.insert(key, &value);
+        self
+    }
+
+    pub fn status(mut self, status: StatusCode) -> Page {
+        self.status = status;
+        self
+    }
+
+    pub fn insert(&mut self, key: &str, value: impl Serialize) {
+        self.ctx.insert(key, &value);
+    }
+
+    pub fn render(self) -> AppResult<Response> {
+        let body = TERA.render(self.name, &self.ctx)?;
+        Ok((self.status, Html(body)).into_response())
+    }
+}
+
+pub fn error_page(status: StatusCode, title: &str, message: &str) -> Response {
+    let mut ctx = Context::new();
+    ctx.insert("title", title);
+    ctx.insert("message", message);
+    ctx.insert("status", &status.as_u16());
+    match TERA.render("error.html", &ctx) {
+        Ok(body) => (status, Html(body)).into_response(),
+        Err(e) => {
+            tracing::error!(error = ?e, "error page does not render");
+            (status, message.to_owned()).into_response()
+        }
+    }
+}

@@ -1,0 +1,347 @@
+//! The only crate that speaks SQL.
+//!
+//! One [`Store`] over either backend. Both migration trees and every query use `$N` placeholders
+//! (sqlx-sqlite accepts them), so most SQL text is shared and dispatched by the [`on_pool!`] and
+//! [`on_tx!`] macros, which expand the same generic code once per native driver. Where the two
+//! dialects differ, a method matches on the backend explicitly.
+//!
+//! Tenant-owned rows are only reached through a [`TenantTx`], opened from a [`TenantScope`]: it
+//! filters by `organization_id` in SQL and, on PostgreSQL, also sets the transaction-local tenant
+//! that row-level security checks.
+
+mod accounts;
+mod organizations;
+mod sessions;
+mod team;
+
+pub use accounts::{NewUser, PasswordResetToken, User, UserMembership};
+pub use organizations::{NewOrganization, Organization, OrganizationPage};
+pub use sessions::SessionStoreImpl;
+pub use team::{AuditEntry, Invitation, InvitationStatus, Member};
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use acquis_tenants::{TenantId, TenantScope};
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{PgPool, Postgres, Sqlite, SqlitePool};
+use uuid::Uuid;
+
+pub use sqlx;
+
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/postgres");
+
+/// Runs `$body` with `$p` bound to the backend's pool.
+macro_rules! on_pool {
+    ($store:expr, |$p:ident| $body:expr) => {
+        match &$store.db {
+            $crate::Db::Sqlite($p) => $body,
+            $crate::Db::Postgres($p) => $body,
+        }
+    };
+}
+pub(crate) use on_pool;
+
+/// Runs `$body` with `$c` bound to the connection of a `&mut TxInner`.
+macro_rules! on_inner {
+    ($inner:expr, |$c:ident| $body:expr) => {
+        match $inner {
+            $crate::TxInner::Sqlite(t) => {
+                let $c = &mut **t;
+                $body
+            }
+            $crate::TxInner::Postgres(t) => {
+                let $c = &mut **t;
+                $body
+            }
+        }
+    };
+}
+pub(crate) use on_inner;
+
+/// Runs `$body` with `$c` bound to the transaction's connection.
+macro_rules! on_tx {
+    ($tx:expr, |$c:ident| $body:expr) => {
+        $crate::on_inner!(&mut $tx.inner, |$c| $body)
+    };
+}
+pub(crate) use on_tx;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// A unique constraint refused the write; carries the constraint's column or index name.
+    #[error("conflict on {0}")]
+    Conflict(String),
+    #[error("not found")]
+    NotFound,
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+    #[error(transparent)]
+    Migration(#[from] sqlx::migrate::MigrateError),
+    #[error("{0}")]
+    Refused(String),
+}
+
+impl StoreError {
+    /// Maps unique violations to [`StoreError::Conflict`], naming what collided.
+    pub(crate) fn from_write(e: sqlx::Error) -> StoreError {
+        if let sqlx::Error::Database(db) = &e
+            && db.is_unique_violation()
+        {
+            let what = db
+                .constraint()
+                .map(str::to_owned)
+                .unwrap_or_else(|| db.message().to_owned());
+            return StoreError::Conflict(what);
+        }
+        StoreError::Database(e)
+    }
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) enum Db {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+#[derive(Clone, Debug)]
+pub struct Store {
+    pub(crate) db: Db,
+}
+
+pub(crate) enum TxInner {
+    Sqlite(sqlx::Transaction<'static, Sqlite>),
+    Postgres(sqlx::Transaction<'static, Postgres>),
+}
+
+/// A transaction on global tables only (accounts, sessions, the establishment registry).
+pub struct Tx {
+    pub(crate) inner: TxInner,
+}
+
+/// A transaction inside one tenant: the only way to touch tenant-owned rows.
+pub struct TenantTx {
+    pub(crate) inner: TxInner,
+    pub(crate) scope: TenantScope,
+}
+
+impl Tx {
+    pub async fn commit(self) -> Result<()> {
+        match self.inner {
+            TxInner::Sqlite(t) => t.commit().await?,
+            TxInner::Postgres(t) => t.commit().await?,
+        }
+        Ok(())
+    }
+}
+
+impl TenantTx {
+    pub fn scope(&self) -> &TenantScope {
+        &self.scope
+    }
+
+    pub(crate) fn tenant(&self) -> Uuid {
+        self.scope.tenant().0
+    }
+
+    pub async fn commit(self) -> Result<()> {
+        match self.inner {
+            TxInner::Sqlite(t) => t.commit().await?,
+            TxInner::Postgres(t) => t.commit().await?,
+        }
+        Ok(())
+    }
+}
+
+/// How to reach the database.
+#[derive(Debug, Clone)]
+pub struct ConnectOptions {
+    /// `sqlite://path` or `postgres://…` for the application's role.
+    pub url: String,
+    /// PostgreSQL only: a role that owns the schema, used to migrate. Without it the schema must
+    /// already be up to date.
+    pub migrate_url: Option<String>,
+    pub max_connections: u32,
+}
+
+impl Store {
+    /// Connects, migrates, and on PostgreSQL refuses a role that would bypass row-level security.
+    pub async fn connect(opts: &ConnectOptions) -> Result<Store> {
+        if opts.url.starts_with("sqlite:") {
+            let pool = connect_sqlite(&opts.url, opts.max_connections).await?;
+            SQLITE_MIGRATIONS.run(&pool).await?;
+            Ok(Store {
+                db: Db::Sqlite(pool),
+            })
+        } else if opts.url.starts_with("postgres:") || opts.url.starts_with("postgresql:") {
+            if let Some(owner_url) = &opts.migrate_url {
+                let owner = PgPoolOptions::new()
+                    .max_connections(1)
+                    .connect(owner_url)
+                    .await?;
+                POSTGRES_MIGRATIONS.run(&owner).await?;
+                owner.close().await;
+            }
+            let pool = PgPoolOptions::new()
+                .max_connections(opts.max_connections)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect_with(PgConnectOptions::from_str(&opts.url)?)
+                .await?;
+            check_pg_role(&pool).await?;
+            Ok(Store {
+                db: Db::Postgres(pool),
+            })
+        } else {
+            Err(StoreError::Refused(format!(
+                "unsupported database URL (expected sqlite:// or postgres://): {}",
+                opts.url
+            )))
+        }
+    }
+
+    /// Runs the PostgreSQL migrations as the connecting (owner) role.
+    pub async fn migrate_postgres(owner_url: &str) -> Result<()> {
+        let owner = PgPoolOptions::new()
+            .max_connections(1)
+            .connect(owner_url)
+            .await?;
+        POSTGRES_MIGRATIONS.run(&owner).await?;
+        owner.close().await;
+        Ok(())
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self.db {
+            Db::Sqlite(_) => Backend::Sqlite,
+            Db::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    pub async fn close(&self) {
+        on_pool!(self, |p| p.close().await)
+    }
+
+    pub async fn ping(&self) -> Result<()> {
+        on_pool!(self, |p| sqlx::query("SELECT 1").execute(p).await.map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
+    /// A transaction on global tables.
+    pub async fn begin(&self) -> Result<Tx> {
+        let inner = match &self.db {
+            // IMMEDIATE takes the write lock up front: a deferred transaction that reads then
+            // writes fails with SQLITE_BUSY instead of waiting when another writer is active.
+            Db::Sqlite(p) => TxInner::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
+            Db::Postgres(p) => TxInner::Postgres(p.begin().await?),
+        };
+        Ok(Tx { inner })
+    }
+
+    /// A transaction inside the scope's tenant.
+    pub async fn tenant_tx(&self, scope: &TenantScope) -> Result<TenantTx> {
+        let inner = match &self.db {
+            Db::Sqlite(p) => TxInner::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
+            Db::Postgres(p) => {
+                let mut t = p.begin().await?;
+                set_pg_tenant(&mut t, scope.tenant(), scope.user_id()).await?;
+                TxInner::Postgres(t)
+            }
+        };
+        Ok(TenantTx {
+            inner,
+            scope: *scope,
+        })
+    }
+
+    /// A read-only tenant transaction; on SQLite it does not take the write lock.
+    pub async fn tenant_read(&self, scope: &TenantScope) -> Result<TenantTx> {
+        let inner = match &self.db {
+            Db::Sqlite(p) => TxInner::Sqlite(p.begin().await?),
+            Db::Postgres(p) => {
+                let mut t = p.begin().await?;
+                set_pg_tenant(&mut t, scope.tenant(), scope.user_id()).await?;
+                TxInner::Postgres(t)
+            }
+        };
+        Ok(TenantTx {
+            inner,
+            scope: *scope,
+        })
+    }
+}
+
+async fn set_pg_tenant(
+    t: &mut sqlx::Transaction<'static, Postgres>,
+    tenant: TenantId,
+    user: Option<Uuid>,
+) -> Result<()> {
+    // Transaction-local (third argument true): the setting dies with the transaction, so a pooled
+    // connection never carries a tenant into its next borrower.
+    sqlx::query("SELECT set_config('app.tenant_id', $1, true), set_config('app.user_id', $2, true)")
+        .bind(tenant.0.to_string())
+        .bind(user.map(|u| u.to_string()).unwrap_or_default())
+        .execute(&mut **t)
+        .await?;
+    Ok(())
+}
+
+async fn connect_sqlite(url: &str, max_connections: u32) -> Result<SqlitePool> {
+    let opts = SqliteConnectOptions::from_str(url)?
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Normal)
+        .busy_timeout(Duration::from_secs(10))
+        .foreign_keys(true);
+    if let Some(parent) = std::path::Path::new(opts.get_filename()).parent()
+        && !parent.as_os_str().is_empty()
+    {
+        std::fs::create_dir_all(parent).map_err(|e| {
+            StoreError::Refused(format!("cannot create {}: {e}", parent.display()))
+        })?;
+    }
+    Ok(SqlitePoolOptions::new()
+        .max_connections(max_connections)
+        .connect_with(opts)
+        .await?)
+}
+
+/// Row-level security is a wall only for a role that neither is superuser nor has BYPASSRLS.
+async fn check_pg_role(pool: &PgPool) -> Result<()> {
+    let (user, superuser, bypass): (String, bool, bool) = sqlx::query_as(
+        "SELECT rolname::text, rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user",
+    )
+    .fetch_one(pool)
+    .await?;
+    if superuser || bypass {
+        return Err(StoreError::Refused(format!(
+            "refusing to serve as PostgreSQL role \"{user}\": it is {} and would bypass row-level \
+             security. Connect as a role without SUPERUSER or BYPASSRLS (e.g. acquis_app) and \
+             give the owner role in ACQUIS_MIGRATE_DATABASE_URL.",
+            if superuser { "a superuser" } else { "BYPASSRLS" }
+        )));
+    }
+    Ok(())
+}
+
+/// The migration versions shipped for each backend, for the check that both trees match.
+pub fn migration_versions() -> (Vec<i64>, Vec<i64>) {
+    let v = |m: &sqlx::migrate::Migrator| m.iter().map(|m| m.version).collect::<Vec<_>>();
+    (v(&SQLITE_MIGRATIONS), v(&POSTGRES_MIGRATIONS))
+}
+
+pub(crate) fn now() -> time::OffsetDateTime {
+    // Whole microseconds: PostgreSQL keeps no more, so values read back compare equal.
+    let t = time::OffsetDateTime::now_utc();
+    t.replace_nanosecond(t.nanosecond() / 1000 * 1000)
+        .unwrap_or(t)
+}

@@ -1,0 +1,99 @@
+//! Server-side sessions in the database, so any app server behind a load balancer can serve a user.
+
+use async_trait::async_trait;
+use tower_sessions::session::{Id, Record};
+use tower_sessions::session_store::{self, SessionStore};
+
+use crate::{Store, now, on_pool};
+
+#[derive(Debug, Clone)]
+pub struct SessionStoreImpl {
+    store: Store,
+}
+
+impl SessionStoreImpl {
+    pub fn new(store: Store) -> Self {
+        SessionStoreImpl { store }
+    }
+
+    /// Deletes expired sessions; run periodically.
+    pub async fn delete_expired(&self) -> crate::Result<u64> {
+        Ok(on_pool!(self.store, |p| sqlx::query("DELETE FROM sessions WHERE expiry_date < $1")
+            .bind(now())
+            .execute(p)
+            .await.map(|r| r.rows_affected()))?)
+    }
+}
+
+fn backend(e: impl std::fmt::Display) -> session_store::Error {
+    session_store::Error::Backend(e.to_string())
+}
+
+#[async_trait]
+impl SessionStore for SessionStoreImpl {
+    async fn create(&self, record: &mut Record) -> session_store::Result<()> {
+        // A fresh random id colliding is astronomically unlikely, but never overwrite a session.
+        loop {
+            let data = serde_json::to_vec(&record.data).map_err(|e| session_store::Error::Encode(e.to_string()))?;
+            let res = on_pool!(self.store, |p| sqlx::query(
+                "INSERT INTO sessions (id, data, expiry_date) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING"
+            )
+            .bind(record.id.to_string())
+            .bind(&data)
+            .bind(record.expiry_date)
+            .execute(p)
+            .await.map(|r| r.rows_affected()))
+            .map_err(backend)?;
+            if res == 1 {
+                return Ok(());
+            }
+            record.id = Id::default();
+        }
+    }
+
+    async fn save(&self, record: &Record) -> session_store::Result<()> {
+        let data = serde_json::to_vec(&record.data).map_err(|e| session_store::Error::Encode(e.to_string()))?;
+        on_pool!(self.store, |p| sqlx::query(
+            "INSERT INTO sessions (id, data, expiry_date) VALUES ($1, $2, $3) \
+             ON CONFLICT (id) DO UPDATE SET data = excluded.data, expiry_date = excluded.expiry_date"
+        )
+        .bind(record.id.to_string())
+        .bind(&data)
+        .bind(record.expiry_date)
+        .execute(p)
+        .await.map(|r| r.rows_affected()))
+        .map_err(backend)?;
+        Ok(())
+    }
+
+    async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
+        let row: Option<(Vec<u8>, time::OffsetDateTime)> = on_pool!(self.store, |p| sqlx::query_as(
+            "SELECT data, expiry_date FROM sessions WHERE id = $1"
+        )
+        .bind(id.to_string())
+        .fetch_optional(p)
+        .await)
+        .map_err(backend)?;
+        let Some((data, expiry_date)) = row else {
+            return Ok(None);
+        };
+        if expiry_date <= now() {
+            return Ok(None);
+        }
+        let data = serde_json::from_slice(&data).map_err(|e| session_store::Error::Decode(e.to_string()))?;
+        Ok(Some(Record {
+            id: *id,
+            data,
+            expiry_date,
+        }))
+    }
+
+    async fn delete(&self, id: &Id) -> session_store::Result<()> {
+        on_pool!(self.store, |p| sqlx::query("DELETE FROM sessions WHERE id = $1")
+            .bind(id.to_string())
+            .execute(p)
+            .await.map(|r| r.rows_affected()))
+        .map_err(backend)?;
+        Ok(())
+    }
+}
