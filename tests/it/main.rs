@@ -1,1 +1,12 @@
-fn main(){}
+//! The integration tests: the real server, a real database (SQLite by default, PostgreSQL with
+//! `ACQUIS_TEST_DATABASE_URL`), a real SMTP server, and a real browser for the journeys.
+
+mod harness;
+
+mod accounts;
+mod admin;
+mod invitations;
+mod isolation;
+mod schema;
+mod security;
+mod team;

@@ -2,12 +2,10 @@
 
 use std::io::{IsTerminal, Read};
 
-use acquis_server::auth::password::{generate_password, meets_policy};
 use acquis_server::config::Config;
-use acquis_server::{AppState, demo, serve};
-use acquis_store::{NewUser, Store};
-use acquis_tenants::{is_valid_email, normalize_email};
-use anyhow::{Context, bail};
+use acquis_server::{AppState, cli, demo, serve};
+use acquis_store::Store;
+use anyhow::Context;
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
@@ -99,41 +97,17 @@ async fn run(config: Config) -> anyhow::Result<()> {
 }
 
 async fn create_operator(config: Config, email: &str, first_name: &str, last_name: &str) -> anyhow::Result<()> {
-    let email = normalize_email(email);
-    if !is_valid_email(&email) {
-        bail!("adresse e-mail invalide : {email}");
-    }
-    let (password, generated) = if std::io::stdin().is_terminal() {
-        (generate_password(), true)
+    let password = if std::io::stdin().is_terminal() {
+        None
     } else {
         let mut s = String::new();
         std::io::stdin().read_to_string(&mut s)?;
-        let s = s.trim_end_matches(['\r', '\n']).to_owned();
-        if s.is_empty() { (generate_password(), true) } else { (s, false) }
+        Some(s.trim_end_matches(['\r', '\n']).to_owned())
     };
-    if !meets_policy(&password) {
-        bail!("le mot de passe doit contenir 8 caractères au minimum, dont une majuscule, une minuscule et un chiffre");
-    }
     let state = AppState::new(config).await?;
-    let user = state
-        .store
-        .create_user(&NewUser {
-            email: Some(email.clone()),
-            username: None,
-            first_name: first_name.into(),
-            last_name: last_name.into(),
-            password_hash: Some(state.hasher.hash(password.clone()).await?),
-            must_change_password: false,
-            platform_role: Some("OPERATOR".into()),
-            accepted_terms: true,
-        })
-        .await
-        .map_err(|e| match e {
-            acquis_store::StoreError::Conflict(_) => anyhow::anyhow!("un compte existe déjà avec l'adresse {email}"),
-            other => other.into(),
-        })?;
-    println!("Opérateur créé : {} ({})", email, user.id);
-    if generated {
+    let (user, generated) = cli::create_operator(&state, email, first_name, last_name, password).await?;
+    println!("Opérateur créé : {} ({})", user.email.unwrap_or_default(), user.id);
+    if let Some(password) = generated {
         println!("Mot de passe (affiché une seule fois) : {password}");
     }
     Ok(())

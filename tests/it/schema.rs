@@ -1,0 +1,106 @@
+//! The schema itself: both migration trees match, every tenant-owned table carries
+//! `organization_id` and (PostgreSQL) forced row-level security, and the app role cannot bypass it.
+
+use crate::harness::TestApp;
+
+/// Global tables: accounts, sessions and registries that are not owned by one establishment.
+const GLOBAL_TABLES: &[&str] = &[
+    "_sqlx_migrations",
+    "users",
+    "sessions",
+    "password_reset_tokens",
+    "organizations",
+    "invitation_links",
+];
+
+#[test]
+fn both_backends_ship_the_same_migration_versions() {
+    let (sqlite, postgres) = acquis_store::migration_versions();
+    assert!(!sqlite.is_empty());
+    assert_eq!(sqlite, postgres);
+}
+
+#[tokio::test]
+async fn every_tenant_table_has_organization_id_and_forced_rls() {
+    let app = TestApp::spawn().await;
+    use sqlx::Connection;
+    let tables: Vec<(String, bool)> = if app.db.postgres {
+        let mut c = sqlx::PgConnection::connect(&app.db.owner_url).await.unwrap();
+        let rows: Vec<(String, bool, bool, bool)> = sqlx::query_as(
+            "SELECT c.relname::text, c.relrowsecurity, c.relforcerowsecurity, \
+               EXISTS (SELECT 1 FROM information_schema.columns col WHERE col.table_schema = 'public' \
+                       AND col.table_name = c.relname AND col.column_name = 'organization_id' AND col.is_nullable = 'NO') \
+             FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
+             WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p')",
+        )
+        .fetch_all(&mut c)
+        .await
+        .unwrap();
+        for (name, rls, forced, has_org) in &rows {
+            if GLOBAL_TABLES.contains(&name.as_str()) {
+                continue;
+            }
+            assert!(has_org, "tenant table {name} lacks a NOT NULL organization_id");
+            assert!(*rls && *forced, "tenant table {name} lacks forced row-level security");
+        }
+        // The application's role can neither bypass RLS nor own the tables.
+        let (sup, bypass): (bool, bool) =
+            sqlx::query_as("SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = 'acquis_app'")
+                .fetch_one(&mut c)
+                .await
+                .unwrap();
+        assert!(!sup && !bypass);
+        let owned: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM pg_tables WHERE schemaname = 'public' AND tableowner = 'acquis_app'",
+        )
+        .fetch_one(&mut c)
+        .await
+        .unwrap();
+        assert_eq!(owned, 0);
+        rows.into_iter().map(|(n, _, _, o)| (n, o)).collect()
+    } else {
+        let mut c = sqlx::SqliteConnection::connect(&app.db.owner_url).await.unwrap();
+        let names: Vec<String> = sqlx::query_scalar(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
+        )
+        .fetch_all(&mut c)
+        .await
+        .unwrap();
+        let mut out = Vec::new();
+        for name in names {
+            let has: i64 = sqlx::query_scalar(
+                "SELECT COUNT(*) FROM pragma_table_info($1) WHERE name = 'organization_id' AND \"notnull\" = 1",
+            )
+            .bind(&name)
+            .fetch_one(&mut c)
+            .await
+            .unwrap();
+            out.push((name, has == 1));
+        }
+        out
+    };
+    let tenant_tables: Vec<_> = tables
+        .iter()
+        .filter(|(n, _)| !GLOBAL_TABLES.contains(&n.as_str()))
+        .collect();
+    assert!(tenant_tables.len() >= 3, "{tables:?}");
+    for (name, has_org) in tenant_tables {
+        assert!(has_org, "tenant table {name} lacks a NOT NULL organization_id");
+    }
+}
+
+#[tokio::test]
+async fn the_server_refuses_a_role_that_bypasses_rls() {
+    let Some(admin) = crate::harness::postgres_admin_url() else {
+        return;
+    };
+    let app = TestApp::spawn().await;
+    let err = acquis_store::Store::connect(&acquis_store::ConnectOptions {
+        url: app.db.owner_url.clone(),
+        migrate_url: None,
+        max_connections: 1,
+    })
+    .await
+    .unwrap_err();
+    assert!(err.to_string().contains("would bypass row-level security"), "{err} ({admin})");
+}
