@@ -71,10 +71,17 @@ pub struct OperatorGrant {
 /// Who acts inside a tenant scope.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Actor {
-    Member { user_id: Uuid, role: Role },
-    Operator { user_id: Uuid },
+    Member {
+        user_id: Uuid,
+        role: Role,
+    },
+    Operator {
+        user_id: Uuid,
+    },
     /// Someone holding an invitation link: may read that invitation and join.
-    Invitee { user_id: Option<Uuid> },
+    Invitee {
+        user_id: Option<Uuid>,
+    },
     /// The platform itself (demo seeding, scheduled jobs).
     System,
 }
@@ -159,7 +166,11 @@ impl TenantScope {
     }
 
     pub fn require_admin(&self) -> Result<(), NotAdmin> {
-        if self.is_admin() { Ok(()) } else { Err(NotAdmin) }
+        if self.is_admin() {
+            Ok(())
+        } else {
+            Err(NotAdmin)
+        }
     }
 }
 

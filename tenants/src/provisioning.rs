@@ -167,7 +167,14 @@ mod tests {
     fn uai_is_seven_digits_and_a_letter() {
         assert_eq!(Uai::parse(" 0754321x ").unwrap().as_str(), "0754321X");
         assert_eq!(Uai::parse(""), Err(UaiError::Empty));
-        for bad in ["075432X", "07543210X", "0754321", "A754321X", "07543211", "0754321É"] {
+        for bad in [
+            "075432X",
+            "07543210X",
+            "0754321",
+            "A754321X",
+            "07543211",
+            "0754321É",
+        ] {
             assert_eq!(Uai::parse(bad), Err(UaiError::Malformed), "{bad}");
         }
     }
@@ -203,7 +210,10 @@ mod tests {
     fn invitation_codes_are_ten_uppercase_alphanumerics() {
         let a = invitation_code();
         assert_eq!(a.len(), 10);
-        assert!(a.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit()));
+        assert!(
+            a.chars()
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+        );
         assert_ne!(a, invitation_code());
     }
 }

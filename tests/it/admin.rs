@@ -16,7 +16,11 @@ async fn operator_client(app: &TestApp) -> Client {
 async fn upload_csv(c: &Client, csv: &str, kind: &str) -> crate::harness::Page {
     let form = reqwest::multipart::Form::new()
         .text("kind", kind.to_owned())
-        .part("file", reqwest::multipart::Part::bytes(csv.as_bytes().to_vec()).file_name("etablissements.csv"));
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(csv.as_bytes().to_vec())
+                .file_name("etablissements.csv"),
+        );
     let res = c
         .http
         .post(format!("{}/admin/etablissements/import", c.base))
@@ -34,19 +38,45 @@ async fn upload_csv(c: &Client, csv: &str, kind: &str) -> crate::harness::Page {
 #[tokio::test]
 async fn the_first_operator_is_created_from_the_command_line() {
     let app = TestApp::spawn().await;
-    let (user, generated) = create_operator(&app.state, " Ops@Acquis.test ", "Olga", "Ops", None).await.unwrap();
+    let (user, generated) = create_operator(&app.state, " Ops@Acquis.test ", "Olga", "Ops", None)
+        .await
+        .unwrap();
     assert!(user.is_operator());
     let password = generated.expect("a generated password is shown");
     let c = app.client();
     assert_eq!(c.login("ops@acquis.test", &password).await.path(), "/admin");
 
-    let (_, shown) = create_operator(&app.state, "deux@acquis.test", "D", "E", Some("Choisi123".into())).await.unwrap();
+    let (_, shown) = create_operator(
+        &app.state,
+        "deux@acquis.test",
+        "D",
+        "E",
+        Some("Choisi123".into()),
+    )
+    .await
+    .unwrap();
     assert!(shown.is_none());
-    assert_eq!(app.client().login("deux@acquis.test", "Choisi123").await.path(), "/admin");
+    assert_eq!(
+        app.client()
+            .login("deux@acquis.test", "Choisi123")
+            .await
+            .path(),
+        "/admin"
+    );
 
-    let dup = create_operator(&app.state, "ops@acquis.test", "O", "P", None).await.unwrap_err();
+    let dup = create_operator(&app.state, "ops@acquis.test", "O", "P", None)
+        .await
+        .unwrap_err();
     assert!(dup.to_string().contains("un compte existe déjà"), "{dup}");
-    let weak = create_operator(&app.state, "trois@acquis.test", "O", "P", Some("faible".into())).await.unwrap_err();
+    let weak = create_operator(
+        &app.state,
+        "trois@acquis.test",
+        "O",
+        "P",
+        Some("faible".into()),
+    )
+    .await
+    .unwrap_err();
     assert!(weak.to_string().contains("8 caractères"), "{weak}");
     assert_eq!(app.count("SELECT COUNT(*) FROM users").await, 2);
 }
@@ -58,7 +88,12 @@ async fn operator_creates_an_establishment_and_duplicates_are_refused() {
     let page = c
         .post(
             "/admin/etablissements",
-            &[("name", "Collège Jean Moulin"), ("uai", "0123456a"), ("kind", "COLLEGE"), ("contact_email", "ce.0123456a@ac-lyon.fr")],
+            &[
+                ("name", "Collège Jean Moulin"),
+                ("uai", "0123456a"),
+                ("kind", "COLLEGE"),
+                ("contact_email", "ce.0123456a@ac-lyon.fr"),
+            ],
         )
         .await;
     page.assert_contains("L'établissement « Collège Jean Moulin » a été créé.");
@@ -68,21 +103,38 @@ async fn operator_creates_an_establishment_and_duplicates_are_refused() {
     let dup = c
         .post(
             "/admin/etablissements",
-            &[("name", "Autre"), ("uai", "0123456A"), ("kind", "LYCEE"), ("contact_email", "x@ac-lyon.fr")],
+            &[
+                ("name", "Autre"),
+                ("uai", "0123456A"),
+                ("kind", "LYCEE"),
+                ("contact_email", "x@ac-lyon.fr"),
+            ],
         )
         .await;
     assert_eq!(dup.status, 422);
     dup.assert_contains("Un établissement avec l'UAI 0123456A existe déjà.");
 
     let bad = c
-        .post("/admin/etablissements", &[("name", ""), ("uai", "12345"), ("kind", "LYCEE"), ("contact_email", "non")])
+        .post(
+            "/admin/etablissements",
+            &[
+                ("name", ""),
+                ("uai", "12345"),
+                ("kind", "LYCEE"),
+                ("contact_email", "non"),
+            ],
+        )
         .await;
     assert_eq!(bad.status, 422);
     bad.assert_contains("Le nom de l'établissement n'est pas renseigné.");
     bad.assert_contains("L'UAI « 12345 » n'est pas valide");
     bad.assert_contains("L'e-mail de contact « non » n'est pas valide.");
     assert_eq!(app.count("SELECT COUNT(*) FROM organizations").await, 1);
-    assert_eq!(app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'organization.created'").await, 1);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'organization.created'")
+            .await,
+        1
+    );
 }
 
 #[tokio::test]
@@ -128,7 +180,9 @@ async fn operator_lists_searches_and_archives() {
     let page = c.get("/admin?q=0000002").await;
     page.assert_contains("Lycée Bêta");
 
-    let page = c.post(&format!("/admin/etablissements/{}/archiver", a.id), &[]).await;
+    let page = c
+        .post(&format!("/admin/etablissements/{}/archiver", a.id), &[])
+        .await;
     page.assert_contains("L'établissement « Collège Alpha » a été archivé.");
     let page = c.get("/admin").await;
     page.assert_contains("1 établissement");
@@ -142,7 +196,9 @@ async fn operator_sends_the_administrator_invitation_to_the_contact_email() {
     let app = TestApp::spawn().await;
     let org = app.org("Lycée Pix", "0754321X").await;
     let c = operator_client(&app).await;
-    let page = c.post(&format!("/admin/etablissements/{}/invitation", org.id), &[]).await;
+    let page = c
+        .post(&format!("/admin/etablissements/{}/invitation", org.id), &[])
+        .await;
     page.assert_contains("L'invitation administrateur a été envoyée à ce.0754321x@ac-test.fr.");
     let mail = app.last_mail_to("ce.0754321x@ac-test.fr");
     assert!(mail.subject().contains("Lyc"), "{}", mail.subject());
@@ -151,14 +207,34 @@ async fn operator_sends_the_administrator_invitation_to_the_contact_email() {
     // The head of establishment follows it and becomes administrator.
     let head = app.client();
     let path = link.trim_start_matches(&app.base).to_owned();
-    let id = path.split("invitationId=").nth(1).unwrap().split('&').next().unwrap().to_owned();
+    let id = path
+        .split("invitationId=")
+        .nth(1)
+        .unwrap()
+        .split('&')
+        .next()
+        .unwrap()
+        .to_owned();
     let code = path.split("code=").nth(1).unwrap().to_owned();
     head.post(
         "/rejoindre/inscription",
-        &[("invitation_id", &id), ("code", &code), ("last_name", "Chef"), ("first_name", "Claire"), ("email", "claire@lycee.fr"), ("password", "Direction1"), ("cgu", "on")],
+        &[
+            ("invitation_id", &id),
+            ("code", &code),
+            ("last_name", "Chef"),
+            ("first_name", "Claire"),
+            ("email", "claire@lycee.fr"),
+            ("password", "Direction1"),
+            ("cgu", "on"),
+        ],
     )
     .await;
-    let user = app.store.find_user_by_login("claire@lycee.fr").await.unwrap().unwrap();
+    let user = app
+        .store
+        .find_user_by_login("claire@lycee.fr")
+        .await
+        .unwrap()
+        .unwrap();
     let m = app.store.memberships_of_user(user.id).await.unwrap();
     assert_eq!(m[0].membership.role, Role::Admin);
     let page = c.get(&format!("/admin/etablissements/{}", org.id)).await;
@@ -170,11 +246,26 @@ async fn operator_sends_the_administrator_invitation_to_the_contact_email() {
 async fn the_admin_area_does_not_exist_for_non_operators() {
     let app = TestApp::spawn().await;
     let org = app.org("Lycée Pix", "0754321X").await;
-    app.member(&org, "chef@lycee.fr", "Claire", "Chef", Role::Admin).await;
+    app.member(&org, "chef@lycee.fr", "Claire", "Chef", Role::Admin)
+        .await;
     let c = app.client();
     c.login("chef@lycee.fr", PASSWORD).await;
     assert_eq!(c.get("/admin").await.status, 404);
-    assert_eq!(c.get(&format!("/admin/etablissements/{}", org.id)).await.status, 404);
-    assert_eq!(c.post(&format!("/admin/etablissements/{}/archiver", org.id), &[]).await.status, 404);
-    assert_eq!(app.count("SELECT COUNT(*) FROM organizations WHERE archived_at IS NOT NULL").await, 0);
+    assert_eq!(
+        c.get(&format!("/admin/etablissements/{}", org.id))
+            .await
+            .status,
+        404
+    );
+    assert_eq!(
+        c.post(&format!("/admin/etablissements/{}/archiver", org.id), &[])
+            .await
+            .status,
+        404
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM organizations WHERE archived_at IS NOT NULL")
+            .await,
+        0
+    );
 }

@@ -33,7 +33,10 @@ impl ReceivedMail {
 
     /// The plain-text body, transfer encoding undone.
     pub fn text(&self) -> String {
-        self.parsed().body_text(0).map(|t| t.into_owned()).unwrap_or_default()
+        self.parsed()
+            .body_text(0)
+            .map(|t| t.into_owned())
+            .unwrap_or_default()
     }
 
     pub fn html(&self) -> Option<String> {
@@ -43,7 +46,9 @@ impl ReceivedMail {
     /// The first link to the platform found in the text body.
     pub fn link(&self, base: &str) -> String {
         let text = self.text();
-        let start = text.find(base).unwrap_or_else(|| panic!("no link to {base} in {text}"));
+        let start = text
+            .find(base)
+            .unwrap_or_else(|| panic!("no link to {base} in {text}"));
         text[start..]
             .split(|c: char| c.is_whitespace() || c == '"' || c == '<')
             .next()
@@ -65,7 +70,13 @@ struct Recorder {
 }
 
 impl mailin_embedded::Handler for Recorder {
-    fn data_start(&mut self, _domain: &str, from: &str, _is8bit: bool, to: &[String]) -> mailin_embedded::Response {
+    fn data_start(
+        &mut self,
+        _domain: &str,
+        from: &str,
+        _is8bit: bool,
+        to: &[String],
+    ) -> mailin_embedded::Response {
         self.from = from.to_owned();
         self.to = to.to_vec();
         self.buf.clear();
@@ -101,7 +112,10 @@ fn smtp() -> &'static Smtp {
         let mails = recorder.all.clone();
         std::thread::spawn(move || {
             let mut server = mailin_embedded::Server::new(recorder);
-            server.with_name("acquis-tests").with_num_threads(4).with_tcp_listener(listener);
+            server
+                .with_name("acquis-tests")
+                .with_num_threads(4)
+                .with_tcp_listener(listener);
             server.serve().expect("SMTP server");
         });
         Smtp { port, mails }
@@ -112,7 +126,9 @@ fn smtp() -> &'static Smtp {
 // Databases
 
 pub fn postgres_admin_url() -> Option<String> {
-    std::env::var("ACQUIS_TEST_DATABASE_URL").ok().filter(|s| !s.is_empty())
+    std::env::var("ACQUIS_TEST_DATABASE_URL")
+        .ok()
+        .filter(|s| !s.is_empty())
 }
 
 /// Replaces the database (and optionally the user) of a PostgreSQL URL.
@@ -180,7 +196,9 @@ impl TestDb {
                     time::OffsetDateTime::now_utc().unix_timestamp(),
                     Uuid::new_v4().simple()
                 );
-                let mut c = sqlx::PgConnection::connect(&admin).await.expect("connect PostgreSQL");
+                let mut c = sqlx::PgConnection::connect(&admin)
+                    .await
+                    .expect("connect PostgreSQL");
                 sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE \"{name}\"")))
                     .execute(&mut c)
                     .await
@@ -229,7 +247,9 @@ impl TestApp {
     }
 
     pub async fn spawn_with(tweak: impl FnOnce(&mut Config)) -> TestApp {
-        let dir = std::env::temp_dir().join("acquis-tests").join(Uuid::new_v4().to_string());
+        let dir = std::env::temp_dir()
+            .join("acquis-tests")
+            .join(Uuid::new_v4().to_string());
         std::fs::create_dir_all(&dir).unwrap();
         let db = TestDb::fresh(&dir).await;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -348,14 +368,25 @@ impl TestApp {
     }
 
     pub async fn add_member(&self, org: &Organization, user: &User, role: Role) -> Uuid {
-        let mut tx = self.store.tenant_tx(&TenantScope::system(org.tenant())).await.unwrap();
+        let mut tx = self
+            .store
+            .tenant_tx(&TenantScope::system(org.tenant()))
+            .await
+            .unwrap();
         let m = tx.add_member(user.id, role).await.unwrap();
         tx.commit().await.unwrap();
         m.id
     }
 
     /// A member who has already accepted the establishment-space terms.
-    pub async fn member(&self, org: &Organization, email: &str, first: &str, last: &str, role: Role) -> (User, Uuid) {
+    pub async fn member(
+        &self,
+        org: &Organization,
+        email: &str,
+        first: &str,
+        last: &str,
+        role: Role,
+    ) -> (User, Uuid) {
         let user = self.user(email, first, last).await;
         self.store.accept_orga_terms(user.id).await.unwrap();
         let mid = self.add_member(org, &user, role).await;
@@ -367,13 +398,17 @@ impl TestApp {
         let q = sqlx::query(sqlx::AssertSqlSafe(sql.to_owned()));
         let q_pg = sqlx::query(sqlx::AssertSqlSafe(sql.to_owned()));
         if self.db.postgres {
-            let mut c = sqlx::PgConnection::connect(&self.db.owner_url).await.unwrap();
+            let mut c = sqlx::PgConnection::connect(&self.db.owner_url)
+                .await
+                .unwrap();
             match bind_time {
                 Some(t) => q_pg.bind(t).execute(&mut c).await.unwrap(),
                 None => q_pg.execute(&mut c).await.unwrap(),
             };
         } else {
-            let mut c = sqlx::SqliteConnection::connect(&self.db.owner_url).await.unwrap();
+            let mut c = sqlx::SqliteConnection::connect(&self.db.owner_url)
+                .await
+                .unwrap();
             match bind_time {
                 Some(t) => q.bind(t).execute(&mut c).await.unwrap(),
                 None => q.execute(&mut c).await.unwrap(),
@@ -384,11 +419,21 @@ impl TestApp {
     /// Counts rows as the schema owner, bypassing tenant filters.
     pub async fn count(&self, sql: &str) -> i64 {
         if self.db.postgres {
-            let mut c = sqlx::PgConnection::connect(&self.db.owner_url).await.unwrap();
-            sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_owned())).fetch_one(&mut c).await.unwrap()
+            let mut c = sqlx::PgConnection::connect(&self.db.owner_url)
+                .await
+                .unwrap();
+            sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_owned()))
+                .fetch_one(&mut c)
+                .await
+                .unwrap()
         } else {
-            let mut c = sqlx::SqliteConnection::connect(&self.db.owner_url).await.unwrap();
-            sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_owned())).fetch_one(&mut c).await.unwrap()
+            let mut c = sqlx::SqliteConnection::connect(&self.db.owner_url)
+                .await
+                .unwrap();
+            sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_owned()))
+                .fetch_one(&mut c)
+                .await
+                .unwrap()
         }
     }
 }
@@ -410,8 +455,15 @@ pub struct Page {
 
 impl Page {
     pub fn path(&self) -> String {
-        let after = self.url.split_once("://").map(|(_, r)| r).unwrap_or(&self.url);
-        after.find('/').map(|i| after[i..].to_owned()).unwrap_or_else(|| "/".into())
+        let after = self
+            .url
+            .split_once("://")
+            .map(|(_, r)| r)
+            .unwrap_or(&self.url);
+        after
+            .find('/')
+            .map(|i| after[i..].to_owned())
+            .unwrap_or_else(|| "/".into())
     }
 
     /// The text of the page without tags, whitespace collapsed, entities decoded.
@@ -436,13 +488,15 @@ impl Page {
             self.text()
         );
     }
-
 }
 
 impl Client {
     pub fn new(base: &str) -> Client {
         Client {
-            http: reqwest::Client::builder().cookie_store(true).build().unwrap(),
+            http: reqwest::Client::builder()
+                .cookie_store(true)
+                .build()
+                .unwrap(),
             base: base.to_owned(),
         }
     }
@@ -456,7 +510,14 @@ impl Client {
     }
 
     pub async fn get(&self, path: &str) -> Page {
-        Client::page(self.http.get(format!("{}{}", self.base, path)).send().await.unwrap()).await
+        Client::page(
+            self.http
+                .get(format!("{}{}", self.base, path))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await
     }
 
     pub async fn post(&self, path: &str, form: &[(&str, &str)]) -> Page {
@@ -472,6 +533,7 @@ impl Client {
     }
 
     pub async fn login(&self, login: &str, password: &str) -> Page {
-        self.post("/connexion", &[("login", login), ("password", password)]).await
+        self.post("/connexion", &[("login", login), ("password", password)])
+            .await
     }
 }

@@ -16,12 +16,40 @@ struct Side {
 
 async fn side(app: &TestApp, name: &str, uai: &str, prefix: &str) -> Side {
     let org = app.org(name, uai).await;
-    let (_, admin_mid) = app.member(&org, &format!("{prefix}.admin@test.fr"), "Ada", name, Role::Admin).await;
-    let (_, member_mid) = app.member(&org, &format!("{prefix}.membre@test.fr"), "Max", name, Role::Member).await;
-    let mut tx = app.store.tenant_tx(&TenantScope::system(org.tenant())).await.unwrap();
-    let (inv, _) = tx.invite(&format!("{prefix}.invite@test.fr"), None, "SECRETCODE").await.unwrap();
+    let (_, admin_mid) = app
+        .member(
+            &org,
+            &format!("{prefix}.admin@test.fr"),
+            "Ada",
+            name,
+            Role::Admin,
+        )
+        .await;
+    let (_, member_mid) = app
+        .member(
+            &org,
+            &format!("{prefix}.membre@test.fr"),
+            "Max",
+            name,
+            Role::Member,
+        )
+        .await;
+    let mut tx = app
+        .store
+        .tenant_tx(&TenantScope::system(org.tenant()))
+        .await
+        .unwrap();
+    let (inv, _) = tx
+        .invite(&format!("{prefix}.invite@test.fr"), None, "SECRETCODE")
+        .await
+        .unwrap();
     tx.commit().await.unwrap();
-    Side { org, admin_mid, member_mid, invitation: inv.id }
+    Side {
+        org,
+        admin_mid,
+        member_mid,
+        invitation: inv.id,
+    }
 }
 
 /// Every establishment-space route, as (method, path) for the given establishment and ids.
@@ -35,10 +63,19 @@ fn routes(org: Uuid, member: Uuid, invitation: Uuid) -> Vec<(&'static str, Strin
         ("GET", format!("/orga/{org}/equipe/invitations")),
         ("GET", format!("/orga/{org}/equipe/inviter")),
         ("POST", format!("/orga/{org}/equipe/inviter")),
-        ("POST", format!("/orga/{org}/equipe/invitations/{invitation}/renvoyer")),
-        ("POST", format!("/orga/{org}/equipe/invitations/{invitation}/annuler")),
+        (
+            "POST",
+            format!("/orga/{org}/equipe/invitations/{invitation}/renvoyer"),
+        ),
+        (
+            "POST",
+            format!("/orga/{org}/equipe/invitations/{invitation}/annuler"),
+        ),
         ("POST", format!("/orga/{org}/equipe/membres/{member}/role")),
-        ("POST", format!("/orga/{org}/equipe/membres/{member}/retirer")),
+        (
+            "POST",
+            format!("/orga/{org}/equipe/membres/{member}/retirer"),
+        ),
         ("POST", format!("/orga/{org}/equipe/quitter")),
     ]
 }
@@ -46,15 +83,21 @@ fn routes(org: Uuid, member: Uuid, invitation: Uuid) -> Vec<(&'static str, Strin
 async fn call(c: &Client, method: &str, path: &str) -> crate::harness::Page {
     match method {
         "GET" => c.get(path).await,
-        _ => c.post(path, &[("emails", "x@y.fr"), ("role", "ADMIN")]).await,
+        _ => {
+            c.post(path, &[("emails", "x@y.fr"), ("role", "ADMIN")])
+                .await
+        }
     }
 }
 
 async fn snapshot(app: &TestApp) -> (i64, i64, i64, i64) {
     (
-        app.count("SELECT COUNT(*) FROM memberships WHERE disabled_at IS NULL").await,
-        app.count("SELECT COUNT(*) FROM memberships WHERE role = 'ADMIN'").await,
-        app.count("SELECT COUNT(*) FROM invitations WHERE status = 'pending'").await,
+        app.count("SELECT COUNT(*) FROM memberships WHERE disabled_at IS NULL")
+            .await,
+        app.count("SELECT COUNT(*) FROM memberships WHERE role = 'ADMIN'")
+            .await,
+        app.count("SELECT COUNT(*) FROM invitations WHERE status = 'pending'")
+            .await,
         app.count("SELECT COUNT(*) FROM invitations").await,
     )
 }
@@ -69,13 +112,19 @@ async fn every_establishment_route_answers_404_across_tenants() {
     let c = app.client();
     assert_eq!(c.login("a.admin@test.fr", PASSWORD).await.status, 200);
     // Sanity: A's own routes work for A's administrator.
-    assert_eq!(c.get(&format!("/orga/{}/equipe", a.org.id)).await.status, 200);
+    assert_eq!(
+        c.get(&format!("/orga/{}/equipe", a.org.id)).await.status,
+        200
+    );
 
     // B's establishment in the path.
     for (method, path) in routes(b.org.id, b.member_mid, b.invitation) {
         let page = call(&c, method, &path).await;
         assert_eq!(page.status, 404, "{method} {path}");
-        assert!(!page.text().contains("Bêta"), "{method} {path} leaks B's name");
+        assert!(
+            !page.text().contains("Bêta"),
+            "{method} {path} leaks B's name"
+        );
         page.assert_contains("Page introuvable");
     }
     // A's establishment in the path, B's ids in it.
@@ -85,15 +134,24 @@ async fn every_establishment_route_answers_404_across_tenants() {
         }
         let page = call(&c, method, &path).await;
         assert_eq!(page.status, 404, "{method} {path}");
-        assert!(!page.text().contains("Bêta"), "{method} {path} leaks B's name");
+        assert!(
+            !page.text().contains("Bêta"),
+            "{method} {path} leaks B's name"
+        );
     }
-    assert_eq!(snapshot(&app).await, before, "a cross-tenant request changed something");
+    assert_eq!(
+        snapshot(&app).await,
+        before,
+        "a cross-tenant request changed something"
+    );
     // B's pages never list A's data either.
     let cb = app.client();
     cb.login("b.admin@test.fr", PASSWORD).await;
     let page = cb.get(&format!("/orga/{}/equipe", b.org.id)).await;
     assert!(!page.text().contains("Alpha"));
-    let page = cb.get(&format!("/orga/{}/equipe/invitations", b.org.id)).await;
+    let page = cb
+        .get(&format!("/orga/{}/equipe/invitations", b.org.id))
+        .await;
     assert!(!page.text().contains("a.invite@test.fr"));
     let _ = (a.admin_mid, b.admin_mid);
 }
@@ -103,14 +161,28 @@ async fn a_tenant_transaction_never_reads_or_writes_another_tenant() {
     let app = TestApp::spawn().await;
     let a = side(&app, "Collège Alpha", "0000001A", "a").await;
     let b = side(&app, "Collège Bêta", "0000002B", "b").await;
-    let mut tx = app.store.tenant_tx(&TenantScope::system(a.org.tenant())).await.unwrap();
+    let mut tx = app
+        .store
+        .tenant_tx(&TenantScope::system(a.org.tenant()))
+        .await
+        .unwrap();
     assert!(tx.member(b.member_mid).await.unwrap().is_none());
     assert!(tx.invitation(b.invitation).await.unwrap().is_none());
     assert!(tx.set_role(b.member_mid, Role::Admin).await.is_err());
     assert!(tx.cancel_invitation(b.invitation).await.is_err());
-    assert!(tx.members().await.unwrap().iter().all(|m| m.last_name == "Collège Alpha"));
+    assert!(
+        tx.members()
+            .await
+            .unwrap()
+            .iter()
+            .all(|m| m.last_name == "Collège Alpha")
+    );
     tx.commit().await.unwrap();
-    assert_eq!(app.count("SELECT COUNT(*) FROM invitations WHERE status = 'pending'").await, 2);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM invitations WHERE status = 'pending'")
+            .await,
+        2
+    );
 }
 
 /// On PostgreSQL, row-level security is the second wall: even SQL without a tenant filter, run
@@ -127,7 +199,10 @@ async fn postgres_row_level_security_hides_other_tenants_from_unfiltered_sql() {
     use sqlx::Connection;
     let mut c = sqlx::PgConnection::connect(&app.db.app_url).await.unwrap();
     // No tenant set: nothing visible.
-    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM invitations").fetch_one(&mut c).await.unwrap();
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM invitations")
+        .fetch_one(&mut c)
+        .await
+        .unwrap();
     assert_eq!(n, 0);
     let mut tx = c.begin().await.unwrap();
     sqlx::query("SELECT set_config('app.tenant_id', $1, true)")

@@ -1,12 +1,14 @@
 //! The integration tests: the real server, a real database (SQLite by default, PostgreSQL with
 //! `ACQUIS_TEST_DATABASE_URL`), a real SMTP server, and a real browser for the journeys.
 
+mod browser;
 mod harness;
 
 mod accounts;
 mod admin;
 mod invitations;
 mod isolation;
+mod journeys;
 mod schema;
 mod security;
 mod team;

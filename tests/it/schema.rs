@@ -25,7 +25,9 @@ async fn every_tenant_table_has_organization_id_and_forced_rls() {
     let app = TestApp::spawn().await;
     use sqlx::Connection;
     let tables: Vec<(String, bool)> = if app.db.postgres {
-        let mut c = sqlx::PgConnection::connect(&app.db.owner_url).await.unwrap();
+        let mut c = sqlx::PgConnection::connect(&app.db.owner_url)
+            .await
+            .unwrap();
         let rows: Vec<(String, bool, bool, bool)> = sqlx::query_as(
             "SELECT c.relname::text, c.relrowsecurity, c.relforcerowsecurity, \
                EXISTS (SELECT 1 FROM information_schema.columns col WHERE col.table_schema = 'public' \
@@ -40,15 +42,22 @@ async fn every_tenant_table_has_organization_id_and_forced_rls() {
             if GLOBAL_TABLES.contains(&name.as_str()) {
                 continue;
             }
-            assert!(has_org, "tenant table {name} lacks a NOT NULL organization_id");
-            assert!(*rls && *forced, "tenant table {name} lacks forced row-level security");
+            assert!(
+                has_org,
+                "tenant table {name} lacks a NOT NULL organization_id"
+            );
+            assert!(
+                *rls && *forced,
+                "tenant table {name} lacks forced row-level security"
+            );
         }
         // The application's role can neither bypass RLS nor own the tables.
-        let (sup, bypass): (bool, bool) =
-            sqlx::query_as("SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = 'acquis_app'")
-                .fetch_one(&mut c)
-                .await
-                .unwrap();
+        let (sup, bypass): (bool, bool) = sqlx::query_as(
+            "SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = 'acquis_app'",
+        )
+        .fetch_one(&mut c)
+        .await
+        .unwrap();
         assert!(!sup && !bypass);
         let owned: i64 = sqlx::query_scalar(
             "SELECT COUNT(*) FROM pg_tables WHERE schemaname = 'public' AND tableowner = 'acquis_app'",
@@ -59,7 +68,9 @@ async fn every_tenant_table_has_organization_id_and_forced_rls() {
         assert_eq!(owned, 0);
         rows.into_iter().map(|(n, _, _, o)| (n, o)).collect()
     } else {
-        let mut c = sqlx::SqliteConnection::connect(&app.db.owner_url).await.unwrap();
+        let mut c = sqlx::SqliteConnection::connect(&app.db.owner_url)
+            .await
+            .unwrap();
         let names: Vec<String> = sqlx::query_scalar(
             "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
         )
@@ -85,7 +96,10 @@ async fn every_tenant_table_has_organization_id_and_forced_rls() {
         .collect();
     assert!(tenant_tables.len() >= 3, "{tables:?}");
     for (name, has_org) in tenant_tables {
-        assert!(has_org, "tenant table {name} lacks a NOT NULL organization_id");
+        assert!(
+            has_org,
+            "tenant table {name} lacks a NOT NULL organization_id"
+        );
     }
 }
 
@@ -102,5 +116,8 @@ async fn the_server_refuses_a_role_that_bypasses_rls() {
     })
     .await
     .unwrap_err();
-    assert!(err.to_string().contains("would bypass row-level security"), "{err} ({admin})");
+    assert!(
+        err.to_string().contains("would bypass row-level security"),
+        "{err} ({admin})"
+    );
 }

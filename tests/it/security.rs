@@ -8,7 +8,8 @@ use crate::harness::{PASSWORD, TestApp};
 async fn cross_site_posts_are_rejected_and_change_nothing() {
     let app = TestApp::spawn().await;
     let org = app.org("Lycée Pix", "0754321X").await;
-    app.member(&org, "chef@lycee.fr", "Claire", "Chef", Role::Admin).await;
+    app.member(&org, "chef@lycee.fr", "Claire", "Chef", Role::Admin)
+        .await;
     let c = app.client();
     c.login("chef@lycee.fr", PASSWORD).await;
     let url = format!("{}/orga/{}/equipe/inviter", app.base, org.id);
@@ -23,7 +24,11 @@ async fn cross_site_posts_are_rejected_and_change_nothing() {
         .await
         .unwrap();
     assert_eq!(forged.status(), 403);
-    let page = crate::harness::Page { status: 403, url: url.clone(), body: forged.text().await.unwrap() };
+    let page = crate::harness::Page {
+        status: 403,
+        url: url.clone(),
+        body: forged.text().await.unwrap(),
+    };
     page.assert_contains("provient d'un autre site et a été refusée");
 
     let forged_origin_only = c
@@ -55,15 +60,23 @@ async fn cross_site_posts_are_rejected_and_change_nothing() {
 async fn pages_carry_security_headers_and_a_strict_session_cookie() {
     let app = TestApp::spawn().await;
     app.user("prof@college.fr", "Paul", "Prof").await;
-    let res = reqwest::get(format!("{}/connexion", app.base)).await.unwrap();
+    let res = reqwest::get(format!("{}/connexion", app.base))
+        .await
+        .unwrap();
     let h = res.headers();
     let csp = h.get("content-security-policy").unwrap().to_str().unwrap();
-    assert!(csp.contains("default-src 'self'") && csp.contains("frame-ancestors 'none'"), "{csp}");
+    assert!(
+        csp.contains("default-src 'self'") && csp.contains("frame-ancestors 'none'"),
+        "{csp}"
+    );
     assert_eq!(h.get("x-frame-options").unwrap(), "DENY");
     assert_eq!(h.get("x-content-type-options").unwrap(), "nosniff");
     assert_eq!(h.get("referrer-policy").unwrap(), "same-origin");
 
-    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
     let res = client
         .post(format!("{}/connexion", app.base))
         .form(&[("login", "prof@college.fr"), ("password", PASSWORD)])
@@ -71,7 +84,13 @@ async fn pages_carry_security_headers_and_a_strict_session_cookie() {
         .await
         .unwrap();
     assert_eq!(res.status(), 303);
-    let cookie = res.headers().get("set-cookie").unwrap().to_str().unwrap().to_owned();
+    let cookie = res
+        .headers()
+        .get("set-cookie")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_owned();
     assert!(cookie.starts_with("acquis_session="), "{cookie}");
     assert!(cookie.contains("HttpOnly"), "{cookie}");
     assert!(cookie.contains("SameSite=Lax"), "{cookie}");
@@ -89,10 +108,16 @@ async fn repeated_login_attempts_are_rate_limited_with_a_clear_message() {
     let page = c.login("Prof@College.fr", PASSWORD).await;
     assert_eq!(page.status, 429);
     page.assert_contains("Vous avez effectué trop de tentatives");
-    assert_eq!(c.get("/mon-compte").await.path(), "/connexion?next=/mon-compte");
+    assert_eq!(
+        c.get("/mon-compte").await.path(),
+        "/connexion?next=/mon-compte"
+    );
     // Other accounts are not affected.
     app.user("autre@college.fr", "Anne", "Autre").await;
-    assert_eq!(c.login("autre@college.fr", PASSWORD).await.path(), "/mon-compte");
+    assert_eq!(
+        c.login("autre@college.fr", PASSWORD).await.path(),
+        "/mon-compte"
+    );
 }
 
 #[tokio::test]
@@ -105,6 +130,9 @@ async fn the_session_id_changes_at_login() {
     let before = app.count("SELECT COUNT(*) FROM sessions").await;
     c.login("prof@college.fr", PASSWORD).await;
     c.post("/deconnexion", &[]).await;
-    assert_eq!(c.get("/mon-compte").await.path(), "/connexion?next=/mon-compte");
+    assert_eq!(
+        c.get("/mon-compte").await.path(),
+        "/connexion?next=/mon-compte"
+    );
     assert!(app.count("SELECT COUNT(*) FROM sessions").await <= before + 1);
 }

@@ -43,7 +43,9 @@ pub async fn create_operator(
         })
         .await
         .map_err(|e| match e {
-            StoreError::Conflict(_) => anyhow::anyhow!("un compte existe déjà avec l'adresse {email}"),
+            StoreError::Conflict(_) => {
+                anyhow::anyhow!("un compte existe déjà avec l'adresse {email}")
+            }
             other => other.into(),
         })?;
     Ok((user, generated.then_some(password)))

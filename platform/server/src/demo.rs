@@ -21,9 +21,27 @@ pub async fn seed_if_empty(state: &AppState) -> anyhow::Result<Option<Vec<DemoLo
         return Ok(None);
     }
     let people = [
-        ("opérateur", "operateur@acquis.localhost", "Opérateur", "Acquis", Some("OPERATOR")),
-        ("administratrice de Lycée Pix", "direction@lycee-pix.localhost", "Claire", "Directrice", None),
-        ("membre de Lycée Pix", "enseignant@lycee-pix.localhost", "Paul", "Enseignant", None),
+        (
+            "opérateur",
+            "operateur@acquis.localhost",
+            "Opérateur",
+            "Acquis",
+            Some("OPERATOR"),
+        ),
+        (
+            "administratrice de Lycée Pix",
+            "direction@lycee-pix.localhost",
+            "Claire",
+            "Directrice",
+            None,
+        ),
+        (
+            "membre de Lycée Pix",
+            "enseignant@lycee-pix.localhost",
+            "Paul",
+            "Enseignant",
+            None,
+        ),
     ];
     let mut logins = Vec::new();
     let mut ids = Vec::new();
@@ -43,7 +61,11 @@ pub async fn seed_if_empty(state: &AppState) -> anyhow::Result<Option<Vec<DemoLo
             })
             .await?;
         ids.push(user.id);
-        logins.push(DemoLogin { role, email, password });
+        logins.push(DemoLogin {
+            role,
+            email,
+            password,
+        });
     }
     let org = state
         .store

@@ -73,11 +73,9 @@ impl IntoResponse for AppError {
             ),
             AppError::Forbidden(m) => (StatusCode::FORBIDDEN, t("error-forbidden-title"), m),
             AppError::BadRequest(m) => (StatusCode::BAD_REQUEST, t("error-bad-request-title"), m),
-            AppError::TooManyRequests(m) => (
-                StatusCode::TOO_MANY_REQUESTS,
-                t("error-too-many-title"),
-                m,
-            ),
+            AppError::TooManyRequests(m) => {
+                (StatusCode::TOO_MANY_REQUESTS, t("error-too-many-title"), m)
+            }
             AppError::Internal(cause) => {
                 let mut res = views::error_page(
                     StatusCode::INTERNAL_SERVER_ERROR,

@@ -31,6 +31,13 @@ pub fn t_args(id: &str, args: &[(&str, &str)]) -> String {
     LOCALES.lookup_with_args(&FR, id, &args)
 }
 
+/// A message whose plural form depends on `count` (Fluent selects `[one]` / `[other]`).
+pub fn t_count(id: &str, count: i64) -> String {
+    let mut args: HashMap<Cow<'static, str>, FluentValue<'_>> = HashMap::new();
+    args.insert(Cow::Borrowed("count"), FluentValue::from(count));
+    LOCALES.lookup_with_args(&FR, id, &args)
+}
+
 /// Does the catalog hold this message? Used by the test that every template key exists.
 pub fn has(id: &str) -> bool {
     LOCALES.try_lookup(&FR, id).is_some()

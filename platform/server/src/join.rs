@@ -96,7 +96,11 @@ fn link_context(org: &Organization, inv: &Invitation) -> serde_json::Value {
     })
 }
 
-async fn show(State(state): State<AppState>, MaybeUser { user, session }: MaybeUser, Query(q): Query<LinkQuery>) -> AppResult<Response> {
+async fn show(
+    State(state): State<AppState>,
+    MaybeUser { user, session }: MaybeUser,
+    Query(q): Query<LinkQuery>,
+) -> AppResult<Response> {
     let p = page("join/invitation.html", user.as_ref(), &session).await;
     match usable_invitation(&state, &q.invitation_id, &q.code).await? {
         Err(Unusable(status, message)) => p.with("unusable", message).status(status).render(),
@@ -149,8 +153,12 @@ async fn accept(
             tx.add_member(user_id, role).await?;
         }
     }
-    tx.audit("invitation.accepted", Some(&invitation.email), Some(&user_id.to_string()))
-        .await?;
+    tx.audit(
+        "invitation.accepted",
+        Some(&invitation.email),
+        Some(&user_id.to_string()),
+    )
+    .await?;
     tx.commit().await?;
     Ok(Ok(user_id))
 }
@@ -160,9 +168,17 @@ enum Accepting {
     New(acquis_store::NewUser),
 }
 
-async fn joined(state: &AppState, session: &Session, org: &Organization, user_id: Uuid) -> AppResult<Response> {
+async fn joined(
+    state: &AppState,
+    session: &Session,
+    org: &Organization,
+    user_id: Uuid,
+) -> AppResult<Response> {
     sign_in(session, user_id).await?;
-    state.store.set_last_organization(user_id, org.tenant()).await?;
+    state
+        .store
+        .set_last_organization(user_id, org.tenant())
+        .await?;
     Ok(see_other(&format!("/orga/{}/equipe", org.id)))
 }
 
@@ -180,12 +196,19 @@ struct JoinSignupForm {
     signup: SignupForm,
 }
 
-async fn signup(State(state): State<AppState>, session: Session, Form(form): Form<JoinSignupForm>) -> AppResult<Response> {
+async fn signup(
+    State(state): State<AppState>,
+    session: Session,
+    Form(form): Form<JoinSignupForm>,
+) -> AppResult<Response> {
     let p = page("join/invitation.html", None, &session).await;
-    let (org, inv) = match usable_invitation(&state, &form.link.invitation_id, &form.link.code).await? {
-        Err(Unusable(status, message)) => return p.with("unusable", message).status(status).render(),
-        Ok(found) => found,
-    };
+    let (org, inv) =
+        match usable_invitation(&state, &form.link.invitation_id, &form.link.code).await? {
+            Err(Unusable(status, message)) => {
+                return p.with("unusable", message).status(status).render();
+            }
+            Ok(found) => found,
+        };
     let mut errors = form.signup.validate();
     if errors.is_empty() {
         let new = form.signup.clone().into_new_user(&state).await?;
@@ -213,17 +236,26 @@ struct JoinLoginForm {
     password: String,
 }
 
-async fn login(State(state): State<AppState>, session: Session, Form(form): Form<JoinLoginForm>) -> AppResult<Response> {
+async fn login(
+    State(state): State<AppState>,
+    session: Session,
+    Form(form): Form<JoinLoginForm>,
+) -> AppResult<Response> {
     let p = page("join/invitation.html", None, &session).await;
-    let (org, inv) = match usable_invitation(&state, &form.link.invitation_id, &form.link.code).await? {
-        Err(Unusable(status, message)) => return p.with("unusable", message).status(status).render(),
-        Ok(found) => found,
-    };
+    let (org, inv) =
+        match usable_invitation(&state, &form.link.invitation_id, &form.link.code).await? {
+            Err(Unusable(status, message)) => {
+                return p.with("unusable", message).status(status).render();
+            }
+            Ok(found) => found,
+        };
     let (message, status) = match check_credentials(&state, &form.login, &form.password).await? {
-        LoginOutcome::Ok(user) => match accept(&state, &org, &inv, Accepting::Existing(user.id)).await? {
-            Ok(user_id) => return joined(&state, &session, &org, user_id).await,
-            Err(message) => (message, StatusCode::CONFLICT),
-        },
+        LoginOutcome::Ok(user) => {
+            match accept(&state, &org, &inv, Accepting::Existing(user.id)).await? {
+                Ok(user_id) => return joined(&state, &session, &org, user_id).await,
+                Err(message) => (message, StatusCode::CONFLICT),
+            }
+        }
         LoginOutcome::Refused(message, status) => (message, status),
     };
     p.with("invitation", link_context(&org, &inv))
@@ -234,10 +266,16 @@ async fn login(State(state): State<AppState>, session: Session, Form(form): Form
         .render()
 }
 
-async fn accept_signed_in(State(state): State<AppState>, MaybeUser { user, session }: MaybeUser, Form(form): Form<LinkFields>) -> AppResult<Response> {
+async fn accept_signed_in(
+    State(state): State<AppState>,
+    MaybeUser { user, session }: MaybeUser,
+    Form(form): Form<LinkFields>,
+) -> AppResult<Response> {
     let p = page("join/invitation.html", user.as_ref(), &session).await;
     let (org, inv) = match usable_invitation(&state, &form.invitation_id, &form.code).await? {
-        Err(Unusable(status, message)) => return p.with("unusable", message).status(status).render(),
+        Err(Unusable(status, message)) => {
+            return p.with("unusable", message).status(status).render();
+        }
         Ok(found) => found,
     };
     let Some(user) = user else {
@@ -248,6 +286,9 @@ async fn accept_signed_in(State(state): State<AppState>, MaybeUser { user, sessi
     };
     match accept(&state, &org, &inv, Accepting::Existing(user.id)).await? {
         Ok(user_id) => joined(&state, &session, &org, user_id).await,
-        Err(message) => p.with("unusable", message).status(StatusCode::CONFLICT).render(),
+        Err(message) => p
+            .with("unusable", message)
+            .status(StatusCode::CONFLICT)
+            .render(),
     }
 }

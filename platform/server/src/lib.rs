@@ -58,8 +58,8 @@ impl AppState {
     pub fn with_store(config: Config, store: Store) -> anyhow::Result<AppState> {
         let mailer = Mailer::from_config(config.smtp_url.as_deref(), config.outbox_dir())?;
         let hasher = Hasher::new(&config.password_hash)?;
-        let per_minute = NonZeroU32::new(config.login_attempts_per_minute.max(1))
-            .unwrap_or(NonZeroU32::MIN);
+        let per_minute =
+            NonZeroU32::new(config.login_attempts_per_minute.max(1)).unwrap_or(NonZeroU32::MIN);
         let login_limiter = Arc::new(RateLimiter::keyed(Quota::per_minute(per_minute)));
         views::init();
         Ok(AppState {
@@ -112,7 +112,9 @@ async fn health() -> &'static str {
     "ok"
 }
 
-async fn home(auth::session::MaybeUser { user, session }: auth::session::MaybeUser) -> error::AppResult<Response> {
+async fn home(
+    auth::session::MaybeUser { user, session }: auth::session::MaybeUser,
+) -> error::AppResult<Response> {
     page("home.html", user.as_ref(), &session).await.render()
 }
 
@@ -171,7 +173,9 @@ pub fn app(state: AppState) -> anyhow::Result<Router> {
         .layer(header("x-frame-options", "DENY"))
         .layer(header("x-content-type-options", "nosniff"))
         .layer(header("referrer-policy", "same-origin"))
-        .layer(tower_http::limit::RequestBodyLimitLayer::new(4 * 1024 * 1024)))
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(
+            4 * 1024 * 1024,
+        )))
 }
 
 /// Serves until the process is stopped; expired sessions are swept every hour.

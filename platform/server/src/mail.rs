@@ -5,9 +5,7 @@ use std::path::PathBuf;
 
 use anyhow::Context as _;
 use lettre::message::{Mailbox, MultiPart, header::ContentType};
-use lettre::{
-    AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor,
-};
+use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
 #[derive(Clone)]
 pub enum Mailer {
@@ -53,7 +51,10 @@ impl Mailer {
                 t.send(message).await.context("SMTP delivery failed")?;
             }
             Mailer::Outbox(t, dir) => {
-                let id = t.send(message).await.context("cannot write to the outbox")?;
+                let id = t
+                    .send(message)
+                    .await
+                    .context("cannot write to the outbox")?;
                 tracing::info!(
                     to = mail.to,
                     file = %dir.join(format!("{id}.eml")).display(),

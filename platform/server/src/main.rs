@@ -9,7 +9,11 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
-#[command(name = "acquis", version, about = "Acquis: digital-skills assessment campaigns for schools")]
+#[command(
+    name = "acquis",
+    version,
+    about = "Acquis: digital-skills assessment campaigns for schools"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
@@ -71,7 +75,12 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Operator {
-            command: OperatorCommand::Create { email, first_name, last_name },
+            command:
+                OperatorCommand::Create {
+                    email,
+                    first_name,
+                    last_name,
+                },
         } => create_operator(config, &email, &first_name, &last_name).await,
     }
 }
@@ -82,10 +91,16 @@ async fn run(config: Config) -> anyhow::Result<()> {
     let base_url = config.base_url.clone();
     let state = AppState::new(config).await?;
     if demo_enabled && let Some(logins) = demo::seed_if_empty(&state).await? {
-        println!("\nDémo installée : établissement « Lycée Pix » (UAI {}).", demo::DEMO_UAI);
+        println!(
+            "\nDémo installée : établissement « Lycée Pix » (UAI {}).",
+            demo::DEMO_UAI
+        );
         println!("Identifiants de démonstration (affichés une seule fois) :");
         for l in &logins {
-            println!("  {:<30} {:<34} mot de passe : {}", l.role, l.email, l.password);
+            println!(
+                "  {:<30} {:<34} mot de passe : {}",
+                l.role, l.email, l.password
+            );
         }
         println!();
     }
@@ -96,7 +111,12 @@ async fn run(config: Config) -> anyhow::Result<()> {
     serve(listener, state).await
 }
 
-async fn create_operator(config: Config, email: &str, first_name: &str, last_name: &str) -> anyhow::Result<()> {
+async fn create_operator(
+    config: Config,
+    email: &str,
+    first_name: &str,
+    last_name: &str,
+) -> anyhow::Result<()> {
     let password = if std::io::stdin().is_terminal() {
         None
     } else {
@@ -105,8 +125,13 @@ async fn create_operator(config: Config, email: &str, first_name: &str, last_nam
         Some(s.trim_end_matches(['\r', '\n']).to_owned())
     };
     let state = AppState::new(config).await?;
-    let (user, generated) = cli::create_operator(&state, email, first_name, last_name, password).await?;
-    println!("Opérateur créé : {} ({})", user.email.unwrap_or_default(), user.id);
+    let (user, generated) =
+        cli::create_operator(&state, email, first_name, last_name, password).await?;
+    println!(
+        "Opérateur créé : {} ({})",
+        user.email.unwrap_or_default(),
+        user.id
+    );
     if let Some(password) = generated {
         println!("Mot de passe (affiché une seule fois) : {password}");
     }

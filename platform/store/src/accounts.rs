@@ -107,7 +107,8 @@ impl Store {
     }
 
     pub async fn set_password(&self, user_id: Uuid, hash: &str, must_change: bool) -> Result<()> {
-        let n = on_pool!(self, |p| sqlx::query(
+        let n = on_pool!(self, |p| {
+            sqlx::query(
             "UPDATE users SET password_hash = $2, must_change_password = $3, updated_at = $4 WHERE id = $1"
         )
         .bind(user_id)
@@ -115,7 +116,8 @@ impl Store {
         .bind(must_change)
         .bind(now())
         .execute(p)
-        .await.map(|r| r.rows_affected()))?;
+        .await.map(|r| r.rows_affected())
+        })?;
         if n == 0 {
             return Err(StoreError::NotFound);
         }
@@ -123,13 +125,15 @@ impl Store {
     }
 
     pub async fn accept_orga_terms(&self, user_id: Uuid) -> Result<()> {
-        on_pool!(self, |p| sqlx::query(
+        on_pool!(self, |p| {
+            sqlx::query(
             "UPDATE users SET orga_terms_accepted_at = $2, updated_at = $2 WHERE id = $1 AND orga_terms_accepted_at IS NULL"
         )
         .bind(user_id)
         .bind(now())
         .execute(p)
-        .await.map(|r| r.rows_affected()))?;
+        .await.map(|r| r.rows_affected())
+        })?;
         Ok(())
     }
 
@@ -140,7 +144,8 @@ impl Store {
         .bind(user_id)
         .bind(org.0)
         .execute(p)
-        .await.map(|r| r.rows_affected()))?;
+        .await
+        .map(|r| r.rows_affected()))?;
         Ok(())
     }
 
@@ -188,7 +193,8 @@ impl Store {
         user_id: Uuid,
         expires_at: OffsetDateTime,
     ) -> Result<()> {
-        on_pool!(self, |p| sqlx::query(
+        on_pool!(self, |p| {
+            sqlx::query(
             "INSERT INTO password_reset_tokens (token_hash, user_id, expires_at, created_at) VALUES ($1, $2, $3, $4)"
         )
         .bind(token_hash)
@@ -196,17 +202,23 @@ impl Store {
         .bind(expires_at)
         .bind(now())
         .execute(p)
-        .await.map(|r| r.rows_affected()))?;
+        .await.map(|r| r.rows_affected())
+        })?;
         Ok(())
     }
 
-    pub async fn find_password_reset(&self, token_hash: &str) -> Result<Option<PasswordResetToken>> {
-        Ok(on_pool!(self, |p| sqlx::query_as::<_, PasswordResetToken>(
+    pub async fn find_password_reset(
+        &self,
+        token_hash: &str,
+    ) -> Result<Option<PasswordResetToken>> {
+        Ok(on_pool!(self, |p| {
+            sqlx::query_as::<_, PasswordResetToken>(
             "SELECT user_id, expires_at, used_at FROM password_reset_tokens WHERE token_hash = $1"
         )
         .bind(token_hash)
         .fetch_optional(p)
-        .await)?)
+        .await
+        })?)
     }
 
     /// Sets the new password and burns the token in one transaction; `false` when the token
@@ -219,24 +231,28 @@ impl Store {
     ) -> Result<bool> {
         let mut tx = self.begin().await?;
         let at = now();
-        let burnt = on_tx!(tx, |c| sqlx::query(
+        let burnt = on_tx!(tx, |c| {
+            sqlx::query(
             "UPDATE password_reset_tokens SET used_at = $2 WHERE token_hash = $1 AND used_at IS NULL"
         )
         .bind(token_hash)
         .bind(at)
         .execute(c)
-        .await.map(|r| r.rows_affected()))?;
+        .await.map(|r| r.rows_affected())
+        })?;
         if burnt == 0 {
             return Ok(false);
         }
-        on_tx!(tx, |c| sqlx::query(
+        on_tx!(tx, |c| {
+            sqlx::query(
             "UPDATE users SET password_hash = $2, must_change_password = false, updated_at = $3 WHERE id = $1"
         )
         .bind(user_id)
         .bind(password_hash)
         .bind(at)
         .execute(c)
-        .await.map(|r| r.rows_affected()))?;
+        .await.map(|r| r.rows_affected())
+        })?;
         // Other outstanding links for the same account die with this use.
         on_tx!(tx, |c| sqlx::query(
             "UPDATE password_reset_tokens SET used_at = $2 WHERE user_id = $1 AND used_at IS NULL"
@@ -244,7 +260,8 @@ impl Store {
         .bind(user_id)
         .bind(at)
         .execute(c)
-        .await.map(|r| r.rows_affected()))?;
+        .await
+        .map(|r| r.rows_affected()))?;
         tx.commit().await?;
         Ok(true)
     }
@@ -290,4 +307,3 @@ async fn insert_user(inner: &mut TxInner, new: &NewUser) -> Result<User> {
         Ok(user)
     }
 }
-

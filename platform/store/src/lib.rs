@@ -232,7 +232,10 @@ impl Store {
     }
 
     pub async fn ping(&self) -> Result<()> {
-        on_pool!(self, |p| sqlx::query("SELECT 1").execute(p).await.map(|r| r.rows_affected()))?;
+        on_pool!(self, |p| sqlx::query("SELECT 1")
+            .execute(p)
+            .await
+            .map(|r| r.rows_affected()))?;
         Ok(())
     }
 
@@ -287,11 +290,13 @@ async fn set_pg_tenant(
 ) -> Result<()> {
     // Transaction-local (third argument true): the setting dies with the transaction, so a pooled
     // connection never carries a tenant into its next borrower.
-    sqlx::query("SELECT set_config('app.tenant_id', $1, true), set_config('app.user_id', $2, true)")
-        .bind(tenant.0.to_string())
-        .bind(user.map(|u| u.to_string()).unwrap_or_default())
-        .execute(&mut **t)
-        .await?;
+    sqlx::query(
+        "SELECT set_config('app.tenant_id', $1, true), set_config('app.user_id', $2, true)",
+    )
+    .bind(tenant.0.to_string())
+    .bind(user.map(|u| u.to_string()).unwrap_or_default())
+    .execute(&mut **t)
+    .await?;
     Ok(())
 }
 
@@ -305,9 +310,8 @@ async fn connect_sqlite(url: &str, max_connections: u32) -> Result<SqlitePool> {
     if let Some(parent) = std::path::Path::new(opts.get_filename()).parent()
         && !parent.as_os_str().is_empty()
     {
-        std::fs::create_dir_all(parent).map_err(|e| {
-            StoreError::Refused(format!("cannot create {}: {e}", parent.display()))
-        })?;
+        std::fs::create_dir_all(parent)
+            .map_err(|e| StoreError::Refused(format!("cannot create {}: {e}", parent.display())))?;
     }
     Ok(SqlitePoolOptions::new()
         .max_connections(max_connections)
@@ -327,7 +331,11 @@ async fn check_pg_role(pool: &PgPool) -> Result<()> {
             "refusing to serve as PostgreSQL role \"{user}\": it is {} and would bypass row-level \
              security. Connect as a role without SUPERUSER or BYPASSRLS (e.g. acquis_app) and \
              give the owner role in ACQUIS_MIGRATE_DATABASE_URL.",
-            if superuser { "a superuser" } else { "BYPASSRLS" }
+            if superuser {
+                "a superuser"
+            } else {
+                "BYPASSRLS"
+            }
         )));
     }
     Ok(())

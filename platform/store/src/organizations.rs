@@ -110,7 +110,8 @@ impl Store {
         let pattern = like_pattern(search);
         let filter = "(lower(name) LIKE $1 ESCAPE '\\' OR lower(uai) LIKE $1 ESCAPE '\\') \
                       AND ($2 OR archived_at IS NULL)";
-        let count_sql = sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM organizations WHERE {filter}"));
+        let count_sql =
+            sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM organizations WHERE {filter}"));
         let total: i64 = on_pool!(self, |p| sqlx::query_scalar(count_sql)
             .bind(&pattern)
             .bind(include_archived)
@@ -130,7 +131,9 @@ impl Store {
     }
 
     pub async fn find_organization(&self, id: TenantId) -> Result<Option<Organization>> {
-        let sql = sqlx::AssertSqlSafe(format!("SELECT {ORG_COLUMNS} FROM organizations WHERE id = $1"));
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT {ORG_COLUMNS} FROM organizations WHERE id = $1"
+        ));
         Ok(on_pool!(self, |p| sqlx::query_as::<_, Organization>(sql)
             .bind(id.0)
             .fetch_optional(p)
@@ -145,7 +148,8 @@ impl Store {
         .bind(scope.tenant().0)
         .bind(now())
         .execute(c)
-        .await.map(|r| r.rows_affected()))?;
+        .await
+        .map(|r| r.rows_affected()))?;
         if n == 0 {
             return Err(StoreError::NotFound);
         }
@@ -212,7 +216,8 @@ impl Tx {
             .bind(details)
             .bind(now())
             .execute(c)
-            .await.map(|r| r.rows_affected()))?;
+            .await
+            .map(|r| r.rows_affected()))?;
         Ok(())
     }
 }

@@ -18,10 +18,13 @@ impl SessionStoreImpl {
 
     /// Deletes expired sessions; run periodically.
     pub async fn delete_expired(&self) -> crate::Result<u64> {
-        Ok(on_pool!(self.store, |p| sqlx::query("DELETE FROM sessions WHERE expiry_date < $1")
-            .bind(now())
-            .execute(p)
-            .await.map(|r| r.rows_affected()))?)
+        Ok(on_pool!(self.store, |p| sqlx::query(
+            "DELETE FROM sessions WHERE expiry_date < $1"
+        )
+        .bind(now())
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected()))?)
     }
 }
 
@@ -34,7 +37,8 @@ impl SessionStore for SessionStoreImpl {
     async fn create(&self, record: &mut Record) -> session_store::Result<()> {
         // A fresh random id colliding is astronomically unlikely, but never overwrite a session.
         loop {
-            let data = serde_json::to_vec(&record.data).map_err(|e| session_store::Error::Encode(e.to_string()))?;
+            let data = serde_json::to_vec(&record.data)
+                .map_err(|e| session_store::Error::Encode(e.to_string()))?;
             let res = on_pool!(self.store, |p| sqlx::query(
                 "INSERT INTO sessions (id, data, expiry_date) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING"
             )
@@ -52,7 +56,8 @@ impl SessionStore for SessionStoreImpl {
     }
 
     async fn save(&self, record: &Record) -> session_store::Result<()> {
-        let data = serde_json::to_vec(&record.data).map_err(|e| session_store::Error::Encode(e.to_string()))?;
+        let data = serde_json::to_vec(&record.data)
+            .map_err(|e| session_store::Error::Encode(e.to_string()))?;
         on_pool!(self.store, |p| sqlx::query(
             "INSERT INTO sessions (id, data, expiry_date) VALUES ($1, $2, $3) \
              ON CONFLICT (id) DO UPDATE SET data = excluded.data, expiry_date = excluded.expiry_date"
@@ -67,20 +72,22 @@ impl SessionStore for SessionStoreImpl {
     }
 
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
-        let row: Option<(Vec<u8>, time::OffsetDateTime)> = on_pool!(self.store, |p| sqlx::query_as(
-            "SELECT data, expiry_date FROM sessions WHERE id = $1"
-        )
-        .bind(id.to_string())
-        .fetch_optional(p)
-        .await)
-        .map_err(backend)?;
+        let row: Option<(Vec<u8>, time::OffsetDateTime)> =
+            on_pool!(self.store, |p| sqlx::query_as(
+                "SELECT data, expiry_date FROM sessions WHERE id = $1"
+            )
+            .bind(id.to_string())
+            .fetch_optional(p)
+            .await)
+            .map_err(backend)?;
         let Some((data, expiry_date)) = row else {
             return Ok(None);
         };
         if expiry_date <= now() {
             return Ok(None);
         }
-        let data = serde_json::from_slice(&data).map_err(|e| session_store::Error::Decode(e.to_string()))?;
+        let data = serde_json::from_slice(&data)
+            .map_err(|e| session_store::Error::Decode(e.to_string()))?;
         Ok(Some(Record {
             id: *id,
             data,
@@ -89,10 +96,13 @@ impl SessionStore for SessionStoreImpl {
     }
 
     async fn delete(&self, id: &Id) -> session_store::Result<()> {
-        on_pool!(self.store, |p| sqlx::query("DELETE FROM sessions WHERE id = $1")
-            .bind(id.to_string())
-            .execute(p)
-            .await.map(|r| r.rows_affected()))
+        on_pool!(self.store, |p| sqlx::query(
+            "DELETE FROM sessions WHERE id = $1"
+        )
+        .bind(id.to_string())
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected()))
         .map_err(backend)?;
         Ok(())
     }

@@ -92,7 +92,11 @@ const INVITATION_COLUMNS: &str =
 
 impl Store {
     /// The membership of `user_id` in the scope's establishment, if active.
-    pub async fn membership_in(&self, scope: &TenantScope, user_id: Uuid) -> Result<Option<Membership>> {
+    pub async fn membership_in(
+        &self,
+        scope: &TenantScope,
+        user_id: Uuid,
+    ) -> Result<Option<Membership>> {
         let mut tx = self.tenant_read(scope).await?;
         let m = tx.membership_of_user(user_id).await?;
         tx.commit().await?;
@@ -124,13 +128,15 @@ impl TenantTx {
 
     pub async fn membership_of_user(&mut self, user_id: Uuid) -> Result<Option<Membership>> {
         let tenant = self.tenant();
-        let row: Option<(Uuid, String)> = on_tx!(self, |c| sqlx::query_as(
+        let row: Option<(Uuid, String)> = on_tx!(self, |c| {
+            sqlx::query_as(
             "SELECT id, role FROM memberships WHERE organization_id = $1 AND user_id = $2 AND disabled_at IS NULL"
         )
         .bind(tenant)
         .bind(user_id)
         .fetch_optional(c)
-        .await)?;
+        .await
+        })?;
         Ok(row.and_then(|(id, role)| {
             Some(Membership {
                 id,
@@ -218,7 +224,8 @@ impl TenantTx {
         .bind(now())
         .bind(by)
         .execute(c)
-        .await.map(|r| r.rows_affected()))?;
+        .await
+        .map(|r| r.rows_affected()))?;
         if n == 0 {
             return Err(StoreError::NotFound);
         }
@@ -239,7 +246,8 @@ impl TenantTx {
         .bind(at)
         .bind(by)
         .execute(c)
-        .await.map(|r| r.rows_affected()))?;
+        .await
+        .map(|r| r.rows_affected()))?;
         if n == 0 {
             return Err(StoreError::NotFound);
         }
@@ -315,7 +323,8 @@ impl TenantTx {
         .bind(id)
         .bind(tenant)
         .execute(c)
-        .await.map(|r| r.rows_affected()))?;
+        .await
+        .map(|r| r.rows_affected()))?;
         Ok((inv, true))
     }
 
@@ -345,7 +354,8 @@ impl TenantTx {
         .bind(id)
         .bind(now())
         .execute(c)
-        .await.map(|r| r.rows_affected()))?;
+        .await
+        .map(|r| r.rows_affected()))?;
         if n == 0 {
             return Err(StoreError::NotFound);
         }
@@ -365,7 +375,8 @@ impl TenantTx {
         .bind(user_id)
         .bind(now())
         .execute(c)
-        .await.map(|r| r.rows_affected()))?;
+        .await
+        .map(|r| r.rows_affected()))?;
         Ok(n == 1)
     }
 
@@ -386,7 +397,8 @@ impl TenantTx {
             .bind(details)
             .bind(now())
             .execute(c)
-            .await.map(|r| r.rows_affected()))?;
+            .await
+            .map(|r| r.rows_affected()))?;
         Ok(())
     }
 

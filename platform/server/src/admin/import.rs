@@ -23,23 +23,30 @@ impl ImportError {
     pub fn message(&self) -> String {
         match self {
             ImportError::Empty => t_args("org-import-empty", &[]),
-            ImportError::Unreadable(line, why) => {
-                t_args("org-import-unreadable", &[("line", &line.to_string()), ("reason", why)])
-            }
+            ImportError::Unreadable(line, why) => t_args(
+                "org-import-unreadable",
+                &[("line", &line.to_string()), ("reason", why)],
+            ),
             ImportError::Columns(line, found) => t_args(
                 "org-import-columns",
                 &[("line", &line.to_string()), ("found", &found.to_string())],
             ),
-            ImportError::Field(line, message) => {
-                t_args("org-import-line", &[("line", &line.to_string()), ("message", message)])
-            }
+            ImportError::Field(line, message) => t_args(
+                "org-import-line",
+                &[("line", &line.to_string()), ("message", message)],
+            ),
             ImportError::DuplicateUai(line, uai, first) => t_args(
                 "org-import-duplicate",
-                &[("line", &line.to_string()), ("uai", uai), ("first", &first.to_string())],
+                &[
+                    ("line", &line.to_string()),
+                    ("uai", uai),
+                    ("first", &first.to_string()),
+                ],
             ),
-            ImportError::UaiTaken(line, uai) => {
-                t_args("org-import-taken", &[("line", &line.to_string()), ("uai", uai)])
-            }
+            ImportError::UaiTaken(line, uai) => t_args(
+                "org-import-taken",
+                &[("line", &line.to_string()), ("uai", uai)],
+            ),
         }
     }
 }
@@ -77,7 +84,10 @@ pub fn parse_establishments_csv(
                 continue;
             }
         };
-        let line = record.position().map(|p| p.line() as usize).unwrap_or(index + 1);
+        let line = record
+            .position()
+            .map(|p| p.line() as usize)
+            .unwrap_or(index + 1);
         if record.iter().all(str::is_empty) {
             continue;
         }
@@ -122,7 +132,9 @@ mod tests {
 
     #[test]
     fn reads_header_bom_and_latin1() {
-        let mut bytes = b"\xEF\xBB\xBFUAI;Nom;E-mail\n0754321X;Lyc\xC3\xA9e Pix;ce.0754321x@ac-paris.fr\n".to_vec();
+        let mut bytes =
+            b"\xEF\xBB\xBFUAI;Nom;E-mail\n0754321X;Lyc\xC3\xA9e Pix;ce.0754321x@ac-paris.fr\n"
+                .to_vec();
         let ok = parse_establishments_csv(&bytes, EstablishmentKind::Lycee).unwrap();
         assert_eq!(ok.len(), 1);
         assert_eq!(ok[0].1.name, "Lycée Pix");
@@ -135,10 +147,14 @@ mod tests {
     #[test]
     fn lists_every_error_with_its_line() {
         let csv = "UAI;Nom;E-mail\n0754321X;Lycée A;a@a.fr\n123;Lycée B;b@b.fr\n0754321X;Lycée C;c@c.fr\n0754322Y;;pas-une-adresse\n0754323Z;Lycée D\n";
-        let errors = parse_establishments_csv(csv.as_bytes(), EstablishmentKind::Lycee).unwrap_err();
+        let errors =
+            parse_establishments_csv(csv.as_bytes(), EstablishmentKind::Lycee).unwrap_err();
         assert_eq!(errors.len(), 5, "{errors:?}");
         assert!(matches!(errors[0], ImportError::Field(3, _)));
-        assert_eq!(errors[1], ImportError::DuplicateUai(4, "0754321X".into(), 2));
+        assert_eq!(
+            errors[1],
+            ImportError::DuplicateUai(4, "0754321X".into(), 2)
+        );
         assert!(matches!(errors[2], ImportError::Field(5, _)));
         assert!(matches!(errors[3], ImportError::Field(5, _)));
         assert_eq!(errors[4], ImportError::Columns(6, 2));

@@ -21,7 +21,7 @@ use uuid::Uuid;
 use crate::auth::FieldErrors;
 use crate::auth::session::{CurrentUser, flash};
 use crate::error::{AppError, AppResult, see_other};
-use crate::i18n::{t, t_args};
+use crate::i18n::{t, t_args, t_count};
 use crate::orga::team::{format_date_time, role_label, send_invitation};
 use crate::views::Page;
 use crate::{AppState, page};
@@ -111,7 +111,11 @@ struct ListQuery {
     page: Option<i64>,
 }
 
-async fn list(State(state): State<AppState>, op: Operator, Query(q): Query<ListQuery>) -> AppResult<Response> {
+async fn list(
+    State(state): State<AppState>,
+    op: Operator,
+    Query(q): Query<ListQuery>,
+) -> AppResult<Response> {
     let include_archived = q.archived.is_some();
     let page_no = q.page.unwrap_or(1).max(1);
     let found = state
@@ -121,7 +125,10 @@ async fn list(State(state): State<AppState>, op: Operator, Query(q): Query<ListQ
     let pages = ((found.total + PER_PAGE - 1) / PER_PAGE).max(1);
     op.page("admin/list.html")
         .await
-        .with("organizations", found.items.iter().map(org_json).collect::<Vec<_>>())
+        .with(
+            "organizations",
+            found.items.iter().map(org_json).collect::<Vec<_>>(),
+        )
         .with("total", found.total)
         .with("q", q.q.trim())
         .with("archived", include_archived)
@@ -173,7 +180,10 @@ pub fn validate_establishment(
     }
     let email = normalize_email(email);
     if !is_valid_email(&email) {
-        errors.insert("contact_email", t_args("org-email-invalid", &[("email", &email)]));
+        errors.insert(
+            "contact_email",
+            t_args("org-email-invalid", &[("email", &email)]),
+        );
     }
     match (uai, kind) {
         (Some(uai), Some(kind)) if errors.is_empty() => Ok(NewOrganization {
@@ -186,16 +196,31 @@ pub fn validate_establishment(
     }
 }
 
-async fn create(State(state): State<AppState>, op: Operator, Form(form): Form<NewForm>) -> AppResult<Response> {
+async fn create(
+    State(state): State<AppState>,
+    op: Operator,
+    Form(form): Form<NewForm>,
+) -> AppResult<Response> {
     let kind = EstablishmentKind::parse(&form.kind);
     let echo = serde_json::json!({
         "name": form.name.trim(), "uai": form.uai.trim(), "kind": form.kind, "contact_email": form.contact_email.trim(),
     });
     let errors = match validate_establishment(&form.name, &form.uai, kind, &form.contact_email) {
-        Ok(new) => match state.store.create_organizations(Some(op.user.id), &[new.clone()]).await {
+        Ok(new) => match state
+            .store
+            .create_organizations(Some(op.user.id), std::slice::from_ref(&new))
+            .await
+        {
             Ok(created) => {
-                flash(&op.session, t_args("org-created", &[("name", &created[0].name)])).await?;
-                return Ok(see_other(&format!("/admin/etablissements/{}", created[0].id)));
+                flash(
+                    &op.session,
+                    t_args("org-created", &[("name", &created[0].name)]),
+                )
+                .await?;
+                return Ok(see_other(&format!(
+                    "/admin/etablissements/{}",
+                    created[0].id
+                )));
             }
             Err(StoreError::Conflict(_)) => {
                 let mut e = FieldErrors::new();
@@ -215,7 +240,11 @@ async fn create(State(state): State<AppState>, op: Operator, Form(form): Form<Ne
         .render()
 }
 
-async fn import_csv(State(state): State<AppState>, op: Operator, mut multipart: Multipart) -> AppResult<Response> {
+async fn import_csv(
+    State(state): State<AppState>,
+    op: Operator,
+    mut multipart: Multipart,
+) -> AppResult<Response> {
     let mut bytes = Vec::new();
     let mut kind = None;
     while let Some(field) = multipart
@@ -233,7 +262,10 @@ async fn import_csv(State(state): State<AppState>, op: Operator, mut multipart: 
             }
             Some("kind") => {
                 kind = EstablishmentKind::parse(
-                    &field.text().await.map_err(|e| AppError::BadRequest(e.body_text()))?,
+                    &field
+                        .text()
+                        .await
+                        .map_err(|e| AppError::BadRequest(e.body_text()))?,
                 )
             }
             _ => {}
@@ -255,7 +287,10 @@ async fn import_csv(State(state): State<AppState>, op: Operator, mut multipart: 
         Ok(news) => news,
         Err(errors) => return refuse(errors.iter().map(ImportError::message).collect()).await,
     };
-    let uais: Vec<String> = news.iter().map(|(_, n)| n.uai.as_str().to_owned()).collect();
+    let uais: Vec<String> = news
+        .iter()
+        .map(|(_, n)| n.uai.as_str().to_owned())
+        .collect();
     let taken = state.store.existing_uais(&uais).await?;
     if !taken.is_empty() {
         let errors = news
@@ -266,9 +301,13 @@ async fn import_csv(State(state): State<AppState>, op: Operator, mut multipart: 
         return refuse(errors).await;
     }
     let news: Vec<NewOrganization> = news.into_iter().map(|(_, n)| n).collect();
-    match state.store.create_organizations(Some(op.user.id), &news).await {
+    match state
+        .store
+        .create_organizations(Some(op.user.id), &news)
+        .await
+    {
         Ok(created) => {
-            flash(&op.session, t_args("org-imported", &[("count", &created.len().to_string())])).await?;
+            flash(&op.session, t_count("org-imported", created.len() as i64)).await?;
             Ok(see_other("/admin"))
         }
         // Taken between the check and the write by a concurrent import: nothing was stored.
@@ -285,7 +324,11 @@ async fn find_org(state: &AppState, id: Uuid) -> AppResult<Organization> {
         .ok_or(AppError::NotFound)
 }
 
-async fn show(State(state): State<AppState>, op: Operator, Path(id): Path<Uuid>) -> AppResult<Response> {
+async fn show(
+    State(state): State<AppState>,
+    op: Operator,
+    Path(id): Path<Uuid>,
+) -> AppResult<Response> {
     let org = find_org(&state, id).await?;
     let mut tx = state.store.tenant_read(&op.grant(&org)).await?;
     let members = tx.members().await?;
@@ -319,7 +362,11 @@ async fn show(State(state): State<AppState>, op: Operator, Path(id): Path<Uuid>)
         .render()
 }
 
-async fn archive(State(state): State<AppState>, op: Operator, Path(id): Path<Uuid>) -> AppResult<Response> {
+async fn archive(
+    State(state): State<AppState>,
+    op: Operator,
+    Path(id): Path<Uuid>,
+) -> AppResult<Response> {
     let org = find_org(&state, id).await?;
     if org.archived_at.is_some() {
         flash(&op.session, t("org-already-archived")).await?;
@@ -331,7 +378,11 @@ async fn archive(State(state): State<AppState>, op: Operator, Path(id): Path<Uui
 }
 
 /// The establishment's administrator invitation, sent to its contact e-mail (renewed if pending).
-async fn invite_admin(State(state): State<AppState>, op: Operator, Path(id): Path<Uuid>) -> AppResult<Response> {
+async fn invite_admin(
+    State(state): State<AppState>,
+    op: Operator,
+    Path(id): Path<Uuid>,
+) -> AppResult<Response> {
     let org = find_org(&state, id).await?;
     if org.archived_at.is_some() {
         flash(&op.session, t("org-archived-no-invitation")).await?;
@@ -341,7 +392,8 @@ async fn invite_admin(State(state): State<AppState>, op: Operator, Path(id): Pat
     let (inv, _) = tx
         .invite(&org.contact_email, Some(Role::Admin), &invitation_code())
         .await?;
-    tx.audit("invitation.sent", Some(&org.contact_email), Some("ADMIN")).await?;
+    tx.audit("invitation.sent", Some(&org.contact_email), Some("ADMIN"))
+        .await?;
     tx.commit().await?;
     let message = match send_invitation(&state, &org.name, &inv).await {
         Ok(()) => t_args("org-invitation-sent", &[("email", &org.contact_email)]),

@@ -63,7 +63,10 @@ pub async fn landing(state: &AppState, user: &User) -> AppResult<String> {
     Ok("/mon-compte".into())
 }
 
-async fn login_form(MaybeUser { user, session }: MaybeUser, Query(q): Query<NextQuery>) -> AppResult<Response> {
+async fn login_form(
+    MaybeUser { user, session }: MaybeUser,
+    Query(q): Query<NextQuery>,
+) -> AppResult<Response> {
     page("auth/login.html", user.as_ref(), &session)
         .await
         .with("next", safe_next(q.next.as_deref()))
@@ -77,21 +80,35 @@ pub enum LoginOutcome {
 }
 
 /// Checks credentials under the login rate limit.
-pub async fn check_credentials(state: &AppState, login: &str, password: &str) -> AppResult<LoginOutcome> {
+pub async fn check_credentials(
+    state: &AppState,
+    login: &str,
+    password: &str,
+) -> AppResult<LoginOutcome> {
     let key = login.trim().to_lowercase();
     if state.login_limiter.check_key(&key).is_err() {
-        return Ok(LoginOutcome::Refused(t("login-rate-limited"), StatusCode::TOO_MANY_REQUESTS));
+        return Ok(LoginOutcome::Refused(
+            t("login-rate-limited"),
+            StatusCode::TOO_MANY_REQUESTS,
+        ));
     }
     let user = state.store.find_user_by_login(&key).await?;
     let hash = user.as_ref().and_then(|u| u.password_hash.clone());
     let ok = state.hasher.verify(password.to_owned(), hash).await?;
     match user {
         Some(u) if ok => Ok(LoginOutcome::Ok(u)),
-        _ => Ok(LoginOutcome::Refused(t("login-invalid"), StatusCode::UNPROCESSABLE_ENTITY)),
+        _ => Ok(LoginOutcome::Refused(
+            t("login-invalid"),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )),
     }
 }
 
-async fn login(State(state): State<AppState>, session: Session, Form(form): Form<LoginForm>) -> AppResult<Response> {
+async fn login(
+    State(state): State<AppState>,
+    session: Session,
+    Form(form): Form<LoginForm>,
+) -> AppResult<Response> {
     match check_credentials(&state, &form.login, &form.password).await? {
         LoginOutcome::Ok(user) => {
             sign_in(&session, user.id).await?;
@@ -176,10 +193,16 @@ impl SignupForm {
 }
 
 async fn signup_form(MaybeUser { user, session }: MaybeUser) -> AppResult<Response> {
-    page("auth/signup.html", user.as_ref(), &session).await.render()
+    page("auth/signup.html", user.as_ref(), &session)
+        .await
+        .render()
 }
 
-async fn signup(State(state): State<AppState>, session: Session, Form(form): Form<SignupForm>) -> AppResult<Response> {
+async fn signup(
+    State(state): State<AppState>,
+    session: Session,
+    Form(form): Form<SignupForm>,
+) -> AppResult<Response> {
     let mut errors = form.validate();
     if errors.is_empty() {
         let echo = form.echo();
@@ -216,12 +239,18 @@ struct ForgotForm {
 }
 
 async fn forgot_form(MaybeUser { user, session }: MaybeUser) -> AppResult<Response> {
-    page("auth/forgot.html", user.as_ref(), &session).await.render()
+    page("auth/forgot.html", user.as_ref(), &session)
+        .await
+        .render()
 }
 
 const RESET_VALIDITY: Duration = Duration::hours(1);
 
-async fn forgot(State(state): State<AppState>, session: Session, Form(form): Form<ForgotForm>) -> AppResult<Response> {
+async fn forgot(
+    State(state): State<AppState>,
+    session: Session,
+    Form(form): Form<ForgotForm>,
+) -> AppResult<Response> {
     let email = normalize_email(&form.email);
     if !is_valid_email(&email) {
         return page("auth/forgot.html", None, &session)
@@ -232,7 +261,11 @@ async fn forgot(State(state): State<AppState>, session: Session, Form(form): For
             .render();
     }
     // The same limiter as logins: a reset request is as good as a guess for flooding a mailbox.
-    if state.login_limiter.check_key(&format!("reset:{email}")).is_err() {
+    if state
+        .login_limiter
+        .check_key(&format!("reset:{email}"))
+        .is_err()
+    {
         return page("auth/forgot.html", None, &session)
             .await
             .with("error", t("login-rate-limited"))
@@ -245,9 +278,16 @@ async fn forgot(State(state): State<AppState>, session: Session, Form(form): For
         let (token, hash) = password::new_token();
         state
             .store
-            .insert_password_reset(&hash, user.id, time::OffsetDateTime::now_utc() + RESET_VALIDITY)
+            .insert_password_reset(
+                &hash,
+                user.id,
+                time::OffsetDateTime::now_utc() + RESET_VALIDITY,
+            )
             .await?;
-        let link = format!("{}/reinitialiser-mot-de-passe?token={token}", state.config.base_url);
+        let link = format!(
+            "{}/reinitialiser-mot-de-passe?token={token}",
+            state.config.base_url
+        );
         let mut ctx = tera::Context::new();
         ctx.insert("first_name", &user.first_name);
         ctx.insert("link", &link);
@@ -286,13 +326,21 @@ async fn valid_reset(state: &AppState, token: &str) -> AppResult<Option<(String,
     Ok(Some((hash, rec.user_id)))
 }
 
-async fn reset_form(State(state): State<AppState>, session: Session, Query(q): Query<TokenQuery>) -> AppResult<Response> {
+async fn reset_form(
+    State(state): State<AppState>,
+    session: Session,
+    Query(q): Query<TokenQuery>,
+) -> AppResult<Response> {
     let valid = valid_reset(&state, &q.token).await?.is_some();
-    let p = page("auth/reset.html", None, &session).await.with("token", &q.token);
+    let p = page("auth/reset.html", None, &session)
+        .await
+        .with("token", &q.token);
     if valid {
         p.render()
     } else {
-        p.with("invalid", t("reset-link-invalid")).status(StatusCode::GONE).render()
+        p.with("invalid", t("reset-link-invalid"))
+            .status(StatusCode::GONE)
+            .render()
     }
 }
 
@@ -303,7 +351,11 @@ struct ResetForm {
     confirmation: String,
 }
 
-async fn reset(State(state): State<AppState>, session: Session, Form(form): Form<ResetForm>) -> AppResult<Response> {
+async fn reset(
+    State(state): State<AppState>,
+    session: Session,
+    Form(form): Form<ResetForm>,
+) -> AppResult<Response> {
     let Some((hash, user_id)) = valid_reset(&state, &form.token).await? else {
         return page("auth/reset.html", None, &session)
             .await
@@ -320,7 +372,11 @@ async fn reset(State(state): State<AppState>, session: Session, Form(form): Form
             .render();
     }
     let new_hash = state.hasher.hash(form.password).await?;
-    if !state.store.reset_password_with_token(&hash, user_id, &new_hash).await? {
+    if !state
+        .store
+        .reset_password_with_token(&hash, user_id, &new_hash)
+        .await?
+    {
         return page("auth/reset.html", None, &session)
             .await
             .with("invalid", t("reset-link-invalid"))
@@ -341,7 +397,10 @@ fn new_password_error(password: &str, confirmation: &str) -> Option<String> {
     }
 }
 
-async fn account(State(state): State<AppState>, CurrentUser { user, session }: CurrentUser) -> AppResult<Response> {
+async fn account(
+    State(state): State<AppState>,
+    CurrentUser { user, session }: CurrentUser,
+) -> AppResult<Response> {
     let memberships = state.store.memberships_of_user(user.id).await?;
     let establishments: Vec<_> = memberships
         .iter()
@@ -370,7 +429,11 @@ struct ChangeForm {
     confirmation: String,
 }
 
-async fn change(State(state): State<AppState>, CurrentUser { user, session }: CurrentUser, Form(form): Form<ChangeForm>) -> AppResult<Response> {
+async fn change(
+    State(state): State<AppState>,
+    CurrentUser { user, session }: CurrentUser,
+    Form(form): Form<ChangeForm>,
+) -> AppResult<Response> {
     let render_error = |error: String, status: StatusCode| {
         let session = session.clone();
         let user = user.clone();
@@ -383,17 +446,33 @@ async fn change(State(state): State<AppState>, CurrentUser { user, session }: Cu
                 .render()
         }
     };
-    if state.login_limiter.check_key(&format!("change:{}", user.id)).is_err() {
+    if state
+        .login_limiter
+        .check_key(&format!("change:{}", user.id))
+        .is_err()
+    {
         return render_error(t("login-rate-limited"), StatusCode::TOO_MANY_REQUESTS).await;
     }
-    if !state.hasher.verify(form.current.clone(), user.password_hash.clone()).await? {
-        return render_error(t("password-current-wrong"), StatusCode::UNPROCESSABLE_ENTITY).await;
+    if !state
+        .hasher
+        .verify(form.current.clone(), user.password_hash.clone())
+        .await?
+    {
+        return render_error(
+            t("password-current-wrong"),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
     }
     if let Some(error) = new_password_error(&form.password, &form.confirmation) {
         return render_error(error, StatusCode::UNPROCESSABLE_ENTITY).await;
     }
     if form.password == form.current {
-        return render_error(t("password-same-as-current"), StatusCode::UNPROCESSABLE_ENTITY).await;
+        return render_error(
+            t("password-same-as-current"),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
     }
     let hash = state.hasher.hash(form.password).await?;
     state.store.set_password(user.id, &hash, false).await?;

@@ -137,9 +137,17 @@ mod tests {
         .unwrap();
         let hash = h.hash("Secret123".into()).await.unwrap();
         assert!(hash.starts_with("$argon2id$"));
-        assert!(h.verify("Secret123".into(), Some(hash.clone())).await.unwrap());
+        assert!(
+            h.verify("Secret123".into(), Some(hash.clone()))
+                .await
+                .unwrap()
+        );
         assert!(!h.verify("Secret124".into(), Some(hash)).await.unwrap());
-        assert!(!h.verify("dummy password for timing".into(), None).await.unwrap());
+        assert!(
+            !h.verify("dummy password for timing".into(), None)
+                .await
+                .unwrap()
+        );
     }
 
     #[test]

@@ -42,7 +42,10 @@ async fn user_of(session: &Session, state: &AppState) -> Result<Option<User>, Ap
     let user = state.store.find_user(id).await?;
     if user.is_none() {
         // The account is gone: drop the stale session rather than failing every request.
-        session.flush().await.map_err(|e| AppError::Internal(e.into()))?;
+        session
+            .flush()
+            .await
+            .map_err(|e| AppError::Internal(e.into()))?;
     }
     Ok(user)
 }
@@ -70,7 +73,8 @@ impl FromRequestParts<AppState> for CurrentUser {
         let Some(user) = user_of(&session, state).await? else {
             return Err(AppError::LoginRequired { next });
         };
-        if user.must_change_password && !ALLOWED_WHILE_PASSWORD_EXPIRED.contains(&parts.uri.path()) {
+        if user.must_change_password && !ALLOWED_WHILE_PASSWORD_EXPIRED.contains(&parts.uri.path())
+        {
             return Err(AppError::Redirect("/mon-compte/mot-de-passe".into()));
         }
         Ok(CurrentUser { user, session })
@@ -79,7 +83,10 @@ impl FromRequestParts<AppState> for CurrentUser {
 
 /// Starts an authenticated session; the id is rotated so a session fixed before login is useless.
 pub async fn sign_in(session: &Session, user_id: Uuid) -> Result<(), AppError> {
-    session.cycle_id().await.map_err(|e| AppError::Internal(e.into()))?;
+    session
+        .cycle_id()
+        .await
+        .map_err(|e| AppError::Internal(e.into()))?;
     session
         .insert(USER_KEY, user_id)
         .await
@@ -87,7 +94,10 @@ pub async fn sign_in(session: &Session, user_id: Uuid) -> Result<(), AppError> {
 }
 
 pub async fn sign_out(session: &Session) -> Result<(), AppError> {
-    session.flush().await.map_err(|e| AppError::Internal(e.into()))
+    session
+        .flush()
+        .await
+        .map_err(|e| AppError::Internal(e.into()))
 }
 
 pub async fn flash(session: &Session, message: impl Into<String>) -> Result<(), AppError> {

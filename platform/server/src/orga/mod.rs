@@ -56,18 +56,16 @@ impl OrgaCtx {
             .filter(|m| !m.archived && m.membership.tenant.0 != self.org_id)
             .map(|m| serde_json::json!({"id": m.membership.tenant.0, "name": m.organization_name}))
             .collect();
-        page(name, Some(&self.user), &self.session)
-            .await
-            .with(
-                "orga",
-                serde_json::json!({
-                    "id": self.org_id,
-                    "name": self.org_name,
-                    "is_admin": self.is_admin(),
-                    "others": others,
-                    "section": section,
-                }),
-            )
+        page(name, Some(&self.user), &self.session).await.with(
+            "orga",
+            serde_json::json!({
+                "id": self.org_id,
+                "name": self.org_name,
+                "is_admin": self.is_admin(),
+                "others": others,
+                "section": section,
+            }),
+        )
     }
 
     pub fn path(&self, rest: &str) -> String {
@@ -114,7 +112,10 @@ impl FromRequestParts<AppState> for OrgaCtx {
 }
 
 /// `/orga`: the user's establishment, a chooser, or the members-only notice.
-async fn entry(State(state): State<AppState>, CurrentUser { user, session }: CurrentUser) -> AppResult<Response> {
+async fn entry(
+    State(state): State<AppState>,
+    CurrentUser { user, session }: CurrentUser,
+) -> AppResult<Response> {
     let active: Vec<UserMembership> = state
         .store
         .memberships_of_user(user.id)
@@ -136,7 +137,10 @@ async fn entry(State(state): State<AppState>, CurrentUser { user, session }: Cur
         .and_then(|id| active.iter().find(|m| m.membership.tenant.0 == id))
         .or_else(|| (active.len() == 1).then(|| &active[0]));
     if let Some(m) = preferred {
-        return Ok(see_other(&format!("/orga/{}/campagnes", m.membership.tenant.0)));
+        return Ok(see_other(&format!(
+            "/orga/{}/campagnes",
+            m.membership.tenant.0
+        )));
     }
     let establishments: Vec<_> = active
         .iter()
@@ -153,7 +157,10 @@ struct NextQuery {
     next: Option<String>,
 }
 
-async fn terms_form(CurrentUser { user, session }: CurrentUser, Query(q): Query<NextQuery>) -> AppResult<Response> {
+async fn terms_form(
+    CurrentUser { user, session }: CurrentUser,
+    Query(q): Query<NextQuery>,
+) -> AppResult<Response> {
     page("orga/terms.html", Some(&user), &session)
         .await
         .with("next", safe_next(q.next.as_deref()))
@@ -165,7 +172,11 @@ struct TermsForm {
     next: Option<String>,
 }
 
-async fn accept_terms(State(state): State<AppState>, CurrentUser { user, .. }: CurrentUser, Form(form): Form<TermsForm>) -> AppResult<Response> {
+async fn accept_terms(
+    State(state): State<AppState>,
+    CurrentUser { user, .. }: CurrentUser,
+    Form(form): Form<TermsForm>,
+) -> AppResult<Response> {
     state.store.accept_orga_terms(user.id).await?;
     let to = safe_next(form.next.as_deref()).unwrap_or_else(|| "/orga".into());
     Ok(see_other(&to))
@@ -197,5 +208,7 @@ async fn students(ctx: OrgaCtx) -> AppResult<Response> {
 }
 
 async fn documentation(ctx: OrgaCtx) -> AppResult<Response> {
-    ctx.page("orga/documentation.html", "documentation").await.render()
+    ctx.page("orga/documentation.html", "documentation")
+        .await
+        .render()
 }

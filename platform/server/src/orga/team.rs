@@ -15,7 +15,7 @@ use super::OrgaCtx;
 use crate::AppState;
 use crate::auth::session::flash;
 use crate::error::{AppError, AppResult, see_other};
-use crate::i18n::{t, t_args};
+use crate::i18n::{t, t_args, t_count};
 use crate::mail::Mail;
 
 /// "Renvoyer l'invitation" is accepted at most once per 5 seconds per invitation.
@@ -66,7 +66,8 @@ fn paris_offset(t: OffsetDateTime) -> time::UtcOffset {
             .assume_utc()
     }
     let y = t.year();
-    let summer = t >= last_sunday(y, time::Month::March) && t < last_sunday(y, time::Month::October);
+    let summer =
+        t >= last_sunday(y, time::Month::March) && t < last_sunday(y, time::Month::October);
     time::UtcOffset::from_hms(if summer { 2 } else { 1 }, 0, 0).expect("valid offset")
 }
 
@@ -150,7 +151,11 @@ struct InviteForm {
 }
 
 /// Sends an invitation e-mail; the invitation itself is already committed.
-pub async fn send_invitation(state: &AppState, organization_name: &str, inv: &Invitation) -> anyhow::Result<()> {
+pub async fn send_invitation(
+    state: &AppState,
+    organization_name: &str,
+    inv: &Invitation,
+) -> anyhow::Result<()> {
     let link = format!(
         "{}/rejoindre?invitationId={}&code={}",
         state.config.base_url, inv.id, inv.code
@@ -163,7 +168,10 @@ pub async fn send_invitation(state: &AppState, organization_name: &str, inv: &In
     state
         .send_mail(Mail {
             to: &inv.email,
-            subject: t_args("mail-invitation-subject", &[("organization", organization_name)]),
+            subject: t_args(
+                "mail-invitation-subject",
+                &[("organization", organization_name)],
+            ),
             text,
             html: Some(html),
             link: &link,
@@ -171,7 +179,11 @@ pub async fn send_invitation(state: &AppState, organization_name: &str, inv: &In
         .await
 }
 
-async fn invite(State(state): State<AppState>, ctx: OrgaCtx, Form(form): Form<InviteForm>) -> AppResult<Response> {
+async fn invite(
+    State(state): State<AppState>,
+    ctx: OrgaCtx,
+    Form(form): Form<InviteForm>,
+) -> AppResult<Response> {
     ctx.scope.require_admin()?;
     let role = Role::parse(&form.role).unwrap_or(Role::Member);
     let emails = match parse_email_list(&form.emails) {
@@ -183,7 +195,10 @@ async fn invite(State(state): State<AppState>, ctx: OrgaCtx, Form(form): Form<In
                     "invite-invalid",
                     &[(
                         "emails",
-                        &bad.iter().map(|b| b.0.as_str()).collect::<Vec<_>>().join(", "),
+                        &bad.iter()
+                            .map(|b| b.0.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", "),
                     )],
                 ),
             };
@@ -201,7 +216,8 @@ async fn invite(State(state): State<AppState>, ctx: OrgaCtx, Form(form): Form<In
     let mut sent = Vec::with_capacity(emails.len());
     for email in &emails {
         let (inv, _new) = tx.invite(email, Some(role), &invitation_code()).await?;
-        tx.audit("invitation.sent", Some(email), Some(role.as_str())).await?;
+        tx.audit("invitation.sent", Some(email), Some(role.as_str()))
+            .await?;
         sent.push(inv);
     }
     tx.commit().await?;
@@ -213,7 +229,7 @@ async fn invite(State(state): State<AppState>, ctx: OrgaCtx, Form(form): Form<In
         }
     }
     let message = if failed.is_empty() {
-        t_args("invite-sent", &[("count", &sent.len().to_string())])
+        t_count("invite-sent", sent.len() as i64)
     } else {
         t_args("invite-mail-failed", &[("emails", &failed.join(", "))])
     };
@@ -221,7 +237,11 @@ async fn invite(State(state): State<AppState>, ctx: OrgaCtx, Form(form): Form<In
     Ok(see_other(&ctx.path("/equipe/invitations")))
 }
 
-async fn resend(State(state): State<AppState>, ctx: OrgaCtx, Path((_, id)): Path<(Uuid, Uuid)>) -> AppResult<Response> {
+async fn resend(
+    State(state): State<AppState>,
+    ctx: OrgaCtx,
+    Path((_, id)): Path<(Uuid, Uuid)>,
+) -> AppResult<Response> {
     ctx.scope.require_admin()?;
     let mut tx = state.store.tenant_tx(&ctx.scope).await?;
     let inv = tx.invitation(id).await?.ok_or(AppError::NotFound)?;
@@ -234,7 +254,8 @@ async fn resend(State(state): State<AppState>, ctx: OrgaCtx, Path((_, id)): Path
         return Ok(see_other(&ctx.path("/equipe/invitations")));
     }
     let inv = tx.touch_invitation(id).await?;
-    tx.audit("invitation.resent", Some(&inv.email), None).await?;
+    tx.audit("invitation.resent", Some(&inv.email), None)
+        .await?;
     tx.commit().await?;
     let message = match send_invitation(&state, &ctx.org_name, &inv).await {
         Ok(()) => t_args("invite-resent", &[("email", &inv.email)]),
@@ -247,14 +268,23 @@ async fn resend(State(state): State<AppState>, ctx: OrgaCtx, Path((_, id)): Path
     Ok(see_other(&ctx.path("/equipe/invitations")))
 }
 
-async fn cancel(State(state): State<AppState>, ctx: OrgaCtx, Path((_, id)): Path<(Uuid, Uuid)>) -> AppResult<Response> {
+async fn cancel(
+    State(state): State<AppState>,
+    ctx: OrgaCtx,
+    Path((_, id)): Path<(Uuid, Uuid)>,
+) -> AppResult<Response> {
     ctx.scope.require_admin()?;
     let mut tx = state.store.tenant_tx(&ctx.scope).await?;
     let inv = tx.invitation(id).await?.ok_or(AppError::NotFound)?;
     tx.cancel_invitation(id).await?;
-    tx.audit("invitation.cancelled", Some(&inv.email), None).await?;
+    tx.audit("invitation.cancelled", Some(&inv.email), None)
+        .await?;
     tx.commit().await?;
-    flash(&ctx.session, t_args("invite-cancelled", &[("email", &inv.email)])).await?;
+    flash(
+        &ctx.session,
+        t_args("invite-cancelled", &[("email", &inv.email)]),
+    )
+    .await?;
     Ok(see_other(&ctx.path("/equipe/invitations")))
 }
 
@@ -263,12 +293,20 @@ struct RoleForm {
     role: String,
 }
 
-async fn change_role(State(state): State<AppState>, ctx: OrgaCtx, Path((_, id)): Path<(Uuid, Uuid)>, Form(form): Form<RoleForm>) -> AppResult<Response> {
+async fn change_role(
+    State(state): State<AppState>,
+    ctx: OrgaCtx,
+    Path((_, id)): Path<(Uuid, Uuid)>,
+    Form(form): Form<RoleForm>,
+) -> AppResult<Response> {
     ctx.scope.require_admin()?;
     let role = Role::parse(&form.role).ok_or_else(|| AppError::BadRequest(t("role-unknown")))?;
     let mut tx = state.store.tenant_tx(&ctx.scope).await?;
     let member = tx.member(id).await?.ok_or(AppError::NotFound)?;
-    if member.role() == Role::Admin && role != Role::Admin && tx.count_admins_for_update().await? <= 1 {
+    if member.role() == Role::Admin
+        && role != Role::Admin
+        && tx.count_admins_for_update().await? <= 1
+    {
         drop(tx);
         flash(&ctx.session, t("team-last-admin-demote")).await?;
         return Ok(see_other(&ctx.path("/equipe")));
@@ -285,14 +323,24 @@ async fn change_role(State(state): State<AppState>, ctx: OrgaCtx, Path((_, id)):
         &ctx.session,
         t_args(
             "team-role-changed",
-            &[("name", &format!("{} {}", member.first_name, member.last_name)), ("role", &role_label(Some(role)))],
+            &[
+                (
+                    "name",
+                    &format!("{} {}", member.first_name, member.last_name),
+                ),
+                ("role", &role_label(Some(role))),
+            ],
         ),
     )
     .await?;
     Ok(see_other(&ctx.path("/equipe")))
 }
 
-async fn remove(State(state): State<AppState>, ctx: OrgaCtx, Path((_, id)): Path<(Uuid, Uuid)>) -> AppResult<Response> {
+async fn remove(
+    State(state): State<AppState>,
+    ctx: OrgaCtx,
+    Path((_, id)): Path<(Uuid, Uuid)>,
+) -> AppResult<Response> {
     ctx.scope.require_admin()?;
     let mut tx = state.store.tenant_tx(&ctx.scope).await?;
     let member = tx.member(id).await?.ok_or(AppError::NotFound)?;
@@ -302,10 +350,15 @@ async fn remove(State(state): State<AppState>, ctx: OrgaCtx, Path((_, id)): Path
         return Ok(see_other(&ctx.path("/equipe")));
     }
     tx.disable_membership(id).await?;
-    tx.audit("membership.removed", member.email.as_deref(), None).await?;
+    tx.audit("membership.removed", member.email.as_deref(), None)
+        .await?;
     tx.commit().await?;
     let name = format!("{} {}", member.first_name, member.last_name);
-    flash(&ctx.session, t_args("team-member-removed", &[("name", &name)])).await?;
+    flash(
+        &ctx.session,
+        t_args("team-member-removed", &[("name", &name)]),
+    )
+    .await?;
     if member.user_id == ctx.user.id {
         return Ok(see_other("/orga"));
     }
@@ -314,7 +367,10 @@ async fn remove(State(state): State<AppState>, ctx: OrgaCtx, Path((_, id)): Path
 
 async fn leave(State(state): State<AppState>, ctx: OrgaCtx) -> AppResult<Response> {
     let mut tx = state.store.tenant_tx(&ctx.scope).await?;
-    let me = tx.membership_of_user(ctx.user.id).await?.ok_or(AppError::NotFound)?;
+    let me = tx
+        .membership_of_user(ctx.user.id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     if me.role == Role::Admin && tx.count_admins_for_update().await? <= 1 {
         drop(tx);
         flash(&ctx.session, t("team-last-admin-leave")).await?;
@@ -325,8 +381,13 @@ async fn leave(State(state): State<AppState>, ctx: OrgaCtx) -> AppResult<Respons
         Err(StoreError::NotFound) => return Err(AppError::NotFound),
         Err(e) => return Err(e.into()),
     }
-    tx.audit("membership.left", ctx.user.email.as_deref(), None).await?;
+    tx.audit("membership.left", ctx.user.email.as_deref(), None)
+        .await?;
     tx.commit().await?;
-    flash(&ctx.session, t_args("team-left", &[("organization", &ctx.org_name)])).await?;
+    flash(
+        &ctx.session,
+        t_args("team-left", &[("organization", &ctx.org_name)]),
+    )
+    .await?;
     Ok(see_other("/mon-compte"))
 }

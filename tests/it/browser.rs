@@ -1,0 +1,238 @@
+//! The browser harness: Debian's chromium driven through chromedriver (WebDriver) with
+//! fantoccini, and axe-core run on every page a journey visits.
+//!
+//! When chromedriver is missing and the suite runs as root on Debian, the harness installs
+//! `chromium` and `chromium-driver` with apt (as `.ci/run` does); otherwise it fails with a
+//! one-line explanation.
+
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::json;
+
+const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+const AXE: &str = include_str!("../assets/axe.min.js");
+
+fn ensure_chromium() {
+    if std::path::Path::new(CHROMEDRIVER).exists() {
+        return;
+    }
+    let is_root = Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| o.stdout.starts_with(b"0"))
+        .unwrap_or(false);
+    if is_root && std::path::Path::new("/usr/bin/apt-get").exists() {
+        let ok = Command::new("apt-get")
+            .args(["install", "-y", "-q", "chromium", "chromium-driver"])
+            .env("DEBIAN_FRONTEND", "noninteractive")
+            .stdout(Stdio::null())
+            .status()
+            .map(|s| s.success())
+            .unwrap_or(false);
+        if ok && std::path::Path::new(CHROMEDRIVER).exists() {
+            return;
+        }
+    }
+    panic!(
+        "browser journeys need Debian's chromium and chromedriver: run `apt-get install chromium chromium-driver` (as root)"
+    );
+}
+
+pub struct Browser {
+    pub client: Client,
+    driver: Option<Child>,
+    pub base: String,
+}
+
+impl Browser {
+    pub async fn start(base: &str) -> Browser {
+        static INSTALL: std::sync::Once = std::sync::Once::new();
+        INSTALL.call_once(ensure_chromium);
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let driver = Command::new(CHROMEDRIVER)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start chromedriver");
+        let profile =
+            std::env::temp_dir().join(format!("acquis-chromium-{}", uuid::Uuid::new_v4()));
+        let mut caps = serde_json::Map::new();
+        caps.insert(
+            "goog:chromeOptions".into(),
+            json!({
+                "binary": "/usr/bin/chromium",
+                "args": [
+                    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                    "--no-first-run", "--disable-quic", "--window-size=1280,900",
+                    format!("--user-data-dir={}", profile.display()),
+                ]
+            }),
+        );
+        let mut last_err = None;
+        for _ in 0..50 {
+            // chromedriver listens on loopback: plain HTTP, no TLS stack needed.
+            match ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+                .capabilities(caps.clone())
+                .connect(&format!("http://127.0.0.1:{port}"))
+                .await
+            {
+                Ok(client) => {
+                    return Browser {
+                        client,
+                        driver: Some(driver),
+                        base: base.to_owned(),
+                    };
+                }
+                Err(e) => {
+                    last_err = Some(e);
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+            }
+        }
+        panic!("chromedriver did not start: {last_err:?}");
+    }
+
+    /// Another handle on a running session (the driver stays owned by the first).
+    pub fn attach(client: Client, base: String) -> Browser {
+        Browser {
+            client,
+            driver: None,
+            base,
+        }
+    }
+
+    pub async fn goto(&self, path: &str) {
+        self.client
+            .goto(&format!("{}{}", self.base, path))
+            .await
+            .unwrap();
+    }
+
+    pub async fn path(&self) -> String {
+        let url = self.client.current_url().await.unwrap();
+        match url.query() {
+            Some(q) => format!("{}?{q}", url.path()),
+            None => url.path().to_owned(),
+        }
+    }
+
+    /// Waits (up to 10 s) for a navigation to land on a path satisfying `ok`.
+    pub async fn wait_path(&self, what: &str, ok: impl Fn(&str) -> bool) {
+        for _ in 0..100 {
+            if ok(&self.path().await) {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("expected to land on {what}, still on {}", self.path().await);
+    }
+
+    /// The page's visible text; `None` while a navigation replaces the document.
+    async fn try_text(&self) -> Option<String> {
+        let body = self.client.find(Locator::Css("body")).await.ok()?;
+        let text = body.text().await.ok()?;
+        Some(text.split_whitespace().collect::<Vec<_>>().join(" "))
+    }
+
+    /// Waits (up to 10 s) for the page to show `needle`: a click may still be navigating.
+    pub async fn assert_text(&self, needle: &str) {
+        let mut last = String::new();
+        for _ in 0..100 {
+            if let Some(text) = self.try_text().await {
+                if text.contains(needle) {
+                    return;
+                }
+                last = text;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("{} does not show {needle:?}:\n{last}", self.path().await);
+    }
+
+    /// Finds an element, waiting (up to 10 s) for a navigation in progress to finish.
+    pub async fn find(&self, locator: Locator<'_>) -> fantoccini::elements::Element {
+        let mut last = None;
+        for _ in 0..100 {
+            match self.client.find(locator).await {
+                Ok(el) => return el,
+                Err(e) => last = Some(e),
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("{locator:?} not found on {}: {last:?}", self.path().await);
+    }
+
+    pub async fn fill(&self, css: &str, value: &str) {
+        let el = self.find(Locator::Css(css)).await;
+        el.clear().await.unwrap();
+        el.send_keys(value).await.unwrap();
+    }
+
+    pub async fn click(&self, css: &str) {
+        self.find(Locator::Css(css)).await.click().await.unwrap();
+    }
+
+    /// Clicks a button, link or disclosure by its visible text.
+    pub async fn click_text(&self, text: &str) {
+        let quoted = if text.contains('\'') {
+            format!("\"{text}\"")
+        } else {
+            format!("'{text}'")
+        };
+        let xpath = format!(
+            "//*[(self::button or self::a or self::summary) and normalize-space(.)={quoted}]"
+        );
+        self.find(Locator::XPath(&xpath))
+            .await
+            .click()
+            .await
+            .unwrap();
+    }
+
+    /// Runs axe-core on the current page; fails on any serious or critical violation.
+    pub async fn assert_accessible(&self) {
+        self.client
+            .execute(AXE, vec![])
+            .await
+            .expect("inject axe-core");
+        let result = self
+            .client
+            .execute_async(
+                "const done = arguments[arguments.length - 1];
+                 axe.run(document, { resultTypes: ['violations'] })
+                    .then(r => done(r.violations.map(v => ({ id: v.id, impact: v.impact, help: v.help,
+                        targets: v.nodes.map(n => n.target.join(' ')) }))))
+                    .catch(e => done([{ id: 'axe-error', impact: 'critical', help: String(e), targets: [] }]));",
+                vec![],
+            )
+            .await
+            .expect("run axe-core");
+        let violations = result.as_array().cloned().unwrap_or_default();
+        let blocking: Vec<_> = violations
+            .iter()
+            .filter(|v| matches!(v["impact"].as_str(), Some("serious") | Some("critical")))
+            .collect();
+        assert!(
+            blocking.is_empty(),
+            "accessibility violations on {}: {}",
+            self.path().await,
+            serde_json::to_string_pretty(&blocking).unwrap()
+        );
+    }
+
+    pub async fn close(mut self) {
+        let _ = self.client.clone().close().await;
+        if let Some(mut d) = self.driver.take() {
+            let _ = d.kill();
+            let _ = d.wait();
+        }
+    }
+}
