@@ -278,6 +278,7 @@ impl TestApp {
             url: db.app_url.clone(),
             migrate_url: None,
             max_connections: 5,
+            cache_ttl: std::time::Duration::from_secs(10),
         })
         .await
         .expect("connect store");

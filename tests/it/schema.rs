@@ -113,6 +113,7 @@ async fn the_server_refuses_a_role_that_bypasses_rls() {
         url: app.db.owner_url.clone(),
         migrate_url: None,
         max_connections: 1,
+        cache_ttl: std::time::Duration::ZERO,
     })
     .await
     .unwrap_err();

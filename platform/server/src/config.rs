@@ -32,6 +32,9 @@ pub struct Config {
     /// Failed-or-not login attempts allowed per login identifier and minute.
     pub login_attempts_per_minute: u32,
     pub session_hours: i64,
+    /// Seconds an app server may keep a session, an account or its memberships in memory; a
+    /// change made through another app server shows after at most this delay (0: no cache).
+    pub cache_seconds: u64,
     pub password_hash: PasswordHashConfig,
 }
 
@@ -70,6 +73,7 @@ impl Default for Config {
             trusted_origins: Vec::new(),
             login_attempts_per_minute: 10,
             session_hours: 12,
+            cache_seconds: 10,
             password_hash: PasswordHashConfig::default(),
         }
     }

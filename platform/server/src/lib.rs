@@ -41,6 +41,7 @@ pub struct AppState {
     pub mailer: Mailer,
     pub hasher: Hasher,
     pub login_limiter: Arc<DefaultKeyedRateLimiter<String>>,
+    pub sessions: SessionStoreImpl,
 }
 
 impl AppState {
@@ -50,6 +51,7 @@ impl AppState {
             url: config.database_url(),
             migrate_url: config.migrate_database_url.clone(),
             max_connections: config.database_max_connections,
+            cache_ttl: std::time::Duration::from_secs(config.cache_seconds),
         })
         .await?;
         AppState::with_store(config, store)
@@ -62,7 +64,12 @@ impl AppState {
             NonZeroU32::new(config.login_attempts_per_minute.max(1)).unwrap_or(NonZeroU32::MIN);
         let login_limiter = Arc::new(RateLimiter::keyed(Quota::per_minute(per_minute)));
         views::init();
+        let sessions = SessionStoreImpl::new(
+            store.clone(),
+            std::time::Duration::from_secs(config.cache_seconds),
+        );
         Ok(AppState {
+            sessions,
             store,
             config: Arc::new(config),
             mailer,
@@ -124,7 +131,7 @@ async fn not_found() -> error::AppError {
 
 /// The whole application.
 pub fn app(state: AppState) -> anyhow::Result<Router> {
-    let sessions = SessionManagerLayer::new(SessionStoreImpl::new(state.store.clone()))
+    let sessions = SessionManagerLayer::new(state.sessions.clone())
         .with_name("acquis_session")
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
@@ -180,7 +187,7 @@ pub fn app(state: AppState) -> anyhow::Result<Router> {
 
 /// Serves until the process is stopped; expired sessions are swept every hour.
 pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> anyhow::Result<()> {
-    let sweeper = SessionStoreImpl::new(state.store.clone());
+    let sweeper = state.sessions.clone();
     tokio::spawn(async move {
         let mut every = tokio::time::interval(std::time::Duration::from_secs(3600));
         loop {

@@ -86,12 +86,20 @@ impl Store {
         Ok(user)
     }
 
+    /// The account, from the cache when fresh (every signed-in request needs it).
     pub async fn find_user(&self, id: Uuid) -> Result<Option<User>> {
+        if let Some(user) = self.cache.users.get(&id).await {
+            return Ok(Some(user));
+        }
         let sql = sqlx::AssertSqlSafe(format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1"));
-        Ok(on_pool!(self, |p| sqlx::query_as::<_, User>(sql)
+        let user = on_pool!(self, |p| sqlx::query_as::<_, User>(sql)
             .bind(id)
             .fetch_optional(p)
-            .await)?)
+            .await)?;
+        if let Some(u) = &user {
+            self.cache.users.insert(id, u.clone()).await;
+        }
+        Ok(user)
     }
 
     /// Looks a user up by e-mail or username, case-insensitively.
@@ -118,6 +126,7 @@ impl Store {
         .execute(p)
         .await.map(|r| r.rows_affected())
         })?;
+        self.cache.forget_user(user_id).await;
         if n == 0 {
             return Err(StoreError::NotFound);
         }
@@ -134,6 +143,7 @@ impl Store {
         .execute(p)
         .await.map(|r| r.rows_affected())
         })?;
+        self.cache.forget_user(user_id).await;
         Ok(())
     }
 
@@ -146,6 +156,7 @@ impl Store {
         .execute(p)
         .await
         .map(|r| r.rows_affected()))?;
+        self.cache.users.invalidate(&user_id).await;
         Ok(())
     }
 
@@ -154,23 +165,24 @@ impl Store {
     /// On PostgreSQL this reads through the `own_memberships` policy: the transaction names the
     /// user, not a tenant.
     pub async fn memberships_of_user(&self, user_id: Uuid) -> Result<Vec<UserMembership>> {
+        if let Some(cached) = self.cache.memberships.get(&user_id).await {
+            return Ok(cached.as_ref().clone());
+        }
         const SQL: &str = "SELECT m.organization_id, m.id, m.user_id, m.role, o.name, o.archived_at \
              FROM memberships m JOIN organizations o ON o.id = m.organization_id \
              WHERE m.user_id = $1 AND m.disabled_at IS NULL ORDER BY o.name";
         let rows: Vec<MembershipRow> = match &self.db {
             Db::Sqlite(p) => sqlx::query_as(SQL).bind(user_id).fetch_all(p).await?,
             Db::Postgres(p) => {
-                let mut t = p.begin().await?;
-                sqlx::query("SELECT set_config('app.user_id', $1, true)")
-                    .bind(user_id.to_string())
-                    .execute(&mut *t)
-                    .await?;
+                // The user's id is a typed Uuid: safe to format (SET takes no parameters).
+                let begin = format!("BEGIN; SET LOCAL app.user_id = '{user_id}'");
+                let mut t = p.begin_with(sqlx::AssertSqlSafe(begin)).await?;
                 let rows = sqlx::query_as(SQL).bind(user_id).fetch_all(&mut *t).await?;
                 t.commit().await?;
                 rows
             }
         };
-        Ok(rows
+        let list: Vec<UserMembership> = rows
             .into_iter()
             .filter_map(|r| {
                 Some(UserMembership {
@@ -184,7 +196,12 @@ impl Store {
                     archived: r.archived_at.is_some(),
                 })
             })
-            .collect())
+            .collect();
+        self.cache
+            .memberships
+            .insert(user_id, std::sync::Arc::new(list.clone()))
+            .await;
+        Ok(list)
     }
 
     pub async fn insert_password_reset(
@@ -263,6 +280,7 @@ impl Store {
         .await
         .map(|r| r.rows_affected()))?;
         tx.commit().await?;
+        self.cache.forget_user(user_id).await;
         Ok(true)
     }
 }

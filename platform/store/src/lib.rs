@@ -20,6 +20,7 @@ pub use sessions::SessionStoreImpl;
 pub use team::{AuditEntry, Invitation, InvitationStatus, Member};
 
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use acquis_tenants::{TenantId, TenantScope};
@@ -117,6 +118,37 @@ pub(crate) enum Db {
 #[derive(Clone, Debug)]
 pub struct Store {
     pub(crate) db: Db,
+    pub(crate) cache: Arc<Caches>,
+}
+
+/// Read-through caches of what every signed-in request needs (the account and its memberships).
+///
+/// Writes made through this store invalidate their entries at once; another app server behind
+/// the same database sees a change after at most the time-to-live (`cache_ttl`).
+#[derive(Debug)]
+pub(crate) struct Caches {
+    pub(crate) users: moka::future::Cache<Uuid, User>,
+    pub(crate) memberships: moka::future::Cache<Uuid, Arc<Vec<UserMembership>>>,
+}
+
+impl Caches {
+    fn new(ttl: Duration) -> Caches {
+        Caches {
+            users: moka::future::Cache::builder()
+                .max_capacity(100_000)
+                .time_to_live(ttl)
+                .build(),
+            memberships: moka::future::Cache::builder()
+                .max_capacity(100_000)
+                .time_to_live(ttl)
+                .build(),
+        }
+    }
+
+    pub(crate) async fn forget_user(&self, user: Uuid) {
+        self.users.invalidate(&user).await;
+        self.memberships.invalidate(&user).await;
+    }
 }
 
 pub(crate) enum TxInner {
@@ -133,6 +165,10 @@ pub struct Tx {
 pub struct TenantTx {
     pub(crate) inner: TxInner,
     pub(crate) scope: TenantScope,
+    pub(crate) cache: Arc<Caches>,
+    /// Users whose memberships this transaction changed; their cache entries go at commit.
+    pub(crate) touched: Vec<Uuid>,
+    pub(crate) touched_all: bool,
 }
 
 impl Tx {
@@ -159,7 +195,24 @@ impl TenantTx {
             TxInner::Sqlite(t) => t.commit().await?,
             TxInner::Postgres(t) => t.commit().await?,
         }
+        // Again after commit: a reader may have cached the old rows while the transaction ran.
+        if self.touched_all {
+            self.cache.memberships.invalidate_all();
+        }
+        for user in self.touched {
+            self.cache.forget_user(user).await;
+        }
         Ok(())
+    }
+
+    pub(crate) async fn touch(&mut self, user: Uuid) {
+        self.cache.forget_user(user).await;
+        self.touched.push(user);
+    }
+
+    pub(crate) fn touch_all(&mut self) {
+        self.cache.memberships.invalidate_all();
+        self.touched_all = true;
     }
 }
 
@@ -172,6 +225,8 @@ pub struct ConnectOptions {
     /// already be up to date.
     pub migrate_url: Option<String>,
     pub max_connections: u32,
+    /// Time-to-live of the account and session caches (zero turns them off).
+    pub cache_ttl: Duration,
 }
 
 impl Store {
@@ -182,6 +237,7 @@ impl Store {
             SQLITE_MIGRATIONS.run(&pool).await?;
             Ok(Store {
                 db: Db::Sqlite(pool),
+                cache: Arc::new(Caches::new(opts.cache_ttl)),
             })
         } else if opts.url.starts_with("postgres:") || opts.url.starts_with("postgresql:") {
             if let Some(owner_url) = &opts.migrate_url {
@@ -200,6 +256,7 @@ impl Store {
             check_pg_role(&pool).await?;
             Ok(Store {
                 db: Db::Postgres(pool),
+                cache: Arc::new(Caches::new(opts.cache_ttl)),
             })
         } else {
             Err(StoreError::Refused(format!(
@@ -255,15 +312,10 @@ impl Store {
         let inner = match &self.db {
             Db::Sqlite(p) => TxInner::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
             Db::Postgres(p) => {
-                let mut t = p.begin().await?;
-                set_pg_tenant(&mut t, scope.tenant(), scope.user_id()).await?;
-                TxInner::Postgres(t)
+                TxInner::Postgres(begin_pg_tenant(p, scope.tenant(), scope.user_id()).await?)
             }
         };
-        Ok(TenantTx {
-            inner,
-            scope: *scope,
-        })
+        Ok(self.wrap(inner, scope))
     }
 
     /// A read-only tenant transaction; on SQLite it does not take the write lock.
@@ -271,33 +323,39 @@ impl Store {
         let inner = match &self.db {
             Db::Sqlite(p) => TxInner::Sqlite(p.begin().await?),
             Db::Postgres(p) => {
-                let mut t = p.begin().await?;
-                set_pg_tenant(&mut t, scope.tenant(), scope.user_id()).await?;
-                TxInner::Postgres(t)
+                TxInner::Postgres(begin_pg_tenant(p, scope.tenant(), scope.user_id()).await?)
             }
         };
-        Ok(TenantTx {
+        Ok(self.wrap(inner, scope))
+    }
+
+    fn wrap(&self, inner: TxInner, scope: &TenantScope) -> TenantTx {
+        TenantTx {
             inner,
             scope: *scope,
-        })
+            cache: self.cache.clone(),
+            touched: Vec::new(),
+            touched_all: false,
+        }
     }
 }
 
-async fn set_pg_tenant(
-    t: &mut sqlx::Transaction<'static, Postgres>,
+/// Begins a transaction with the tenant set, in one round trip.
+///
+/// `SET LOCAL` dies with the transaction, so a pooled connection never carries a tenant into its
+/// next borrower; it also reaches Citus workers, which `set_config()` does not. `SET` takes no
+/// bind parameters: the values are typed `Uuid`s formatted here, never user text.
+pub(crate) async fn begin_pg_tenant(
+    pool: &PgPool,
     tenant: TenantId,
     user: Option<Uuid>,
-) -> Result<()> {
-    // Transaction-local (third argument true): the setting dies with the transaction, so a pooled
-    // connection never carries a tenant into its next borrower.
-    sqlx::query(
-        "SELECT set_config('app.tenant_id', $1, true), set_config('app.user_id', $2, true)",
-    )
-    .bind(tenant.0.to_string())
-    .bind(user.map(|u| u.to_string()).unwrap_or_default())
-    .execute(&mut **t)
-    .await?;
-    Ok(())
+) -> Result<sqlx::Transaction<'static, Postgres>> {
+    let user = user.map(|u| u.to_string()).unwrap_or_default();
+    let begin = format!(
+        "BEGIN; SET LOCAL app.tenant_id = '{}'; SET LOCAL app.user_id = '{user}'",
+        tenant.0
+    );
+    Ok(pool.begin_with(sqlx::AssertSqlSafe(begin)).await?)
 }
 
 async fn connect_sqlite(url: &str, max_connections: u32) -> Result<SqlitePool> {

@@ -154,6 +154,7 @@ impl Store {
             return Err(StoreError::NotFound);
         }
         tx.audit("organization.archived", None, None).await?;
+        tx.touch_all();
         tx.commit().await
     }
 

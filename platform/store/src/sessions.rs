@@ -6,14 +6,24 @@ use tower_sessions::session_store::{self, SessionStore};
 
 use crate::{Store, now, on_pool};
 
+/// Sessions live in the database; a short-lived in-process cache spares a query per request.
+/// A session deleted on another app server (logout) stops working there after at most the
+/// cache's time-to-live.
 #[derive(Debug, Clone)]
 pub struct SessionStoreImpl {
     store: Store,
+    cache: moka::future::Cache<Id, Record>,
 }
 
 impl SessionStoreImpl {
-    pub fn new(store: Store) -> Self {
-        SessionStoreImpl { store }
+    pub fn new(store: Store, ttl: std::time::Duration) -> Self {
+        SessionStoreImpl {
+            store,
+            cache: moka::future::Cache::builder()
+                .max_capacity(100_000)
+                .time_to_live(ttl)
+                .build(),
+        }
     }
 
     /// Deletes expired sessions; run periodically.
@@ -49,6 +59,7 @@ impl SessionStore for SessionStoreImpl {
             .await.map(|r| r.rows_affected()))
             .map_err(backend)?;
             if res == 1 {
+                self.cache.insert(record.id, record.clone()).await;
                 return Ok(());
             }
             record.id = Id::default();
@@ -68,10 +79,17 @@ impl SessionStore for SessionStoreImpl {
         .execute(p)
         .await.map(|r| r.rows_affected()))
         .map_err(backend)?;
+        self.cache.insert(record.id, record.clone()).await;
         Ok(())
     }
 
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
+        if let Some(record) = self.cache.get(id).await {
+            if record.expiry_date > now() {
+                return Ok(Some(record));
+            }
+            self.cache.invalidate(id).await;
+        }
         let row: Option<(Vec<u8>, time::OffsetDateTime)> =
             on_pool!(self.store, |p| sqlx::query_as(
                 "SELECT data, expiry_date FROM sessions WHERE id = $1"
@@ -96,6 +114,7 @@ impl SessionStore for SessionStoreImpl {
     }
 
     async fn delete(&self, id: &Id) -> session_store::Result<()> {
+        self.cache.invalidate(id).await;
         on_pool!(self.store, |p| sqlx::query(
             "DELETE FROM sessions WHERE id = $1"
         )

@@ -203,6 +203,7 @@ impl TenantTx {
         .execute(c)
         .await.map(|r| r.rows_affected()))
         .map_err(StoreError::from_write)?;
+        self.touch(user_id).await;
         Ok(Membership {
             id,
             tenant: self.scope.tenant(),
@@ -214,21 +215,19 @@ impl TenantTx {
     pub async fn set_role(&mut self, membership_id: Uuid, role: Role) -> Result<()> {
         let tenant = self.tenant();
         let by = self.scope.user_id();
-        let n = on_tx!(self, |c| sqlx::query(
+        let user: Option<Uuid> = on_tx!(self, |c| sqlx::query_scalar(
             "UPDATE memberships SET role = $3, updated_at = $4, updated_by = $5 \
-             WHERE organization_id = $1 AND id = $2 AND disabled_at IS NULL"
+             WHERE organization_id = $1 AND id = $2 AND disabled_at IS NULL RETURNING user_id"
         )
         .bind(tenant)
         .bind(membership_id)
         .bind(role.as_str())
         .bind(now())
         .bind(by)
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected()))?;
-        if n == 0 {
-            return Err(StoreError::NotFound);
-        }
+        .fetch_optional(c)
+        .await)?;
+        let user = user.ok_or(StoreError::NotFound)?;
+        self.touch(user).await;
         Ok(())
     }
 
@@ -237,20 +236,18 @@ impl TenantTx {
         let tenant = self.tenant();
         let by = self.scope.user_id();
         let at = now();
-        let n = on_tx!(self, |c| sqlx::query(
+        let user: Option<Uuid> = on_tx!(self, |c| sqlx::query_scalar(
             "UPDATE memberships SET disabled_at = $3, updated_at = $3, updated_by = $4 \
-             WHERE organization_id = $1 AND id = $2 AND disabled_at IS NULL"
+             WHERE organization_id = $1 AND id = $2 AND disabled_at IS NULL RETURNING user_id"
         )
         .bind(tenant)
         .bind(membership_id)
         .bind(at)
         .bind(by)
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected()))?;
-        if n == 0 {
-            return Err(StoreError::NotFound);
-        }
+        .fetch_optional(c)
+        .await)?;
+        let user = user.ok_or(StoreError::NotFound)?;
+        self.touch(user).await;
         Ok(())
     }
 

@@ -11,6 +11,7 @@ use crate::error::AppError;
 
 const USER_KEY: &str = "uid";
 const FLASH_KEY: &str = "flash";
+const SAVED_KEY: &str = "saved_at";
 
 /// Paths a user who must change their password may still reach.
 const ALLOWED_WHILE_PASSWORD_EXPIRED: &[&str] = &["/mon-compte/mot-de-passe", "/deconnexion"];
@@ -73,6 +74,7 @@ impl FromRequestParts<AppState> for CurrentUser {
         let Some(user) = user_of(&session, state).await? else {
             return Err(AppError::LoginRequired { next });
         };
+        keep_alive(&session, state).await;
         if user.must_change_password && !ALLOWED_WHILE_PASSWORD_EXPIRED.contains(&parts.uri.path())
         {
             return Err(AppError::Redirect("/mon-compte/mot-de-passe".into()));
@@ -81,10 +83,26 @@ impl FromRequestParts<AppState> for CurrentUser {
     }
 }
 
+/// Sessions expire after `session_hours` of inactivity. Saving on every request would cost a
+/// write per page, so the session (and with it its expiry) is saved again only once half of the
+/// window has passed since it was last saved.
+async fn keep_alive(session: &Session, state: &AppState) {
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let half_window = state.config.session_hours * 1800;
+    let saved: i64 = session.get(SAVED_KEY).await.ok().flatten().unwrap_or(0);
+    if now - saved > half_window {
+        let _ = session.insert(SAVED_KEY, now).await;
+    }
+}
+
 /// Starts an authenticated session; the id is rotated so a session fixed before login is useless.
 pub async fn sign_in(session: &Session, user_id: Uuid) -> Result<(), AppError> {
     session
         .cycle_id()
+        .await
+        .map_err(|e| AppError::Internal(e.into()))?;
+    session
+        .insert(SAVED_KEY, time::OffsetDateTime::now_utc().unix_timestamp())
         .await
         .map_err(|e| AppError::Internal(e.into()))?;
     session
@@ -108,7 +126,10 @@ pub async fn flash(session: &Session, message: impl Into<String>) -> Result<(), 
 }
 
 pub async fn take_flash(session: &Session) -> Option<String> {
-    session.remove::<String>(FLASH_KEY).await.ok().flatten()
+    // Removing marks the session modified (a database write), so only remove what is there.
+    let flash = session.get::<String>(FLASH_KEY).await.ok().flatten()?;
+    let _ = session.remove::<String>(FLASH_KEY).await;
+    Some(flash)
 }
 
 /// Only same-site relative paths are followed after login (no open redirect).
