@@ -358,3 +358,25 @@ async fn establishment_space_shell_shows_name_user_and_menu() {
         assert!(page.body.contains("aria-current=\"page\""), "{section}");
     }
 }
+
+#[tokio::test]
+async fn a_student_logs_in_with_a_generated_username() {
+    let app = TestApp::spawn().await;
+    app.store
+        .create_user(&acquis_store::NewUser {
+            email: None,
+            username: Some("lea.dupont0107".into()),
+            first_name: "Léa".into(),
+            last_name: "Dupont".into(),
+            password_hash: Some(app.state.hasher.hash(PASSWORD.into()).await.unwrap()),
+            must_change_password: false,
+            platform_role: None,
+            accepted_terms: true,
+        })
+        .await
+        .unwrap();
+    let c = app.client();
+    let page = c.login("Lea.Dupont0107", PASSWORD).await;
+    assert_eq!(page.path(), "/mon-compte");
+    page.assert_contains("lea.dupont0107");
+}
