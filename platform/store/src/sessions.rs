@@ -106,11 +106,13 @@ impl SessionStore for SessionStoreImpl {
         }
         let data = serde_json::from_slice(&data)
             .map_err(|e| session_store::Error::Decode(e.to_string()))?;
-        Ok(Some(Record {
+        let record = Record {
             id: *id,
             data,
             expiry_date,
-        }))
+        };
+        self.cache.insert(*id, record.clone()).await;
+        Ok(Some(record))
     }
 
     async fn delete(&self, id: &Id) -> session_store::Result<()> {
