@@ -197,8 +197,18 @@ impl Browser {
             .unwrap();
     }
 
-    /// Runs axe-core on the current page; fails on any serious or critical violation.
+    /// Runs axe-core on the current page; fails on any serious or critical violation. With
+    /// `ACQUIS_SCREENSHOTS=<dir>`, also saves a screenshot of the page, for looking at it.
     pub async fn assert_accessible(&self) {
+        if let Ok(dir) = std::env::var("ACQUIS_SCREENSHOTS") {
+            static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+            let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let name = self.path().await.replace(['/', '?', '=', '&'], "_");
+            if let Ok(png) = self.client.screenshot().await {
+                let _ = std::fs::create_dir_all(&dir);
+                let _ = std::fs::write(format!("{dir}/{n:02}{name}.png"), png);
+            }
+        }
         self.client
             .execute(AXE, vec![])
             .await
