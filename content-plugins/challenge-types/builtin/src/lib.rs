@@ -1,0 +1,72 @@
+//! A built-in challenge type as a component. The rules live in `acquis-sdk` (tested natively);
+//! this crate only adapts them to the WIT contract. Built once per type feature.
+
+wit_bindgen::generate!({ path: "../../../sdk/wit", world: "challenge-plugin" });
+
+use acquis_sdk::{Definition, Kind, Verdict};
+use exports::acquis::challenge::challenge_type::Guest;
+use acquis::challenge::types::{FieldResult, PluginInfo, ScoreResult, Verdict as WitVerdict};
+
+#[cfg(feature = "qcu")]
+const KIND: (Kind, &str) = (Kind::Qcu, "qcu");
+#[cfg(feature = "qcm")]
+const KIND: (Kind, &str) = (Kind::Qcm, "qcm");
+#[cfg(feature = "qroc")]
+const KIND: (Kind, &str) = (Kind::Qroc, "qroc");
+#[cfg(feature = "qrocm-ind")]
+const KIND: (Kind, &str) = (Kind::QrocmInd, "qrocm-ind");
+#[cfg(feature = "qrocm-dep")]
+const KIND: (Kind, &str) = (Kind::QrocmDep, "qrocm-dep");
+
+#[derive(serde::Deserialize)]
+struct Full {
+    #[serde(flatten)]
+    definition: Definition,
+    #[serde(default)]
+    solution_to_display: Option<String>,
+}
+
+fn read(definition: &str) -> Result<Full, String> {
+    serde_json::from_str(definition).map_err(|e| format!("définition illisible : {e}"))
+}
+
+struct Plugin;
+
+impl Guest for Plugin {
+    fn info() -> PluginInfo {
+        PluginInfo {
+            type_id: KIND.1.into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+            api_version: "0.1.0".into(),
+        }
+    }
+
+    fn validate(definition: String) -> Result<(), Vec<String>> {
+        let full = read(&definition).map_err(|e| vec![e])?;
+        let errors = acquis_sdk::validate(KIND.0, &full.definition);
+        if errors.is_empty() { Ok(()) } else { Err(errors) }
+    }
+
+    fn render(definition: String, _locale: String, seed: u64) -> Result<String, String> {
+        let full = read(&definition)?;
+        let view = acquis_sdk::render(KIND.0, &full.definition, seed)?;
+        serde_json::to_string(&view).map_err(|e| e.to_string())
+    }
+
+    fn score(definition: String, answer: String) -> Result<ScoreResult, String> {
+        let full = read(&definition)?;
+        let scored = acquis_sdk::score(KIND.0, &full.definition, &answer);
+        Ok(ScoreResult {
+            verdict: match scored.verdict {
+                Verdict::Ok => WitVerdict::Ok,
+                // A skipped question is wrong for the engine; the host records the skip itself.
+                Verdict::Ko | Verdict::Aband => WitVerdict::Ko,
+            },
+            details: scored.details.into_iter().map(|(key, ok)| FieldResult { key, ok }).collect(),
+            feedback: None,
+            solution_to_display: full.solution_to_display,
+        })
+    }
+}
+
+export!(Plugin);
