@@ -48,6 +48,9 @@ pub struct Definition {
     pub format: Option<String>,
     #[serde(default)]
     pub shuffled: bool,
+    /// Shown after answering ("Réponses et tutos"); never in the view model.
+    #[serde(default)]
+    pub solution_to_display: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -393,6 +396,7 @@ mod tests {
             tolerances: all_tolerances(),
             format: None,
             shuffled: false,
+            solution_to_display: None,
         }
     }
 

@@ -18,15 +18,7 @@ const KIND: (Kind, &str) = (Kind::QrocmInd, "qrocm-ind");
 #[cfg(feature = "qrocm-dep")]
 const KIND: (Kind, &str) = (Kind::QrocmDep, "qrocm-dep");
 
-#[derive(serde::Deserialize)]
-struct Full {
-    #[serde(flatten)]
-    definition: Definition,
-    #[serde(default)]
-    solution_to_display: Option<String>,
-}
-
-fn read(definition: &str) -> Result<Full, String> {
+fn read(definition: &str) -> Result<Definition, String> {
     serde_json::from_str(definition).map_err(|e| format!("définition illisible : {e}"))
 }
 
@@ -43,19 +35,19 @@ impl Guest for Plugin {
 
     fn validate(definition: String) -> Result<(), Vec<String>> {
         let full = read(&definition).map_err(|e| vec![e])?;
-        let errors = acquis_sdk::validate(KIND.0, &full.definition);
+        let errors = acquis_sdk::validate(KIND.0, &full);
         if errors.is_empty() { Ok(()) } else { Err(errors) }
     }
 
     fn render(definition: String, _locale: String, seed: u64) -> Result<String, String> {
         let full = read(&definition)?;
-        let view = acquis_sdk::render(KIND.0, &full.definition, seed)?;
+        let view = acquis_sdk::render(KIND.0, &full, seed)?;
         serde_json::to_string(&view).map_err(|e| e.to_string())
     }
 
     fn score(definition: String, answer: String) -> Result<ScoreResult, String> {
         let full = read(&definition)?;
-        let scored = acquis_sdk::score(KIND.0, &full.definition, &answer);
+        let scored = acquis_sdk::score(KIND.0, &full, &answer);
         Ok(ScoreResult {
             verdict: match scored.verdict {
                 Verdict::Ok => WitVerdict::Ok,
