@@ -5,6 +5,7 @@
 //! `chromium` and `chromium-driver` with apt (as `.ci/run` does); otherwise it fails with a
 //! one-line explanation.
 
+use std::os::unix::process::CommandExt;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
@@ -55,7 +56,9 @@ impl Browser {
             .local_addr()
             .unwrap()
             .port();
+        // Its own process group, so chromium goes with it even when a test panics.
         let driver = Command::new(CHROMEDRIVER)
+            .process_group(0)
             .arg(format!("--port={port}"))
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -240,9 +243,21 @@ impl Browser {
 
     pub async fn close(mut self) {
         let _ = self.client.clone().close().await;
+        self.kill_driver();
+    }
+
+    fn kill_driver(&mut self) {
         if let Some(mut d) = self.driver.take() {
-            let _ = d.kill();
+            let _ = Command::new("kill")
+                .args(["-9", "--", &format!("-{}", d.id())])
+                .status();
             let _ = d.wait();
         }
+    }
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        self.kill_driver();
     }
 }

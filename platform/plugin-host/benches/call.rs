@@ -72,6 +72,32 @@ fn main() {
         cached.push(t.elapsed().as_secs_f64() * 1e3);
     }
     let _ = std::fs::remove_dir_all(&dir);
+    // Publish-time verification of the whole built-in package, from its directory.
+    let pkg_dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../content-plugins/packages/crcn");
+    let meta = acquis_plugin_host::package::PackageMeta {
+        id: "crcn".into(),
+        version: "1.0.0".into(),
+        kind: "content".into(),
+        api: "0.1".into(),
+    };
+    let t = Instant::now();
+    let zip = acquis_plugin_host::package::pack(&pkg_dir, meta, None).unwrap();
+    let packed = t.elapsed().as_secs_f64();
+    let types: Vec<(String, _)> = builtin::CHALLENGE_TYPES
+        .iter()
+        .map(|(id, b)| (id.to_string(), host.load_challenge_type(b).unwrap()))
+        .collect();
+    let t = Instant::now();
+    let v = acquis_plugin_host::package::verify(&host, &zip, &Default::default(), &types).unwrap();
+    println!(
+        "built-in package ({} bytes, {} challenges, {} examples): pack {:.2} s, verify {:.2} s",
+        zip.len(),
+        v.challenges,
+        v.examples,
+        packed,
+        t.elapsed().as_secs_f64()
+    );
     let (c50, k50) = (pct(&mut compile, 0.5), pct(&mut cached, 0.5));
     println!(
         "component load: compile {:.1} ms, from the disk cache {:.2} ms (ratio {:.0}×), {} bytes",

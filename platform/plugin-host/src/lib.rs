@@ -25,6 +25,8 @@ mod selector {
 
 pub use challenge::acquis::challenge::types::{FieldResult, PluginInfo, ScoreResult, Verdict};
 
+pub mod package;
+
 /// The components built from `content-plugins/` by this crate's build script.
 pub mod builtin {
     pub const QCU: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/qcu.wasm"));
