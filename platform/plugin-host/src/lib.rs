@@ -93,9 +93,59 @@ pub const EPOCH_TICK: Duration = Duration::from_millis(10);
 const LOG_BYTES_PER_CALL: usize = 1024;
 const LOG_LINES_PER_CALL: usize = 16;
 
+/// The store's limits, recording the largest memory the plugin asked for.
+struct Limiter {
+    inner: StoreLimits,
+    memory_peak: usize,
+}
+
+impl wasmtime::ResourceLimiter for Limiter {
+    fn memory_growing(
+        &mut self,
+        current: usize,
+        desired: usize,
+        maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
+        let allowed = self.inner.memory_growing(current, desired, maximum)?;
+        if allowed {
+            self.memory_peak = self.memory_peak.max(desired);
+        }
+        Ok(allowed)
+    }
+
+    fn memory_grow_failed(&mut self, error: wasmtime::Error) -> wasmtime::Result<()> {
+        self.inner.memory_grow_failed(error)
+    }
+
+    fn table_growing(
+        &mut self,
+        current: usize,
+        desired: usize,
+        maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
+        self.inner.table_growing(current, desired, maximum)
+    }
+
+    fn table_grow_failed(&mut self, error: wasmtime::Error) -> wasmtime::Result<()> {
+        self.inner.table_grow_failed(error)
+    }
+
+    fn instances(&self) -> usize {
+        self.inner.instances()
+    }
+
+    fn tables(&self) -> usize {
+        self.inner.tables()
+    }
+
+    fn memories(&self) -> usize {
+        self.inner.memories()
+    }
+}
+
 /// What one call's store holds.
 pub struct CallState {
-    limits: StoreLimits,
+    limits: Limiter,
     log_lines: usize,
     log_bytes: usize,
     /// The plugin's log lines for this call (bounded).
@@ -360,13 +410,16 @@ impl Host {
         let mut store = Store::new(
             &self.engine,
             CallState {
-                limits: StoreLimitsBuilder::new()
-                    .memory_size(self.limits.memory_bytes)
-                    .instances(16)
-                    .tables(8)
-                    .memories(4)
-                    .trap_on_grow_failure(true)
-                    .build(),
+                limits: Limiter {
+                    inner: StoreLimitsBuilder::new()
+                        .memory_size(self.limits.memory_bytes)
+                        .instances(16)
+                        .tables(8)
+                        .memories(4)
+                        .trap_on_grow_failure(true)
+                        .build(),
+                    memory_peak: 0,
+                },
                 log_lines: 0,
                 log_bytes: 0,
                 logs: Vec::new(),
@@ -382,7 +435,7 @@ impl Host {
     fn usage(&self, store: &Store<CallState>) -> Usage {
         Usage {
             fuel: self.limits.fuel - store.get_fuel().unwrap_or(0),
-            memory_peak: 0,
+            memory_peak: store.data().limits.memory_peak,
         }
     }
 

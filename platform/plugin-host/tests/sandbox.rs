@@ -81,7 +81,7 @@ fn every_builtin_example_gets_its_declared_verdict_through_the_plugins() {
         .collect();
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("../../content-plugins/packages/crcn/data/competences");
-    let (mut examples, mut max_fuel) = (0, 0);
+    let (mut examples, mut max_fuel, mut max_memory) = (0, 0, 0);
     let mut problems = Vec::new();
     for entry in std::fs::read_dir(dir).unwrap() {
         let file: File =
@@ -105,6 +105,7 @@ fn every_builtin_example_gets_its_declared_verdict_through_the_plugins() {
                     .score_with_usage(plugin, &def, ex["answer"].as_str().unwrap())
                     .unwrap();
                 max_fuel = max_fuel.max(usage.fuel);
+                max_memory = max_memory.max(usage.memory_peak);
                 let want = if ex["verdict"] == "ok" {
                     Verdict::Ok
                 } else {
