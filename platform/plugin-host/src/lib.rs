@@ -185,11 +185,28 @@ impl selector::acquis::challenge::host::Host for CallState {
     }
 }
 
+/// The verdict as the content files write it.
+pub fn verdict_name(v: Verdict) -> &'static str {
+    match v {
+        Verdict::Ok => "ok",
+        Verdict::Ko => "ko",
+        Verdict::Partially => "partially",
+    }
+}
+
 /// A compiled, linked challenge-type component, ready to instantiate.
 #[derive(Clone)]
 pub struct ChallengeType {
     pre: challenge::ChallengePluginPre<CallState>,
     pub digest: String,
+}
+
+impl std::fmt::Debug for ChallengeType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ChallengeType")
+            .field("digest", &self.digest)
+            .finish()
+    }
 }
 
 /// A compiled, linked item-selector component.

@@ -12,7 +12,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::{ChallengeType, Host, PluginError, Verdict};
+use crate::{ChallengeType, Host, PluginError};
 
 pub const MANIFEST: &str = "manifest.toml";
 /// The plugin API major this host speaks.
@@ -94,6 +94,8 @@ pub struct Verified {
     pub files: BTreeMap<String, Vec<u8>>,
     pub challenges: usize,
     pub examples: usize,
+    /// The challenge types the package may use: the platform's and its own components.
+    pub types: Vec<(String, ChallengeType)>,
 }
 
 fn sha256(bytes: &[u8]) -> String {
@@ -437,11 +439,7 @@ pub fn verify(
                 let want = ex["verdict"].as_str().unwrap_or_default();
                 match host.score(plugin, &definition, answer) {
                     Ok(r) => {
-                        let got = match r.verdict {
-                            Verdict::Ok => "ok",
-                            Verdict::Ko => "ko",
-                            Verdict::Partially => "partially",
-                        };
+                        let got = crate::verdict_name(r.verdict);
                         if got != want {
                             problems.push(problem(path, format!("épreuve {id} : la réponse « {answer} » obtient « {got} » au lieu de « {want} »")));
                         }
@@ -461,6 +459,7 @@ pub fn verify(
             files,
             challenges,
             examples,
+            types,
         })
     } else {
         Err(problems)

@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use acquis_plugin_host::package::{self, Caps, PackageMeta};
-use acquis_plugin_host::{ChallengeType, Host, Limits, Verdict, builtin};
+use acquis_plugin_host::{ChallengeType, Host, Limits, builtin, verdict_name};
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
 
@@ -164,7 +164,7 @@ fn test(path: &Path) -> anyhow::Result<()> {
     };
     let limits = Limits::default();
     let host = Host::new(limits, None)?;
-    let mut types: Vec<(String, ChallengeType)> = builtin::CHALLENGE_TYPES
+    let types: Vec<(String, ChallengeType)> = builtin::CHALLENGE_TYPES
         .iter()
         .map(|(id, b)| Ok((id.to_string(), host.load_challenge_type(b)?)))
         .collect::<Result<_, acquis_plugin_host::PluginError>>()?;
@@ -180,19 +180,6 @@ fn test(path: &Path) -> anyhow::Result<()> {
             );
         }
     };
-    for (path, b) in verified
-        .files
-        .iter()
-        .filter(|(p, _)| p.starts_with("components/") && p.ends_with(".wasm"))
-    {
-        let stem = path
-            .trim_start_matches("components/")
-            .trim_end_matches(".wasm")
-            .to_owned();
-        if let Ok(t) = host.load_challenge_type(b) {
-            types.push((stem, t));
-        }
-    }
     let (mut worst_fuel, mut worst_memory, mut over) = (0u64, 0usize, 0usize);
     for (file, b) in verified
         .files
@@ -207,7 +194,8 @@ fn test(path: &Path) -> anyhow::Result<()> {
             .flat_map(|t| t["skills"].as_array().into_iter().flatten())
             .flat_map(|s| s["challenges"].as_array().into_iter().flatten())
         {
-            let plugin = &types
+            let plugin = &verified
+                .types
                 .iter()
                 .find(|(t, _)| Some(t.as_str()) == c["type"].as_str())
                 .context("type inconnu")?
@@ -215,11 +203,7 @@ fn test(path: &Path) -> anyhow::Result<()> {
             for ex in c["examples"].as_array().into_iter().flatten() {
                 let answer = ex["answer"].as_str().unwrap_or_default();
                 let (r, usage) = host.score_with_usage(plugin, &c.to_string(), answer)?;
-                let verdict = match r.verdict {
-                    Verdict::Ok => "ok",
-                    Verdict::Ko => "ko",
-                    Verdict::Partially => "partially",
-                };
+                let verdict = verdict_name(r.verdict);
                 let heavy = usage.fuel * 10 > limits.fuel * 8
                     || usage.memory_peak * 10 > limits.memory_bytes * 8;
                 over += usize::from(heavy);
