@@ -53,6 +53,10 @@ macro_rules! on_inner {
                 let $c = &mut **t;
                 $body
             }
+            $crate::TxInner::SqliteRead(t) => {
+                let $c = &mut **t;
+                $body
+            }
             $crate::TxInner::Postgres(t) => {
                 let $c = &mut **t;
                 $body
@@ -153,6 +157,9 @@ impl Caches {
 
 pub(crate) enum TxInner {
     Sqlite(sqlx::Transaction<'static, Sqlite>),
+    /// Reads on SQLite need no transaction: each statement sees a consistent state, and skipping
+    /// BEGIN/COMMIT halves the driver round trips of a page.
+    SqliteRead(sqlx::pool::PoolConnection<Sqlite>),
     Postgres(sqlx::Transaction<'static, Postgres>),
 }
 
@@ -175,6 +182,7 @@ impl Tx {
     pub async fn commit(self) -> Result<()> {
         match self.inner {
             TxInner::Sqlite(t) => t.commit().await?,
+            TxInner::SqliteRead(_) => {}
             TxInner::Postgres(t) => t.commit().await?,
         }
         Ok(())
@@ -193,6 +201,7 @@ impl TenantTx {
     pub async fn commit(self) -> Result<()> {
         match self.inner {
             TxInner::Sqlite(t) => t.commit().await?,
+            TxInner::SqliteRead(_) => {}
             TxInner::Postgres(t) => t.commit().await?,
         }
         // Again after commit: a reader may have cached the old rows while the transaction ran.
@@ -318,10 +327,11 @@ impl Store {
         Ok(self.wrap(inner, scope))
     }
 
-    /// A read-only tenant transaction; on SQLite it does not take the write lock.
+    /// A read-only tenant unit of work; on SQLite a plain pooled connection (no write lock, no
+    /// BEGIN/COMMIT), on PostgreSQL a transaction carrying the tenant for row-level security.
     pub async fn tenant_read(&self, scope: &TenantScope) -> Result<TenantTx> {
         let inner = match &self.db {
-            Db::Sqlite(p) => TxInner::Sqlite(p.begin().await?),
+            Db::Sqlite(p) => TxInner::SqliteRead(p.acquire().await?),
             Db::Postgres(p) => {
                 TxInner::Postgres(begin_pg_tenant(p, scope.tenant(), scope.user_id()).await?)
             }

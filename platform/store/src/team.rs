@@ -162,6 +162,15 @@ impl TenantTx {
                 .await?
             }
             // SQLite tenant transactions hold the write lock (BEGIN IMMEDIATE) already.
+            crate::TxInner::SqliteRead(t) => {
+                sqlx::query_scalar(
+                    "SELECT id FROM memberships WHERE organization_id = $1 AND role = 'ADMIN' \
+                     AND disabled_at IS NULL",
+                )
+                .bind(tenant)
+                .fetch_all(&mut **t)
+                .await?
+            }
             crate::TxInner::Sqlite(t) => {
                 sqlx::query_scalar(
                     "SELECT id FROM memberships WHERE organization_id = $1 AND role = 'ADMIN' \
