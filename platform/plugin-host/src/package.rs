@@ -271,8 +271,10 @@ fn unpack(bytes: &[u8], caps: &Caps, problems: &mut Vec<Problem>) -> BTreeMap<St
     files
 }
 
+/// A `data/competences/*.json` file, read only as deep as its challenges, which stay JSON: each
+/// is handed as is to its type plugin.
 #[derive(Deserialize)]
-struct CompetenceFile {
+pub struct CompetenceFile {
     tubes: Vec<TubeData>,
 }
 #[derive(Deserialize)]
@@ -282,6 +284,15 @@ struct TubeData {
 #[derive(Deserialize)]
 struct SkillData {
     challenges: Vec<serde_json::Value>,
+}
+
+impl CompetenceFile {
+    pub fn challenges(&self) -> impl Iterator<Item = &serde_json::Value> {
+        self.tubes
+            .iter()
+            .flat_map(|t| &t.skills)
+            .flat_map(|s| &s.challenges)
+    }
 }
 
 /// Verifies a package. `builtin` are the challenge types the platform already has.
@@ -395,12 +406,7 @@ pub fn verify(
                 continue;
             }
         };
-        for c in data
-            .tubes
-            .iter()
-            .flat_map(|t| &t.skills)
-            .flat_map(|s| &s.challenges)
-        {
+        for c in data.challenges() {
             challenges += 1;
             let id = c["id"].as_str().unwrap_or("?");
             let kind = c["type"].as_str().unwrap_or("");

@@ -2,8 +2,8 @@
 
 use std::path::PathBuf;
 
+use acquis_plugin_host::package::CompetenceFile;
 use acquis_plugin_host::{Host, Limits, PluginError, Verdict, builtin};
-use serde::Deserialize;
 
 fn host() -> Host {
     Host::new(Limits::default(), None).unwrap()
@@ -59,19 +59,6 @@ fn builtin_types_score_render_and_validate_through_the_sandbox() {
     ));
 }
 
-#[derive(Deserialize)]
-struct File {
-    tubes: Vec<Tube>,
-}
-#[derive(Deserialize)]
-struct Tube {
-    skills: Vec<Skill>,
-}
-#[derive(Deserialize)]
-struct Skill {
-    challenges: Vec<serde_json::Value>,
-}
-
 #[test]
 fn every_builtin_example_gets_its_declared_verdict_through_the_plugins() {
     let host = host();
@@ -84,14 +71,9 @@ fn every_builtin_example_gets_its_declared_verdict_through_the_plugins() {
     let (mut examples, mut max_fuel, mut max_memory) = (0, 0, 0);
     let mut problems = Vec::new();
     for entry in std::fs::read_dir(dir).unwrap() {
-        let file: File =
+        let file: CompetenceFile =
             serde_json::from_str(&std::fs::read_to_string(entry.unwrap().path()).unwrap()).unwrap();
-        for c in file
-            .tubes
-            .iter()
-            .flat_map(|t| &t.skills)
-            .flat_map(|s| &s.challenges)
-        {
+        for c in file.challenges() {
             let kind = c["type"].as_str().unwrap();
             let plugin = &plugins.iter().find(|(id, _)| *id == kind).unwrap().1;
             let def = c.to_string();

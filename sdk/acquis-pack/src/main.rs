@@ -186,14 +186,8 @@ fn test(path: &Path) -> anyhow::Result<()> {
         .iter()
         .filter(|(p, _)| p.starts_with("data/competences/") && p.ends_with(".json"))
     {
-        let data: serde_json::Value = serde_json::from_slice(b)?;
-        for c in data["tubes"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .flat_map(|t| t["skills"].as_array().into_iter().flatten())
-            .flat_map(|s| s["challenges"].as_array().into_iter().flatten())
-        {
+        let data: package::CompetenceFile = serde_json::from_slice(b)?;
+        for c in data.challenges() {
             let plugin = &verified
                 .types
                 .iter()
