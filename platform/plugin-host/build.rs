@@ -94,6 +94,45 @@ fn main() {
             .join(format!("{}.wasm", package.replace('-', "_")));
         std::fs::copy(&built, out.join(format!("{name}.wasm"))).expect("copy the built component");
     }
+    embed_package(&plugins.join("packages/crcn"), &out.join("crcn_files.rs"));
+}
+
+/// Lists the built-in package's files as `include_bytes!` entries, so the server carries its
+/// content and publishes it at start-up wherever the binary runs.
+fn embed_package(dir: &Path, out: &Path) {
+    fn walk(root: &Path, dir: &Path, files: &mut Vec<(String, PathBuf)>) {
+        let mut entries: Vec<_> = std::fs::read_dir(dir)
+            .expect("read the built-in package")
+            .map(|e| e.expect("read the built-in package").path())
+            .collect();
+        entries.sort();
+        for path in entries {
+            if path.is_dir() {
+                walk(root, &path, files);
+            } else {
+                let rel = path
+                    .strip_prefix(root)
+                    .unwrap()
+                    .to_string_lossy()
+                    .replace('\\', "/");
+                // The format description is for authors, not part of the content.
+                if rel != "SCHEMA.md" {
+                    files.push((rel, path));
+                }
+            }
+        }
+    }
+    let mut files = Vec::new();
+    walk(dir, dir, &mut files);
+    let mut src = String::from("&[\n");
+    for (rel, path) in files {
+        src.push_str(&format!(
+            "    ({rel:?}, include_bytes!({:?})),\n",
+            path.display().to_string()
+        ));
+    }
+    src.push_str("]\n");
+    std::fs::write(out, src).expect("write the built-in package list");
 }
 
 /// Installs the Wasm target through rustup when it is missing, or fails with one line.

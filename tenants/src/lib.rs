@@ -8,8 +8,8 @@
 mod provisioning;
 
 pub use provisioning::{
-    EmailListError, EstablishmentKind, InvalidEmail, Uai, UaiError, invitation_code,
-    is_valid_email, normalize_email, parse_email_list,
+    EmailListError, EstablishmentKind, InvalidEmail, Uai, UaiError, campaign_code, invitation_code,
+    is_valid_email, normalize_campaign_code, normalize_email, parse_email_list,
 };
 
 use serde::{Deserialize, Serialize};
@@ -82,6 +82,12 @@ pub enum Actor {
     Invitee {
         user_id: Option<Uuid>,
     },
+    /// A student taking part in one of the establishment's campaigns: reaches the campaign
+    /// (through the code registry) and their own participations only.
+    /// Before signing in, a visitor of the landing page (no user).
+    Participant {
+        user_id: Option<Uuid>,
+    },
     /// The platform itself (demo seeding, scheduled jobs).
     System,
 }
@@ -129,6 +135,15 @@ impl TenantScope {
         }
     }
 
+    /// For a student joining or taking a campaign: the tenant comes from the campaign-code
+    /// registry (or the student's own assessment), never from the request.
+    pub fn for_participant(tenant: TenantId, user_id: Option<Uuid>) -> Self {
+        TenantScope {
+            tenant,
+            actor: Actor::Participant { user_id },
+        }
+    }
+
     /// For work the platform does on its own (seeding, provisioning, jobs), never for a request.
     pub fn system(tenant: TenantId) -> Self {
         TenantScope {
@@ -149,7 +164,7 @@ impl TenantScope {
     pub fn user_id(&self) -> Option<Uuid> {
         match self.actor {
             Actor::Member { user_id, .. } | Actor::Operator { user_id } => Some(user_id),
-            Actor::Invitee { user_id } => user_id,
+            Actor::Invitee { user_id } | Actor::Participant { user_id } => user_id,
             Actor::System => None,
         }
     }

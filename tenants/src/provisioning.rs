@@ -217,3 +217,40 @@ mod tests {
         assert_ne!(a, invitation_code());
     }
 }
+
+/// A campaign code: 6 upper-case letters without I, L, O (read as 1 and 0) and 3 digits 2–9.
+pub fn campaign_code() -> String {
+    const LETTERS: &[u8] = b"ABCDEFGHJKMNPQRSTUVWXYZ";
+    const DIGITS: &[u8] = b"23456789";
+    let mut rng = rand::rngs::OsRng;
+    let mut code: String = (0..6)
+        .map(|_| LETTERS[rng.gen_range(0..LETTERS.len())] as char)
+        .collect();
+    code.extend((0..3).map(|_| DIGITS[rng.gen_range(0..DIGITS.len())] as char));
+    code
+}
+
+/// A code as typed by a student: case and surrounding spaces do not matter.
+pub fn normalize_campaign_code(raw: &str) -> String {
+    raw.trim().to_uppercase()
+}
+
+#[cfg(test)]
+mod campaign_code_tests {
+    use super::*;
+
+    #[test]
+    fn campaign_codes_follow_the_rule() {
+        for _ in 0..500 {
+            let c = campaign_code();
+            assert_eq!(c.len(), 9);
+            assert!(
+                c[..6]
+                    .bytes()
+                    .all(|b| b.is_ascii_uppercase() && !b"ILO".contains(&b))
+            );
+            assert!(c[6..].bytes().all(|b| (b'2'..=b'9').contains(&b)));
+        }
+        assert_eq!(normalize_campaign_code(" abcdef234 "), "ABCDEF234");
+    }
+}

@@ -282,7 +282,9 @@ impl TestApp {
         })
         .await
         .expect("connect store");
-        let state = AppState::with_store(config, store.clone()).expect("state");
+        let state = AppState::with_store(config, store.clone())
+            .await
+            .expect("state");
         let served = state.clone();
         tokio::spawn(async move {
             let app = acquis_server::app(served).unwrap();

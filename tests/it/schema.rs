@@ -11,6 +11,14 @@ const GLOBAL_TABLES: &[&str] = &[
     "password_reset_tokens",
     "organizations",
     "invitation_links",
+    "content_packages",
+    "target_profiles",
+    "campaign_codes",
+    "assessments",
+    "answers",
+    "knowledge_states",
+    "saved_tutorials",
+    "challenge_reports",
 ];
 
 #[test]

@@ -78,15 +78,21 @@ impl Knowledge {
     /// asked again; successes are always kept.
     pub fn for_improvement(&self, start: Timestamp) -> Knowledge {
         let horizon = start - DAYS_BEFORE_RETRYING * DAY;
+        self.forgetting_failures(|at| at <= horizon)
+    }
+
+    /// The view where the failures `forget` selects (by time) are forgotten: their skills may be
+    /// asked again ("Je retente" forgets the failures of the participation being retried).
+    pub fn forgetting_failures(&self, forget: impl Fn(Timestamp) -> bool) -> Knowledge {
         let tubes = self
             .tubes
             .iter()
             .map(|t| {
                 let mut t = t.clone();
-                if t.ceiling.is_some() && t.ceiling_at <= horizon {
+                if t.ceiling.is_some() && forget(t.ceiling_at) {
                     t.ceiling = None;
                 }
-                t.direct.retain(|d| d.validated || d.at > horizon);
+                t.direct.retain(|d| d.validated || !forget(d.at));
                 t
             })
             .collect();

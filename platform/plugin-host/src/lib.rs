@@ -39,6 +39,16 @@ pub mod builtin {
     /// A plugin that misbehaves on demand, for the sandbox's own tests.
     pub const HOSTILE: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/hostile.wasm"));
 
+    /// The files of the built-in CRCN content package (`content-plugins/packages/crcn`), packed
+    /// and published by the server at start-up.
+    pub const CRCN_FILES: &[(&str, &[u8])] = include!(concat!(env!("OUT_DIR"), "/crcn_files.rs"));
+    /// The built-in package's identity; bump the version whenever its content changes.
+    pub const CRCN_ID: &str = "crcn";
+    pub const CRCN_VERSION: &str = "1.0.0";
+
+    /// Item selectors shipped with the platform, by the name target profiles use.
+    pub const SELECTORS: &[(&str, &[u8])] = &[("fixed-order", FIXED_ORDER)];
+
     /// The challenge types shipped with the platform, by type id.
     pub const CHALLENGE_TYPES: &[(&str, &[u8])] = &[
         ("qcu", QCU),

@@ -135,6 +135,15 @@ pub fn pack(dir: &Path, meta: PackageMeta, limits: Option<LimitsMeta>) -> std::i
     }
     let mut files = Vec::new();
     walk(dir, dir, &mut files)?;
+    pack_files(files, meta, limits)
+}
+
+/// Builds a package from files already in memory (the built-in package embedded in the server).
+pub fn pack_files(
+    files: Vec<(String, Vec<u8>)>,
+    meta: PackageMeta,
+    limits: Option<LimitsMeta>,
+) -> std::io::Result<Vec<u8>> {
     let manifest = Manifest {
         package: meta,
         limits,

@@ -29,6 +29,13 @@ pub enum AppError {
     LoginRequired { next: String },
     #[error("redirect to {0}")]
     Redirect(String),
+    /// A page of its own for an expected refusal (unknown campaign code, archived campaign…).
+    #[error("{title}: {message}")]
+    Page {
+        status: StatusCode,
+        title: String,
+        message: String,
+    },
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -72,6 +79,11 @@ impl IntoResponse for AppError {
                 t("error-not-found"),
             ),
             AppError::Forbidden(m) => (StatusCode::FORBIDDEN, t("error-forbidden-title"), m),
+            AppError::Page {
+                status,
+                title,
+                message,
+            } => (status, title, message),
             AppError::BadRequest(m) => (StatusCode::BAD_REQUEST, t("error-bad-request-title"), m),
             AppError::TooManyRequests(m) => {
                 (StatusCode::TOO_MANY_REQUESTS, t("error-too-many-title"), m)

@@ -4,9 +4,11 @@
 //! (establishment space), `admin` (operators).
 
 pub mod admin;
+pub mod app;
 pub mod auth;
 pub mod cli;
 pub mod config;
+pub mod content;
 pub mod demo;
 pub mod error;
 pub mod i18n;
@@ -42,6 +44,7 @@ pub struct AppState {
     pub hasher: Hasher,
     pub login_limiter: Arc<DefaultKeyedRateLimiter<String>>,
     pub sessions: SessionStoreImpl,
+    pub contents: content::Contents,
 }
 
 impl AppState {
@@ -54,10 +57,13 @@ impl AppState {
             cache_ttl: std::time::Duration::from_secs(config.cache_seconds),
         })
         .await?;
-        AppState::with_store(config, store)
+        AppState::with_store(config, store).await
     }
 
-    pub fn with_store(config: Config, store: Store) -> anyhow::Result<AppState> {
+    pub async fn with_store(config: Config, store: Store) -> anyhow::Result<AppState> {
+        let contents =
+            content::Contents::start(store.clone(), Some(config.data_dir.join("plugin-cache")))
+                .await?;
         let mailer = Mailer::from_config(config.smtp_url.as_deref(), config.outbox_dir())?;
         let hasher = Hasher::new(&config.password_hash)?;
         let per_minute =
@@ -69,6 +75,7 @@ impl AppState {
             std::time::Duration::from_secs(config.cache_seconds),
         );
         Ok(AppState {
+            contents,
             sessions,
             store,
             config: Arc::new(config),
@@ -119,12 +126,6 @@ async fn health() -> &'static str {
     "ok"
 }
 
-async fn home(
-    auth::session::MaybeUser { user, session }: auth::session::MaybeUser,
-) -> error::AppResult<Response> {
-    page("home.html", user.as_ref(), &session).await.render()
-}
-
 async fn not_found() -> error::AppError {
     error::AppError::NotFound
 }
@@ -160,9 +161,9 @@ pub fn app(state: AppState) -> anyhow::Result<Router> {
     };
 
     Ok(Router::new()
-        .route("/", get(home))
         .route("/health", get(health))
         .route("/static/acquis.css", get(stylesheet))
+        .merge(app::router())
         .merge(auth::router())
         .merge(join::router())
         .merge(orga::router())

@@ -7,6 +7,7 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use serde::Serialize;
 use tera::{Context, Tera};
+use time::{Duration, OffsetDateTime};
 
 use crate::error::AppResult;
 use crate::i18n;
@@ -37,6 +38,18 @@ const TEMPLATES: &[(&str, &str)] = templates![
     "orga/documentation.html",
     "orga/team.html",
     "orga/invite.html",
+    "orga/campaigns.html",
+    "app/landing.html",
+    "app/rules.html",
+    "app/send_profile.html",
+    "app/competences.html",
+    "app/challenge.html",
+    "app/checkpoint.html",
+    "app/results.html",
+    "app/profile.html",
+    "app/tutorials.html",
+    "orga/campaign_new.html",
+    "orga/campaign.html",
     "admin/layout.html",
     "admin/list.html",
     "admin/new.html",
@@ -51,6 +64,14 @@ static TERA: LazyLock<Tera> = LazyLock::new(|| {
     tera.add_raw_templates(TEMPLATES.to_vec())
         .unwrap_or_else(|e| panic!("templates do not compile: {e:?}"));
     tera.register_function("t", i18n::tera_function);
+    tera.register_filter(
+        "urlencode",
+        |v: &tera::Value, _: &std::collections::HashMap<String, tera::Value>| {
+            Ok(tera::Value::String(crate::error::urlencode(
+                v.as_str().unwrap_or_default(),
+            )))
+        },
+    );
     tera.autoescape_on(vec![".html"]);
     tera
 });
@@ -120,4 +141,54 @@ pub fn error_page(status: StatusCode, title: &str, message: &str) -> Response {
             (status, message.to_owned()).into_response()
         }
     }
+}
+
+/// `JJ/MM/AAAA HH:MM`, Paris time.
+pub fn date_time(t: OffsetDateTime) -> String {
+    let fr = t.to_offset(paris_offset(t));
+    format!(
+        "{:02}/{:02}/{} {:02}:{:02}",
+        fr.day(),
+        u8::from(fr.month()),
+        fr.year(),
+        fr.hour(),
+        fr.minute()
+    )
+}
+
+/// Central European time with its daylight-saving rule (last Sunday of March to last Sunday of
+/// October, switching at 01:00 UTC), enough for showing dates to French users without a tz crate.
+fn paris_offset(t: OffsetDateTime) -> time::UtcOffset {
+    fn last_sunday(year: i32, month: time::Month) -> OffsetDateTime {
+        let last_day = time::util::days_in_month(month, year);
+        let d = time::Date::from_calendar_date(year, month, last_day).expect("valid date");
+        let back = d.weekday().number_days_from_sunday();
+        (d - Duration::days(back.into()))
+            .with_hms(1, 0, 0)
+            .expect("valid time")
+            .assume_utc()
+    }
+    let y = t.year();
+    let summer =
+        t >= last_sunday(y, time::Month::March) && t < last_sunday(y, time::Month::October);
+    time::UtcOffset::from_hms(if summer { 2 } else { 1 }, 0, 0).expect("valid offset")
+}
+
+/// `JJ/MM/AAAA`, Paris time.
+pub fn date(t: OffsetDateTime) -> String {
+    let fr = t.to_offset(paris_offset(t));
+    format!("{:02}/{:02}/{}", fr.day(), u8::from(fr.month()), fr.year())
+}
+
+/// Markdown written by content designers (instructions, explanations) as HTML. Raw HTML in the
+/// source is shown as text: a package must not be able to inject markup or scripts.
+pub fn markdown(src: &str) -> String {
+    use pulldown_cmark::{Event, Parser, html};
+    let events = Parser::new(src).map(|e| match e {
+        Event::Html(h) | Event::InlineHtml(h) => Event::Text(h),
+        other => other,
+    });
+    let mut out = String::new();
+    html::push_html(&mut out, events);
+    out
 }

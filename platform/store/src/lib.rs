@@ -10,11 +10,19 @@
 //! that row-level security checks.
 
 mod accounts;
+mod assessments;
+mod campaigns;
+mod content;
 mod organizations;
 mod sessions;
 mod team;
 
 pub use accounts::{NewUser, PasswordResetToken, User, UserMembership};
+pub use assessments::{AnswerRow, Assessment, MyParticipation, NewAnswer, NewAssessment};
+pub use campaigns::{
+    Campaign, CampaignKind, CampaignSummary, NewCampaign, Participant, Participation, SharedResults,
+};
+pub use content::{NewPackage, NewTargetProfile, PackageRow, Published, TargetProfileRow};
 pub use organizations::{NewOrganization, Organization, OrganizationPage};
 pub use sessions::SessionStoreImpl;
 pub use team::{AuditEntry, Invitation, InvitationStatus, Member};

@@ -18,8 +18,6 @@ home-title = Bienvenue sur Acquis
 home-intro = Acquis permet aux établissements scolaires de lancer des campagnes d'évaluation des compétences numériques de leurs élèves et d'en suivre les résultats.
 home-staff-title = Personnel d'établissement
 home-staff-text = Vous avez reçu une invitation par e-mail ? Suivez le lien qu'elle contient. Déjà membre d'un espace établissement ? Connectez-vous.
-home-student-title = Élèves
-home-student-text = Bientôt : saisissez le code de parcours donné par votre enseignant (« J'ai un code »).
 home-go-orga = Accéder à mon espace établissement
 
 ## Champs
@@ -113,7 +111,6 @@ menu-students = Élèves
 menu-team = Équipe
 menu-documentation = Documentation
 coming-title = Bientôt disponible
-coming-campaigns = Créez votre première campagne : cette page arrive bientôt. Vous pourrez configurer et lancer des campagnes, puis inviter vos élèves à les rejoindre avec un code.
 coming-students = L'import de la liste des élèves (fichier SIECLE .xml ou .zip) et la gestion de leurs comptes arrivent bientôt.
 choose-title = Choisissez un établissement
 no-access-title = Accès réservé
@@ -277,3 +274,233 @@ error-internal = Une erreur technique est survenue. Réessayez dans quelques ins
 error-csrf-title = Requête refusée
 error-csrf = Cette requête provient d'un autre site et a été refusée pour protéger votre compte. Revenez sur la page et soumettez à nouveau le formulaire.
 error-back-home = Revenir à l'accueil
+
+## Common
+yes = Oui
+no = Non
+cancel = Annuler
+form-has-errors = Le formulaire contient des erreurs : corrigez les champs signalés.
+
+## Campaigns (establishment space)
+campaign-create = Créer une campagne
+campaign-create-submit = Créer la campagne
+campaigns-mine = Mes campagnes
+campaigns-all = Toutes les campagnes
+campaigns-search = Rechercher une campagne ou un propriétaire
+campaigns-status = Statut
+campaigns-active = Actives
+campaigns-archived = Archivées
+campaigns-filter = Filtrer
+campaigns-list = { $count ->
+    [one] { $count } campagne
+   *[other] { $count } campagnes
+}
+campaigns-col-name = Nom
+campaigns-col-code = Code
+campaigns-col-owner = Propriétaire
+campaigns-col-created = Créée le
+campaigns-col-participants = Participants
+campaigns-col-shared = Résultats reçus
+campaigns-empty = Créez votre première campagne : elle vous donnera un code à transmettre à vos élèves.
+campaigns-none = Aucune campagne ne correspond.
+campaign-name = Nom de la campagne
+campaign-objective = Quel est l'objectif de votre campagne ?
+campaign-kind-assessment = Évaluer les participants
+campaign-kind-profiles = Collecter les profils Pix des participants
+campaign-target-profile = Que souhaitez-vous tester ?
+campaign-target-profile-hint = Le parcours (profil cible) que vos élèves passeront.
+campaign-target-profile-choose = Choisissez un parcours
+campaign-target-profile-descriptions = Description des parcours
+campaign-multiple-sendings = Envoi multiple
+campaign-multiple-sendings-hint = Les participants pourront repasser la campagne et renvoyer leurs résultats.
+campaign-external-id = Souhaitez-vous demander un identifiant externe ?
+campaign-external-id-label = Libellé de l'identifiant
+campaign-external-id-label-hint = Par exemple : numéro d'étudiant, adresse e-mail académique.
+campaign-external-id-type = Type de l'identifiant
+campaign-external-id-type-text = Texte
+campaign-external-id-type-email = Adresse e-mail
+campaign-title = Titre du parcours
+campaign-title-hint = Affiché aux élèves (50 caractères au plus).
+campaign-landing-text = Texte de la page d'accueil
+campaign-error-name = Indiquez le nom de la campagne.
+campaign-error-too-long = Ce texte est trop long.
+campaign-error-title-too-long = Le titre du parcours ne peut pas dépasser 50 caractères.
+campaign-error-kind = Choisissez l'objectif de la campagne.
+campaign-error-target-profile = Choisissez un parcours parmi ceux proposés à votre établissement.
+campaign-error-external-id-label = Indiquez le libellé de l'identifiant externe.
+campaign-error-not-owner = Seuls le propriétaire de la campagne et les administrateurs peuvent la modifier.
+campaign-created = La campagne a été créée. Transmettez son code à vos élèves.
+campaign-archived = La campagne a été archivée.
+campaign-unarchived = La campagne a été désarchivée.
+campaign-archive = Archiver
+campaign-unarchive = Désarchiver
+campaign-archived-tag = Archivée
+campaign-back = ← Retour aux campagnes
+campaign-code = Code
+campaign-direct-link = Lien direct
+campaign-participants = Participants
+campaign-results-received = Résultats reçus
+campaign-profiles-received = Profils reçus
+campaign-tab-activity = Activité
+campaign-tab-results = Résultats
+campaign-tab-profiles = Profils
+campaign-tab-settings = Paramètres
+campaign-participants-list = { $count ->
+    [one] { $count } participant
+   *[other] { $count } participants
+}
+campaign-results-list = { $count ->
+    [one] { $count } résultat reçu
+   *[other] { $count } résultats reçus
+}
+campaign-col-started = Commencé le
+campaign-col-status = Statut
+campaign-col-shared-at = Envoyé le
+campaign-col-mastery = Résultat
+campaign-col-stage = Palier
+campaign-col-pix = Score Pix
+campaign-average = Résultat moyen
+campaign-no-participant = Aucun participant pour l'instant : transmettez le code de la campagne à vos élèves.
+campaign-no-result = Aucun résultat reçu pour l'instant.
+participation-status-started = En cours
+participation-status-shared = Résultats reçus
+category-competences = Compétences
+category-discovery = Découverte
+category-back-to-school = Rentrée
+category-custom = Parcours sur mesure
+
+## Student space
+home-code-title = J'ai un code
+home-code-text = Votre enseignant vous a donné un code de parcours : saisissez-le pour commencer.
+home-code-label = Code du parcours
+home-code-hint = 6 lettres et 3 chiffres, par exemple ABCDEF234.
+home-code-submit = Accéder au parcours
+code-empty = Saisissez le code donné par votre enseignant.
+campaign-unknown-title = Code inconnu
+campaign-unknown = Ce code ne correspond à aucun parcours. Vérifiez-le auprès de votre enseignant.
+campaign-archived-title = Parcours terminé
+campaign-archived-student = Ce parcours est archivé : il n'est plus possible d'y participer.
+campaign-archived-share = Ce parcours est archivé : l'envoi des résultats n'est plus possible.
+courses-title = Mes parcours
+courses-empty = Vous n'avez encore commencé aucun parcours. Saisissez un code pour en commencer un.
+course-sent = Envoyé
+course-to-send = À envoyer
+course-started = En cours
+course-see = Voir mes résultats
+course-send = Envoyer mes résultats
+course-resume = Reprendre
+course-started-on = Commencé le { $date }
+landing-title = Commencez votre parcours
+landing-intro-1 = Démarrez votre parcours d'évaluation personnalisé.
+landing-intro-2 = Inscrivez-vous ou connectez-vous sur la plateforme et lancez votre test.
+landing-go = Je commence
+landing-profiles-title = Envoyez votre profil
+landing-profiles-intro = Inscrivez-vous ou connectez-vous sur la plateforme et envoyez votre profil à l'organisation destinataire.
+landing-go-profiles = C'est parti !
+landing-consent = Les informations relatives à votre avancée seront transmises à l'organisateur du parcours pour vous accompagner. Les résultats des tests ne seront transmis qu'avec votre consentement.
+landing-consent-profiles = Les informations relatives à votre profil seront transmises à l'organisateur pour lui permettre de vous accompagner. Elles ne seront transmises qu'avec votre consentement.
+rules-title = Les règles du jeu
+rules-1 = Les questions s'adaptent à vos réponses : plus vous réussissez, plus elles deviennent difficiles.
+rules-2 = Vous ne savez pas répondre ? Cliquez sur « Je passe » : c'est mieux que de répondre au hasard.
+rules-3 = Toutes les 5 questions, vous voyez vos réponses, les corrections et des tutos pour progresser.
+rules-4 = Vous pouvez vous arrêter à tout moment et reprendre plus tard, là où vous en étiez.
+external-id-hint = Demandé par l'organisateur du parcours.
+external-id-missing = Indiquez votre { $label }.
+external-id-email = { $label } : saisissez une adresse e-mail valide (ex. nom@exemple.fr).
+challenge-page-title = Question { $position }
+challenge-quit = Quitter
+challenge-progress = Question { $position } sur 5 de cette étape
+challenge-choose-one = Choisissez une réponse
+challenge-choose-several = Choisissez une ou plusieurs réponses
+challenge-field-label = Votre réponse
+challenge-select-choose = Choisissez
+challenge-download = Télécharger { $name }
+challenge-skip = Je passe
+challenge-validate = Je valide
+challenge-continue = Continuer
+challenge-answer-missing = Pour valider, répondez à la question. Sinon, cliquez sur « Je passe ».
+challenge-neutralised = Question neutralisée, problème technique : elle ne compte pas dans vos résultats. Votre parcours continue.
+challenge-report = Signaler un problème
+challenge-report-label = Décrivez le problème rencontré sur cette question
+challenge-report-submit = Envoyer le signalement
+report-thanks = Merci, votre signalement a été enregistré.
+report-empty = Décrivez le problème en quelques mots (2 000 caractères au plus).
+checkpoint-title = Vos réponses
+checkpoint-progress = { $count ->
+    [one] Avancement du parcours : { $count } question répondue.
+   *[other] Avancement du parcours : { $count } questions répondues.
+}
+checkpoint-continue = Continuer mon parcours
+checkpoint-see-results = Voir mes résultats
+checkpoint-answers = Vos réponses
+checkpoint-correction = Réponses et tutos
+checkpoint-your-answer = Votre réponse :
+checkpoint-next-time = Pour réussir la prochaine fois
+checkpoint-learn-more = Pour en apprendre davantage
+answer-none = Pas de réponse
+answer-result-ok = Bonne réponse
+answer-result-ko = Mauvaise réponse
+answer-result-partially = Réponse partiellement juste
+answer-result-aband = Question passée
+answer-result-neutralised = Question neutralisée
+tutorial-meta = Par { $source } • { $format } • { $duration }
+tutorial-save = Enregistrer
+tutorial-unsave = Retirer
+tutorial-saved = Le tuto a été enregistré dans « Mes tutos ».
+tutorial-removed = Le tuto a été retiré de « Mes tutos ».
+tutorials-title = Mes tutos
+tutorials-empty = Vous n'avez enregistré aucun tuto. Enregistrez-en depuis les corrections de vos parcours.
+duration-minutes = { $count ->
+    [one] { $count } minute
+   *[other] { $count } minutes
+}
+results-title = Résultats
+results-mastery = Vous maîtrisez { $mastery } % des compétences testées.
+results-stars = { $reached } étoiles sur { $total }
+results-send-intro = Envoyez vos résultats à l'organisateur du parcours pour qu'il puisse vous accompagner.
+results-send = J'envoie mes résultats
+results-sent = Vos résultats ont bien été envoyés. Merci !
+results-sent-on = Résultats envoyés le { $date }.
+results-improve-title = Envie d'améliorer vos résultats ?
+results-improve-text = Vous pouvez retenter certaines questions avant d'envoyer vos résultats.
+results-improve = Je retente
+results-restart = Repasser le parcours
+results-restart-later = { $days ->
+    [one] Vous pourrez repasser ce parcours dans { $days } jour.
+   *[other] Vous pourrez repasser ce parcours dans { $days } jours.
+}
+results-badges = Résultats thématiques obtenus
+results-details = Vos résultats détaillés
+results-col-competence = Compétences testées
+results-col-result = Résultats
+results-home = Retour à l'accueil
+send-profile-title = Envoi de votre profil
+send-profile-intro-1 = Vous allez transmettre le score et les niveaux de compétence présents sur votre profil.
+send-profile-intro-2 = Toute évolution de votre profil après cet envoi ne sera pas transmise.
+send-profile-check = Pensez à le vérifier avant de l'envoyer !
+send-profile-recipient = Destinataire
+send-profile-submit = J'envoie mon profil
+send-profile-again = Renvoyer mon profil
+send-profile-once = Cet envoi n'est possible qu'une seule fois.
+send-profile-already = Vous avez déjà envoyé le profil ci-dessous à { $organization } le { $date }.
+send-profile-again-invite = { $organization } vous invite à renvoyer votre profil pour mesurer votre progression.
+send-profile-continue = Continuez votre expérience
+profile-sent = Merci, votre profil a bien été envoyé !
+profile-already-sent = Vous avez déjà envoyé votre profil : cet envoi n'est possible qu'une seule fois.
+profile-title = Mon profil
+profile-link = Mon profil
+profile-intro = Vous avez 16 compétences à tester : entraînez-vous sur celle de votre choix.
+profile-total-pix = Pix
+profile-certifiable = Certifiable
+profile-certifiable-yes = Certifiable (au moins 5 compétences de niveau 1)
+profile-certifiable-no = { $count ->
+    [one] Pas encore certifiable : { $count } compétence de niveau 1 ou plus sur les 5 nécessaires
+   *[other] Pas encore certifiable : { $count } compétences de niveau 1 ou plus sur les 5 nécessaires
+}
+profile-col-competence = Compétence
+profile-col-level = Niveau
+profile-col-pix = Pix
+profile-level = Niveau { $level }
+profile-level-none = Niveau -
+profile-progress = Progression vers le niveau suivant : { $name }
+profile-train = M'entraîner

@@ -22,8 +22,9 @@ use crate::auth::FieldErrors;
 use crate::auth::session::{CurrentUser, flash};
 use crate::error::{AppError, AppResult, see_other};
 use crate::i18n::{t, t_args, t_count};
-use crate::orga::team::{format_date_time, role_label, send_invitation};
+use crate::orga::team::{role_label, send_invitation};
 use crate::views::Page;
+use crate::views::date_time as format_date_time;
 use crate::{AppState, page};
 
 pub use import::{ImportError, parse_establishments_csv};

@@ -145,6 +145,9 @@ pub struct SignupForm {
     pub password: String,
     #[serde(default)]
     pub cgu: Option<String>,
+    /// Where to go once signed up (a campaign the student was joining).
+    #[serde(default)]
+    pub next: Option<String>,
 }
 
 impl SignupForm {
@@ -192,9 +195,13 @@ impl SignupForm {
     }
 }
 
-async fn signup_form(MaybeUser { user, session }: MaybeUser) -> AppResult<Response> {
+async fn signup_form(
+    MaybeUser { user, session }: MaybeUser,
+    Query(q): Query<NextQuery>,
+) -> AppResult<Response> {
     page("auth/signup.html", user.as_ref(), &session)
         .await
+        .with("next", safe_next(q.next.as_deref()))
         .render()
 }
 
@@ -204,6 +211,7 @@ async fn signup(
     Form(form): Form<SignupForm>,
 ) -> AppResult<Response> {
     let mut errors = form.validate();
+    let next = safe_next(form.next.as_deref());
     if errors.is_empty() {
         let echo = form.echo();
         let new = form.clone().into_new_user(&state).await?;
@@ -211,7 +219,7 @@ async fn signup(
             Ok(user) => {
                 sign_in(&session, user.id).await?;
                 flash(&session, t("signup-done")).await?;
-                return Ok(see_other("/mon-compte"));
+                return Ok(see_other(next.as_deref().unwrap_or("/mon-compte")));
             }
             Err(acquis_store::StoreError::Conflict(_)) => {
                 errors.insert("email", t("signup-email-taken"));
@@ -219,6 +227,7 @@ async fn signup(
                     .await
                     .with("errors", &errors)
                     .with("form", echo)
+                    .with("next", &next)
                     .status(StatusCode::UNPROCESSABLE_ENTITY)
                     .render();
             }
@@ -229,6 +238,7 @@ async fn signup(
         .await
         .with("errors", &errors)
         .with("form", form.echo())
+        .with("next", &next)
         .status(StatusCode::UNPROCESSABLE_ENTITY)
         .render()
 }

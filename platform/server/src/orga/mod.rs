@@ -3,6 +3,7 @@
 //! Every route goes through [`OrgaCtx`], which only exists for a signed-in, active member of the
 //! establishment in the path; anyone else gets a 404 that says nothing about the establishment.
 
+pub mod campaigns;
 pub mod team;
 
 use acquis_store::{User, UserMembership};
@@ -27,10 +28,10 @@ pub fn router() -> Router<AppState> {
         .route("/orga", get(entry))
         .route("/orga/cgu", get(terms_form).post(accept_terms))
         .route("/orga/{org}", get(switch_to))
-        .route("/orga/{org}/campagnes", get(campaigns))
         .route("/orga/{org}/eleves", get(students))
         .route("/orga/{org}/documentation", get(documentation))
         .merge(team::router())
+        .merge(campaigns::router())
 }
 
 /// A member inside their establishment.
@@ -189,14 +190,6 @@ async fn switch_to(State(state): State<AppState>, ctx: OrgaCtx) -> AppResult<Res
         .set_last_organization(ctx.user.id, TenantId(ctx.org_id))
         .await?;
     Ok(see_other(&ctx.path("/campagnes")))
-}
-
-async fn campaigns(ctx: OrgaCtx) -> AppResult<Response> {
-    ctx.page("orga/coming.html", "campagnes")
-        .await
-        .with("title_key", "menu-campaigns")
-        .with("text_key", "coming-campaigns")
-        .render()
 }
 
 async fn students(ctx: OrgaCtx) -> AppResult<Response> {

@@ -41,36 +41,6 @@ pub fn role_label(role: Option<Role>) -> String {
     }
 }
 
-pub fn format_date_time(t: OffsetDateTime) -> String {
-    let fr = t.to_offset(paris_offset(t));
-    format!(
-        "{:02}/{:02}/{} {:02}:{:02}",
-        fr.day(),
-        u8::from(fr.month()),
-        fr.year(),
-        fr.hour(),
-        fr.minute()
-    )
-}
-
-/// Central European time with its daylight-saving rule (last Sunday of March to last Sunday of
-/// October, switching at 01:00 UTC), enough for showing dates to French users without a tz crate.
-fn paris_offset(t: OffsetDateTime) -> time::UtcOffset {
-    fn last_sunday(year: i32, month: time::Month) -> OffsetDateTime {
-        let last_day = time::util::days_in_month(month, year);
-        let d = time::Date::from_calendar_date(year, month, last_day).expect("valid date");
-        let back = d.weekday().number_days_from_sunday();
-        (d - Duration::days(back.into()))
-            .with_hms(1, 0, 0)
-            .expect("valid time")
-            .assume_utc()
-    }
-    let y = t.year();
-    let summer =
-        t >= last_sunday(y, time::Month::March) && t < last_sunday(y, time::Month::October);
-    time::UtcOffset::from_hms(if summer { 2 } else { 1 }, 0, 0).expect("valid offset")
-}
-
 struct TeamData {
     members: Vec<Member>,
     invitations: Vec<Invitation>,
@@ -117,7 +87,7 @@ async fn team_page(state: &AppState, ctx: &OrgaCtx, tab: &str) -> AppResult<crat
                 "id": i.id,
                 "email": i.email,
                 "role_label": role_label(i.role()),
-                "last_sent": format_date_time(i.updated_at),
+                "last_sent": crate::views::date_time(i.updated_at),
             })
         })
         .collect();

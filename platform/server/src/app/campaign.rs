@@ -1,0 +1,402 @@
+//! Joining a campaign with its code: landing page, rules, external id, start; profile sending.
+
+use acquis_store::{Campaign, CampaignKind, NewAssessment, SharedResults};
+use acquis_tenants::{TenantId, TenantScope, is_valid_email, normalize_campaign_code};
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use serde::Deserialize;
+use uuid::Uuid;
+
+use crate::auth::session::{CurrentUser, MaybeUser, flash};
+use crate::error::{AppError, AppResult, see_other, urlencode};
+use crate::i18n::{t, t_args};
+use crate::{AppState, page, views};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/campagnes", post(enter_code))
+        .route("/campagnes/{code}", get(landing))
+        .route("/campagnes/{code}/parcours", get(entry).post(start))
+        .route("/campagnes/{code}/envoyer-profil", post(send_profile))
+}
+
+/// A campaign found by its code, with its establishment.
+pub struct Found {
+    pub campaign: Campaign,
+    pub org_name: String,
+    pub scope: TenantScope,
+}
+
+fn unknown_code() -> AppError {
+    AppError::Page {
+        status: StatusCode::NOT_FOUND,
+        title: t("campaign-unknown-title"),
+        message: t("campaign-unknown"),
+    }
+}
+
+pub async fn find(state: &AppState, code: &str, user: Option<Uuid>) -> AppResult<Found> {
+    let code = normalize_campaign_code(code);
+    let (tenant, id) = state
+        .store
+        .campaign_code(&code)
+        .await?
+        .ok_or_else(unknown_code)?;
+    let org = state
+        .store
+        .find_organization(tenant)
+        .await?
+        .ok_or_else(unknown_code)?;
+    let scope = TenantScope::for_participant(tenant, user);
+    let mut tx = state.store.tenant_read(&scope).await?;
+    let campaign = tx.campaign(id).await?.ok_or_else(unknown_code)?;
+    tx.commit().await?;
+    if org.archived_at.is_some() {
+        return Err(unknown_code());
+    }
+    Ok(Found {
+        campaign,
+        org_name: org.name,
+        scope,
+    })
+}
+
+#[derive(Deserialize)]
+struct CodeForm {
+    #[serde(default)]
+    code: String,
+}
+
+async fn enter_code(
+    State(state): State<AppState>,
+    MaybeUser { user, session }: MaybeUser,
+    Form(form): Form<CodeForm>,
+) -> AppResult<Response> {
+    let code = normalize_campaign_code(&form.code);
+    let error = if code.is_empty() {
+        Some(t("code-empty"))
+    } else if state.store.campaign_code(&code).await?.is_none() {
+        Some(t("campaign-unknown"))
+    } else {
+        None
+    };
+    if let Some(error) = error {
+        let mut p = page("home.html", user.as_ref(), &session).await;
+        if let Some(u) = &user {
+            p.insert("courses", super::my_courses(&state, u).await?);
+        }
+        return p
+            .with("code_error", error)
+            .with("code", form.code.trim())
+            .status(StatusCode::UNPROCESSABLE_ENTITY)
+            .render();
+    }
+    Ok(see_other(&format!("/campagnes/{}", urlencode(&code))))
+}
+
+fn campaign_json(found: &Found) -> serde_json::Value {
+    let c = &found.campaign;
+    serde_json::json!({
+        "code": c.code,
+        "name": c.name,
+        "title": c.title,
+        "landing_text": c.landing_text,
+        "is_profiles": c.kind() == CampaignKind::ProfilesCollection,
+        "organization": found.org_name,
+        "archived": c.archived_at.is_some(),
+        "external_id_label": c.external_id_label,
+        "external_id_type": c.external_id_type,
+        "multiple_sendings": c.multiple_sendings,
+    })
+}
+
+async fn landing(
+    State(state): State<AppState>,
+    MaybeUser { user, session }: MaybeUser,
+    Path(code): Path<String>,
+) -> AppResult<Response> {
+    let found = find(&state, &code, user.as_ref().map(|u| u.id)).await?;
+    let mut joined = false;
+    if let Some(u) = &user {
+        let mut tx = state.store.tenant_read(&found.scope).await?;
+        joined = tx
+            .participation_of(found.campaign.id, u.id)
+            .await?
+            .is_some();
+        tx.commit().await?;
+    }
+    page("app/landing.html", user.as_ref(), &session)
+        .await
+        .with("campaign", campaign_json(&found))
+        .with("joined", joined)
+        .render()
+}
+
+/// Where a signed-in student goes for this campaign: the rules page (or the profile to send)
+/// before joining, their test or results after.
+async fn entry(
+    State(state): State<AppState>,
+    CurrentUser { user, session }: CurrentUser,
+    Path(code): Path<String>,
+) -> AppResult<Response> {
+    let found = find(&state, &code, Some(user.id)).await?;
+    let mut tx = state.store.tenant_read(&found.scope).await?;
+    let participation = tx.participation_of(found.campaign.id, user.id).await?;
+    tx.commit().await?;
+    match found.campaign.kind() {
+        CampaignKind::Assessment => {
+            if let Some(p) = participation
+                && let Some(a) = state.store.participation_assessment(p.id, user.id).await?
+            {
+                return Ok(see_other(&format!("/parcours/{}", a.id)));
+            }
+            if found.campaign.archived_at.is_some() {
+                return Err(archived());
+            }
+            page("app/rules.html", Some(&user), &session)
+                .await
+                .with("campaign", campaign_json(&found))
+                .render()
+        }
+        CampaignKind::ProfilesCollection => {
+            profile_page(&state, &user, &session, &found, participation, None, None).await
+        }
+    }
+}
+
+fn archived() -> AppError {
+    AppError::Page {
+        status: StatusCode::FORBIDDEN,
+        title: t("campaign-archived-title"),
+        message: t("campaign-archived-student"),
+    }
+}
+
+#[derive(Deserialize, Default)]
+struct StartForm {
+    #[serde(default)]
+    external_id: String,
+}
+
+/// Checks the external id a campaign asks for; `Err` carries the French message.
+fn check_external_id(campaign: &Campaign, raw: &str) -> Result<Option<String>, String> {
+    let Some(label) = &campaign.external_id_label else {
+        return Ok(None);
+    };
+    let v = raw.trim();
+    if v.is_empty() {
+        return Err(t_args("external-id-missing", &[("label", label)]));
+    }
+    if v.chars().count() > 255 {
+        return Err(t("campaign-error-too-long"));
+    }
+    if campaign.external_id_type.as_deref() == Some("EMAIL") && !is_valid_email(v) {
+        return Err(t_args("external-id-email", &[("label", label)]));
+    }
+    Ok(Some(v.to_owned()))
+}
+
+async fn start(
+    State(state): State<AppState>,
+    CurrentUser { user, session }: CurrentUser,
+    Path(code): Path<String>,
+    Form(form): Form<StartForm>,
+) -> AppResult<Response> {
+    let found = find(&state, &code, Some(user.id)).await?;
+    if found.campaign.kind() != CampaignKind::Assessment {
+        return Ok(see_other(&format!(
+            "/campagnes/{}/parcours",
+            found.campaign.code
+        )));
+    }
+    if found.campaign.archived_at.is_some() {
+        return Err(archived());
+    }
+    let external_id = match check_external_id(&found.campaign, &form.external_id) {
+        Ok(v) => v,
+        Err(e) => {
+            return page("app/rules.html", Some(&user), &session)
+                .await
+                .with("campaign", campaign_json(&found))
+                .with("external_id", form.external_id.trim())
+                .with("external_id_error", e)
+                .status(StatusCode::UNPROCESSABLE_ENTITY)
+                .render();
+        }
+    };
+    let tp_id = found.campaign.target_profile_id.ok_or_else(|| {
+        AppError::Internal(anyhow::anyhow!("assessment campaign without profile"))
+    })?;
+    let tp = state
+        .store
+        .target_profile(tp_id)
+        .await?
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("target profile {tp_id} is gone")))?;
+    let catalog = state.contents.catalog(&tp.package_digest).await?;
+    let goal = catalog
+        .profile(&tp.profile_key)
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("profile {} missing", tp.profile_key)))?;
+    let seed: i64 = rand::random();
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let stored = catalog.knowledge(&state.store.knowledge_states(user.id).await?);
+    let working = stored.for_improvement(now);
+    let first = catalog
+        .next_challenge(&state.contents.host, goal, &working, &[], seed as u64)
+        .map_err(|e| AppError::Internal(e.into()))?
+        .map(|c| catalog.bank.challenges[c as usize].id.clone());
+
+    let mut tx = state.store.tenant_tx(&found.scope).await?;
+    // A double click or a second tab: the participation exists, go to it.
+    if let Some(p) = tx.participation_of(found.campaign.id, user.id).await? {
+        drop(tx);
+        if let Some(a) = state.store.participation_assessment(p.id, user.id).await? {
+            return Ok(see_other(&format!("/parcours/{}", a.id)));
+        }
+        return Ok(see_other(&format!(
+            "/campagnes/{}/parcours",
+            found.campaign.code
+        )));
+    }
+    let participation = tx
+        .start_participation(found.campaign.id, user.id, external_id.as_deref(), None)
+        .await?;
+    let assessment = tx
+        .start_assessment(&NewAssessment {
+            user_id: user.id,
+            kind: "CAMPAIGN",
+            organization_id: Some(found.scope.tenant().0),
+            participation_id: Some(participation),
+            package_digest: tp.package_digest.clone(),
+            target_key: tp.profile_key.clone(),
+            seed,
+            improving: false,
+            first_challenge: first,
+        })
+        .await?;
+    tx.commit().await?;
+    Ok(see_other(&format!("/parcours/{assessment}")))
+}
+
+/// "Envoyez votre profil": what will be sent, or what was sent.
+#[allow(clippy::too_many_arguments)]
+async fn profile_page(
+    state: &AppState,
+    user: &acquis_store::User,
+    session: &tower_sessions::Session,
+    found: &Found,
+    participation: Option<acquis_store::Participation>,
+    external_id: Option<&str>,
+    external_id_error: Option<String>,
+) -> AppResult<Response> {
+    let summary = super::profile::summary(state, user.id).await?;
+    let sent = participation.as_ref().filter(|p| p.is_shared()).map(|p| {
+        serde_json::json!({
+            "at": p.shared_at.map(views::date_time),
+            "pix": p.pix_score,
+        })
+    });
+    let can_send =
+        participation.as_ref().is_none_or(|p| !p.is_shared()) || found.campaign.multiple_sendings;
+    let mut p = page("app/send_profile.html", Some(user), session)
+        .await
+        .with("campaign", campaign_json(found))
+        .with("profile", summary)
+        .with("sent", sent)
+        .with("can_send", can_send && found.campaign.archived_at.is_none())
+        .with("first_time", participation.is_none());
+    if let Some(v) = external_id {
+        p.insert("external_id", v);
+    }
+    if let Some(e) = external_id_error {
+        p.insert("external_id_error", e);
+        p = p.status(StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    p.render()
+}
+
+/// "J'envoie mon profil": the profile as it is now is frozen for the establishment.
+async fn send_profile(
+    State(state): State<AppState>,
+    CurrentUser { user, session }: CurrentUser,
+    Path(code): Path<String>,
+    Form(form): Form<StartForm>,
+) -> AppResult<Response> {
+    let found = find(&state, &code, Some(user.id)).await?;
+    if found.campaign.kind() != CampaignKind::ProfilesCollection {
+        return Ok(see_other(&format!(
+            "/campagnes/{}/parcours",
+            found.campaign.code
+        )));
+    }
+    if found.campaign.archived_at.is_some() {
+        return Err(archived());
+    }
+    let mut tx = state.store.tenant_tx(&found.scope).await?;
+    let existing = tx.participation_of(found.campaign.id, user.id).await?;
+    let external_id = match &existing {
+        Some(p) => p.external_id.clone(),
+        None => match check_external_id(&found.campaign, &form.external_id) {
+            Ok(v) => v,
+            Err(e) => {
+                drop(tx);
+                return profile_page(
+                    &state,
+                    &user,
+                    &session,
+                    &found,
+                    None,
+                    Some(form.external_id.trim()),
+                    Some(e),
+                )
+                .await;
+            }
+        },
+    };
+    let participation = match &existing {
+        Some(p) if p.is_shared() && !found.campaign.multiple_sendings => {
+            drop(tx);
+            flash(&session, t("profile-already-sent")).await?;
+            return Ok(see_other(&format!(
+                "/campagnes/{}/parcours",
+                found.campaign.code
+            )));
+        }
+        Some(p) if p.is_shared() => {
+            tx.start_participation(
+                found.campaign.id,
+                user.id,
+                external_id.as_deref(),
+                Some(p.id),
+            )
+            .await?
+        }
+        Some(p) => p.id,
+        None => {
+            tx.start_participation(found.campaign.id, user.id, external_id.as_deref(), None)
+                .await?
+        }
+    };
+    let summary = super::profile::summary(&state, user.id).await?;
+    let results = SharedResults {
+        mastery_percent: (100.0 * summary.total_pix as f64 / summary.max_pix.max(1) as f64).round()
+            as i32,
+        validated_skills: summary.validated_skills as i32,
+        pix_score: summary.total_pix as i32,
+        results: serde_json::to_string(&summary).map_err(|e| AppError::Internal(e.into()))?,
+    };
+    tx.share_participation(participation, &results).await?;
+    tx.commit().await?;
+    flash(&session, t("profile-sent")).await?;
+    Ok(see_other(&format!(
+        "/campagnes/{}/parcours",
+        found.campaign.code
+    )))
+}
+
+/// The tenant of a participation, for a student acting on their own assessment.
+pub fn participant_scope(org: Uuid, user: Uuid) -> TenantScope {
+    TenantScope::for_participant(TenantId(org), Some(user))
+}

@@ -1,0 +1,86 @@
+//! The student space: the home page with "J'ai un code", campaign landing pages, the adaptive
+//! test, results, "Mes parcours" and the profile.
+//!
+//! A student reaches a campaign through the global code registry (which names its
+//! establishment) and their own assessments through their user id: every lookup is keyed by the
+//! signed-in user, so another student's ids read as absent (404).
+
+pub mod assessment;
+pub mod campaign;
+pub mod profile;
+
+use acquis_store::{MyParticipation, User};
+use axum::Router;
+use axum::extract::State;
+use axum::response::Response;
+use axum::routing::get;
+
+use crate::auth::session::MaybeUser;
+use crate::error::AppResult;
+use crate::i18n::t;
+use crate::{AppState, page, views};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(home))
+        .merge(campaign::router())
+        .merge(assessment::router())
+        .merge(profile::router())
+}
+
+/// How a participation shows in "Mes parcours".
+pub fn course_card(p: &MyParticipation) -> serde_json::Value {
+    let completed = p.assessment_state.as_deref() == Some("COMPLETED");
+    let (status, label, action, href) = if p.status == "SHARED" {
+        (
+            "sent",
+            t("course-sent"),
+            t("course-see"),
+            format!("/campagnes/{}/parcours", p.code),
+        )
+    } else if p.kind == "PROFILES_COLLECTION" || completed {
+        (
+            "to-send",
+            t("course-to-send"),
+            t("course-send"),
+            format!("/campagnes/{}/parcours", p.code),
+        )
+    } else {
+        (
+            "started",
+            t("course-started"),
+            t("course-resume"),
+            format!("/campagnes/{}/parcours", p.code),
+        )
+    };
+    serde_json::json!({
+        "title": p.title.clone().unwrap_or_else(|| p.name.clone()),
+        "organization": p.organization_name,
+        "status": status,
+        "status_label": label,
+        "action": action,
+        "href": href,
+        "started_on": views::date(p.created_at),
+    })
+}
+
+async fn home(
+    State(state): State<AppState>,
+    MaybeUser { user, session }: MaybeUser,
+) -> AppResult<Response> {
+    let mut p = page("home.html", user.as_ref(), &session).await;
+    if let Some(u) = &user {
+        p.insert("courses", my_courses(&state, u).await?);
+    }
+    p.render()
+}
+
+pub async fn my_courses(state: &AppState, user: &User) -> AppResult<Vec<serde_json::Value>> {
+    Ok(state
+        .store
+        .my_participations(user.id)
+        .await?
+        .iter()
+        .map(course_card)
+        .collect())
+}

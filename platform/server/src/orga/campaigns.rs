@@ -1,0 +1,380 @@
+//! Campagnes: list, creation, the campaign page (activity, results, settings).
+
+use acquis_store::{CampaignKind, NewCampaign, StoreError};
+use axum::extract::{Path, Query, State};
+use axum::response::Response;
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::OrgaCtx;
+use crate::auth::session::flash;
+use crate::error::{AppError, AppResult, see_other};
+use crate::i18n::t;
+use crate::{AppState, views};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/orga/{org}/campagnes", get(list).post(create))
+        .route("/orga/{org}/campagnes/nouvelle", get(new_form))
+        .route("/orga/{org}/campagnes/{id}", get(show))
+        .route("/orga/{org}/campagnes/{id}/resultats", get(show_results))
+        .route("/orga/{org}/campagnes/{id}/parametres", get(show_settings))
+        .route("/orga/{org}/campagnes/{id}/archiver", post(archive))
+        .route("/orga/{org}/campagnes/{id}/desarchiver", post(unarchive))
+}
+
+#[derive(Deserialize, Default)]
+struct ListQuery {
+    /// `mes` (default) or `toutes`.
+    onglet: Option<String>,
+    /// `archivees` to see archived campaigns.
+    statut: Option<String>,
+    #[serde(default)]
+    recherche: String,
+}
+
+async fn list(
+    State(state): State<AppState>,
+    ctx: OrgaCtx,
+    Query(q): Query<ListQuery>,
+) -> AppResult<Response> {
+    let mine = q.onglet.as_deref() != Some("toutes");
+    let archived = q.statut.as_deref() == Some("archivees");
+    let mut tx = state.store.tenant_read(&ctx.scope).await?;
+    let rows = tx
+        .campaigns(archived, mine.then_some(ctx.user.id), q.recherche.trim())
+        .await?;
+    tx.commit().await?;
+    let campaigns: Vec<_> = rows
+        .iter()
+        .map(|r| {
+            serde_json::json!({
+                "id": r.campaign.id,
+                "name": r.campaign.name,
+                "code": r.campaign.code,
+                "owner": format!("{} {}", r.owner_first_name, r.owner_last_name),
+                "created_at": views::date(r.campaign.created_at),
+                "participants": r.participants,
+                "shared": r.shared,
+            })
+        })
+        .collect();
+    ctx.page("orga/campaigns.html", "campagnes")
+        .await
+        .with("campaigns", campaigns)
+        .with("tab", if mine { "mes" } else { "toutes" })
+        .with("archived", archived)
+        .with("search", q.recherche.trim())
+        .render()
+}
+
+async fn new_form(State(state): State<AppState>, ctx: OrgaCtx) -> AppResult<Response> {
+    render_form(&state, &ctx, &CampaignForm::default(), &[]).await
+}
+
+#[derive(Deserialize, Default, Clone, serde::Serialize)]
+struct CampaignForm {
+    #[serde(default)]
+    name: String,
+    /// `ASSESSMENT` or `PROFILES_COLLECTION`.
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    target_profile_id: String,
+    #[serde(default)]
+    multiple_sendings: String,
+    #[serde(default)]
+    external_id: String,
+    #[serde(default)]
+    external_id_label: String,
+    #[serde(default)]
+    external_id_type: String,
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    landing_text: String,
+}
+
+async fn render_form(
+    state: &AppState,
+    ctx: &OrgaCtx,
+    form: &CampaignForm,
+    errors: &[(&str, String)],
+) -> AppResult<Response> {
+    let profiles = state.store.offered_target_profiles().await?;
+    let mut groups: Vec<(String, Vec<serde_json::Value>)> = Vec::new();
+    for p in profiles {
+        let label = t(&format!(
+            "category-{}",
+            p.category.to_lowercase().replace('_', "-")
+        ));
+        let item = serde_json::json!({"id": p.id, "name": p.name, "description": p.description});
+        match groups.iter_mut().find(|(l, _)| *l == label) {
+            Some((_, items)) => items.push(item),
+            None => groups.push((label, vec![item])),
+        }
+    }
+    let errors: serde_json::Map<String, serde_json::Value> = errors
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), serde_json::Value::String(v.clone())))
+        .collect();
+    ctx.page("orga/campaign_new.html", "campagnes")
+        .await
+        .with(
+            "groups",
+            groups
+                .into_iter()
+                .map(|(label, items)| serde_json::json!({"label": label, "profiles": items}))
+                .collect::<Vec<_>>(),
+        )
+        .with("form", form)
+        .status(if errors.is_empty() {
+            axum::http::StatusCode::OK
+        } else {
+            axum::http::StatusCode::UNPROCESSABLE_ENTITY
+        })
+        .with("errors", errors)
+        .render()
+}
+
+async fn create(
+    State(state): State<AppState>,
+    ctx: OrgaCtx,
+    Form(form): Form<CampaignForm>,
+) -> AppResult<Response> {
+    let mut errors: Vec<(&str, String)> = Vec::new();
+    let name = form.name.trim();
+    if name.is_empty() {
+        errors.push(("name", t("campaign-error-name")));
+    } else if name.chars().count() > 255 {
+        errors.push(("name", t("campaign-error-too-long")));
+    }
+    let kind = match form.kind.as_str() {
+        "ASSESSMENT" => Some(CampaignKind::Assessment),
+        "PROFILES_COLLECTION" => Some(CampaignKind::ProfilesCollection),
+        _ => {
+            errors.push(("kind", t("campaign-error-kind")));
+            None
+        }
+    };
+    let mut target_profile_id = None;
+    if kind == Some(CampaignKind::Assessment) {
+        let offered = state.store.offered_target_profiles().await?;
+        match Uuid::parse_str(form.target_profile_id.trim())
+            .ok()
+            .filter(|id| offered.iter().any(|p| p.id == *id))
+        {
+            Some(id) => target_profile_id = Some(id),
+            None => errors.push(("target_profile_id", t("campaign-error-target-profile"))),
+        }
+    }
+    let (external_id_label, external_id_type) = if form.external_id == "oui" {
+        let label = form.external_id_label.trim();
+        if label.is_empty() {
+            errors.push(("external_id_label", t("campaign-error-external-id-label")));
+        } else if label.chars().count() > 255 {
+            errors.push(("external_id_label", t("campaign-error-too-long")));
+        }
+        let ty = if form.external_id_type == "EMAIL" {
+            "EMAIL"
+        } else {
+            "TEXT"
+        };
+        (Some(label.to_owned()), Some(ty))
+    } else {
+        (None, None)
+    };
+    if form.title.chars().count() > 50 {
+        errors.push(("title", t("campaign-error-title-too-long")));
+    }
+    if form.landing_text.chars().count() > 5000 {
+        errors.push(("landing_text", t("campaign-error-too-long")));
+    }
+    if !errors.is_empty() {
+        return render_form(&state, &ctx, &form, &errors).await;
+    }
+    let kind = kind.unwrap_or(CampaignKind::Assessment);
+    let non_empty = |s: &str| (!s.trim().is_empty()).then(|| s.trim().to_owned());
+    let new = NewCampaign {
+        name: name.to_owned(),
+        kind,
+        target_profile_id,
+        title: non_empty(&form.title),
+        landing_text: non_empty(&form.landing_text),
+        external_id_label,
+        external_id_type,
+        multiple_sendings: form.multiple_sendings == "oui",
+        owner_id: ctx.user.id,
+    };
+    // A fresh code collides with an existing one about once in 10^10; retry a few times.
+    for _ in 0..5 {
+        let code = acquis_tenants::campaign_code();
+        let mut tx = state.store.tenant_tx(&ctx.scope).await?;
+        match tx.create_campaign(&new, &code).await {
+            Ok(c) => {
+                tx.audit("campaign.create", Some(&c.id.to_string()), Some(&c.name))
+                    .await?;
+                tx.commit().await?;
+                flash(&ctx.session, t("campaign-created")).await?;
+                return Ok(see_other(
+                    &ctx.path(&format!("/campagnes/{}/parametres", c.id)),
+                ));
+            }
+            Err(StoreError::Conflict(_)) => continue,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Err(AppError::Internal(anyhow::anyhow!(
+        "no free campaign code after 5 attempts"
+    )))
+}
+
+async fn campaign_page(
+    state: &AppState,
+    ctx: &OrgaCtx,
+    id: Uuid,
+    tab: &str,
+) -> AppResult<Response> {
+    let mut tx = state.store.tenant_read(&ctx.scope).await?;
+    let campaign = tx.campaign(id).await?.ok_or(AppError::NotFound)?;
+    let participants = tx.participants(id).await?;
+    tx.commit().await?;
+    let profile = match campaign.target_profile_id {
+        Some(tp) => state.store.target_profile(tp).await?,
+        None => None,
+    };
+    let shared = participants
+        .iter()
+        .filter(|p| p.participation.is_shared())
+        .count();
+    let rows: Vec<_> = participants
+        .iter()
+        .map(|p| {
+            let pa = &p.participation;
+            serde_json::json!({
+                "first_name": p.first_name,
+                "last_name": p.last_name,
+                "external_id": pa.external_id,
+                "status": if pa.is_shared() { t("participation-status-shared") } else { t("participation-status-started") },
+                "shared": pa.is_shared(),
+                "shared_at": pa.shared_at.map(views::date),
+                "created_at": views::date(pa.created_at),
+                "mastery": pa.mastery_percent,
+                "pix": pa.pix_score,
+                "stage": pa.results.as_deref()
+                    .and_then(|r| serde_json::from_str::<serde_json::Value>(r).ok())
+                    .and_then(|r| r.get("stage_title").cloned()),
+            })
+        })
+        .collect();
+    let average = {
+        let m: Vec<i32> = participants
+            .iter()
+            .filter_map(|p| p.participation.mastery_percent)
+            .collect();
+        (!m.is_empty()).then(|| (m.iter().sum::<i32>() as f64 / m.len() as f64).round() as i32)
+    };
+    let is_profiles = campaign.kind() == CampaignKind::ProfilesCollection;
+    ctx.page("orga/campaign.html", "campagnes")
+        .await
+        .with(
+            "campaign",
+            serde_json::json!({
+                "id": campaign.id,
+                "name": campaign.name,
+                "code": campaign.code,
+                "title": campaign.title,
+                "landing_text": campaign.landing_text,
+                "is_profiles": is_profiles,
+                "multiple_sendings": campaign.multiple_sendings,
+                "external_id_label": campaign.external_id_label,
+                "archived": campaign.archived_at.is_some(),
+                "created_at": views::date(campaign.created_at),
+                "target_profile": profile.map(|p| p.name),
+                "can_edit": ctx.is_admin() || campaign.owner_id == ctx.user.id,
+            }),
+        )
+        .with("participants", rows)
+        .with("participant_count", participants.len())
+        .with("shared_count", shared)
+        .with("average", average)
+        .with("tab", tab)
+        .render()
+}
+
+async fn show(
+    State(state): State<AppState>,
+    ctx: OrgaCtx,
+    Path((_, id)): Path<(Uuid, Uuid)>,
+) -> AppResult<Response> {
+    campaign_page(&state, &ctx, id, "activite").await
+}
+
+async fn show_results(
+    State(state): State<AppState>,
+    ctx: OrgaCtx,
+    Path((_, id)): Path<(Uuid, Uuid)>,
+) -> AppResult<Response> {
+    campaign_page(&state, &ctx, id, "resultats").await
+}
+
+async fn show_settings(
+    State(state): State<AppState>,
+    ctx: OrgaCtx,
+    Path((_, id)): Path<(Uuid, Uuid)>,
+) -> AppResult<Response> {
+    campaign_page(&state, &ctx, id, "parametres").await
+}
+
+async fn set_archived(
+    state: &AppState,
+    ctx: &OrgaCtx,
+    id: Uuid,
+    archived: bool,
+) -> AppResult<Response> {
+    let mut tx = state.store.tenant_tx(&ctx.scope).await?;
+    let campaign = tx.campaign(id).await?.ok_or(AppError::NotFound)?;
+    if !(ctx.is_admin() || campaign.owner_id == ctx.user.id) {
+        return Err(AppError::Forbidden(t("campaign-error-not-owner")));
+    }
+    tx.set_campaign_archived(id, archived).await?;
+    tx.audit(
+        if archived {
+            "campaign.archive"
+        } else {
+            "campaign.unarchive"
+        },
+        Some(&id.to_string()),
+        None,
+    )
+    .await?;
+    tx.commit().await?;
+    flash(
+        &ctx.session,
+        t(if archived {
+            "campaign-archived"
+        } else {
+            "campaign-unarchived"
+        }),
+    )
+    .await?;
+    Ok(see_other(&ctx.path(&format!("/campagnes/{id}/parametres"))))
+}
+
+async fn archive(
+    State(state): State<AppState>,
+    ctx: OrgaCtx,
+    Path((_, id)): Path<(Uuid, Uuid)>,
+) -> AppResult<Response> {
+    set_archived(&state, &ctx, id, true).await
+}
+
+async fn unarchive(
+    State(state): State<AppState>,
+    ctx: OrgaCtx,
+    Path((_, id)): Path<(Uuid, Uuid)>,
+) -> AppResult<Response> {
+    set_archived(&state, &ctx, id, false).await
+}

@@ -1,0 +1,391 @@
+//! What a student does (global, theirs for life): assessments, the append-only answer log and the
+//! compact knowledge state per (student, tube).
+
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use crate::{Db, Result, Store, StoreError, TenantTx, Tx, TxInner, now, on_inner, on_pool, on_tx};
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Assessment {
+    pub id: Uuid,
+    pub user_id: Uuid,
+    pub kind: String,
+    pub organization_id: Option<Uuid>,
+    pub participation_id: Option<Uuid>,
+    pub package_digest: String,
+    pub target_key: String,
+    pub state: String,
+    pub current_challenge: Option<String>,
+    pub answer_count: i32,
+    pub checkpoint_seen: i32,
+    pub seed: i64,
+    pub improving: bool,
+    pub created_at: OffsetDateTime,
+    pub updated_at: OffsetDateTime,
+}
+
+impl Assessment {
+    pub fn is_completed(&self) -> bool {
+        self.state == "COMPLETED"
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct NewAssessment {
+    pub user_id: Uuid,
+    /// `CAMPAIGN` or `COMPETENCE`.
+    pub kind: &'static str,
+    pub organization_id: Option<Uuid>,
+    pub participation_id: Option<Uuid>,
+    pub package_digest: String,
+    /// The target profile key, or the competence code for training.
+    pub target_key: String,
+    pub seed: i64,
+    pub improving: bool,
+    /// The first challenge, or `None` when nothing is left to ask.
+    pub first_challenge: Option<String>,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct AnswerRow {
+    pub challenge_id: String,
+    pub seq: i32,
+    pub skill_id: Option<String>,
+    pub value: String,
+    pub result: String,
+    pub created_at: OffsetDateTime,
+}
+
+/// One answer and everything it changes, written in one transaction.
+#[derive(Debug, Clone)]
+pub struct NewAnswer<'a> {
+    pub assessment_id: Uuid,
+    pub user_id: Uuid,
+    /// The challenge the student answered; must still be the assessment's current one.
+    pub challenge_id: &'a str,
+    pub skill_id: Option<&'a str>,
+    pub value: &'a str,
+    pub result: &'a str,
+    /// The new state of the answered skill's tube (JSON), if the answer changed it.
+    pub tube: Option<(&'a str, String)>,
+    /// The next challenge, or `None`: the assessment is completed.
+    pub next: Option<String>,
+}
+
+/// A student's participation as "Mes parcours" lists it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct MyParticipation {
+    pub organization_id: Uuid,
+    pub participation_id: Uuid,
+    pub status: String,
+    pub created_at: OffsetDateTime,
+    pub shared_at: Option<OffsetDateTime>,
+    pub code: String,
+    pub name: String,
+    pub title: Option<String>,
+    pub kind: String,
+    pub organization_name: String,
+    pub assessment_id: Option<Uuid>,
+    pub assessment_state: Option<String>,
+}
+
+const ASSESSMENT_COLUMNS: &str = "id, user_id, kind, organization_id, participation_id, \
+    package_digest, target_key, state, current_challenge, answer_count, checkpoint_seen, seed, \
+    improving, created_at, updated_at";
+
+async fn insert_assessment(inner: &mut TxInner, new: &NewAssessment) -> Result<Uuid> {
+    let id = Uuid::now_v7();
+    let at = now();
+    let state = if new.first_challenge.is_some() {
+        "STARTED"
+    } else {
+        "COMPLETED"
+    };
+    on_inner!(inner, |c| sqlx::query(
+        "INSERT INTO assessments (id, user_id, kind, organization_id, participation_id, \
+         package_digest, target_key, state, current_challenge, answer_count, checkpoint_seen, seed, \
+         improving, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 0, 0, $10, $11, $12, $12)"
+    )
+    .bind(id)
+    .bind(new.user_id)
+    .bind(new.kind)
+    .bind(new.organization_id)
+    .bind(new.participation_id)
+    .bind(&new.package_digest)
+    .bind(&new.target_key)
+    .bind(state)
+    .bind(&new.first_challenge)
+    .bind(new.seed)
+    .bind(new.improving)
+    .bind(at)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))
+    .map_err(StoreError::from_write)?;
+    Ok(id)
+}
+
+impl TenantTx {
+    /// Starts the assessment of a participation in the same transaction.
+    pub async fn start_assessment(&mut self, new: &NewAssessment) -> Result<Uuid> {
+        insert_assessment(&mut self.inner, new).await
+    }
+}
+
+impl Tx {
+    pub async fn start_assessment(&mut self, new: &NewAssessment) -> Result<Uuid> {
+        insert_assessment(&mut self.inner, new).await
+    }
+}
+
+impl Store {
+    /// The user's own assessment; another user's id reads as absent.
+    pub async fn assessment(&self, id: Uuid, user_id: Uuid) -> Result<Option<Assessment>> {
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT {ASSESSMENT_COLUMNS} FROM assessments WHERE id = $1 AND user_id = $2"
+        ));
+        Ok(on_pool!(self, |p| sqlx::query_as::<_, Assessment>(sql)
+            .bind(id)
+            .bind(user_id)
+            .fetch_optional(p)
+            .await)?)
+    }
+
+    /// The latest assessment of a participation.
+    pub async fn participation_assessment(
+        &self,
+        participation_id: Uuid,
+        user_id: Uuid,
+    ) -> Result<Option<Assessment>> {
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT {ASSESSMENT_COLUMNS} FROM assessments WHERE participation_id = $1 \
+             AND user_id = $2 ORDER BY created_at DESC LIMIT 1"
+        ));
+        Ok(on_pool!(self, |p| sqlx::query_as::<_, Assessment>(sql)
+            .bind(participation_id)
+            .bind(user_id)
+            .fetch_optional(p)
+            .await)?)
+    }
+
+    /// The student's unfinished training of a competence, if any.
+    pub async fn open_training(&self, user_id: Uuid, competence: &str) -> Result<Option<Uuid>> {
+        Ok(on_pool!(self, |p| {
+            sqlx::query_scalar(
+            "SELECT id FROM assessments WHERE user_id = $1 AND kind = 'COMPETENCE'              AND target_key = $2 AND state = 'STARTED' ORDER BY created_at DESC LIMIT 1"
+        )
+        .bind(user_id)
+        .bind(competence)
+        .fetch_optional(p)
+        .await
+        })?)
+    }
+
+    /// The answers of an assessment, in order.
+    pub async fn answers(&self, assessment_id: Uuid) -> Result<Vec<AnswerRow>> {
+        Ok(on_pool!(self, |p| sqlx::query_as(
+            "SELECT challenge_id, seq, skill_id, value, result, created_at FROM answers \
+             WHERE assessment_id = $1 ORDER BY seq"
+        )
+        .bind(assessment_id)
+        .fetch_all(p)
+        .await)?)
+    }
+
+    /// The student's knowledge: one JSON state per tube they have answered on.
+    pub async fn knowledge_states(&self, user_id: Uuid) -> Result<Vec<(String, String)>> {
+        Ok(on_pool!(self, |p| sqlx::query_as(
+            "SELECT tube_id, state FROM knowledge_states WHERE user_id = $1"
+        )
+        .bind(user_id)
+        .fetch_all(p)
+        .await)?)
+    }
+
+    /// Records an answer, the tube's new state and the next challenge, all or nothing. Returns
+    /// `false`, writing nothing, when the challenge is no longer the current one (double submit,
+    /// another tab, a refresh): the answer was already recorded.
+    pub async fn record_answer(&self, a: &NewAnswer<'_>) -> Result<bool> {
+        let at = now();
+        let state = if a.next.is_some() {
+            "STARTED"
+        } else {
+            "COMPLETED"
+        };
+        let mut tx = self.begin().await?;
+        let seq: Option<i32> = on_tx!(tx, |c| sqlx::query_scalar(
+            "UPDATE assessments SET answer_count = answer_count + 1, current_challenge = $4, \
+             state = $5, updated_at = $6 \
+             WHERE id = $1 AND user_id = $2 AND state = 'STARTED' AND current_challenge = $3 \
+             RETURNING answer_count"
+        )
+        .bind(a.assessment_id)
+        .bind(a.user_id)
+        .bind(a.challenge_id)
+        .bind(&a.next)
+        .bind(state)
+        .bind(at)
+        .fetch_optional(c)
+        .await)?;
+        let Some(seq) = seq else {
+            return Ok(false);
+        };
+        on_tx!(tx, |c| sqlx::query(
+            "INSERT INTO answers (assessment_id, challenge_id, seq, user_id, skill_id, value, \
+             result, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+        )
+        .bind(a.assessment_id)
+        .bind(a.challenge_id)
+        .bind(seq)
+        .bind(a.user_id)
+        .bind(a.skill_id)
+        .bind(a.value)
+        .bind(a.result)
+        .bind(at)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))
+        .map_err(StoreError::from_write)?;
+        if let Some((tube, state)) = &a.tube {
+            on_tx!(tx, |c| sqlx::query(
+                "INSERT INTO knowledge_states (user_id, tube_id, state, updated_at) \
+                 VALUES ($1, $2, $3, $4) ON CONFLICT (user_id, tube_id) \
+                 DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at"
+            )
+            .bind(a.user_id)
+            .bind(*tube)
+            .bind(state)
+            .bind(at)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected()))?;
+        }
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// Remembers that the student saw the checkpoint after `answers` answers.
+    pub async fn see_checkpoint(&self, id: Uuid, user_id: Uuid, answers: i32) -> Result<()> {
+        on_pool!(self, |p| sqlx::query(
+            "UPDATE assessments SET checkpoint_seen = $3 WHERE id = $1 AND user_id = $2 \
+             AND checkpoint_seen < $3"
+        )
+        .bind(id)
+        .bind(user_id)
+        .bind(answers)
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
+    /// Replaces the student's state of some tubes (a competence reset) in one transaction.
+    pub async fn reset_tubes(&self, user_id: Uuid, tubes: &[(String, String)]) -> Result<()> {
+        let at = now();
+        let mut tx = self.begin().await?;
+        for (tube, state) in tubes {
+            on_tx!(tx, |c| sqlx::query(
+                "UPDATE knowledge_states SET state = $3, updated_at = $4 \
+                 WHERE user_id = $1 AND tube_id = $2"
+            )
+            .bind(user_id)
+            .bind(tube)
+            .bind(state)
+            .bind(at)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected()))?;
+        }
+        tx.commit().await
+    }
+
+    /// The student's participations in every establishment, newest first.
+    pub async fn my_participations(&self, user_id: Uuid) -> Result<Vec<MyParticipation>> {
+        const SQL: &str = "SELECT p.organization_id, p.id AS participation_id, p.status, \
+            p.created_at, p.shared_at, c.code, c.name, c.title, c.kind, o.name AS organization_name, \
+            (SELECT a.id FROM assessments a WHERE a.participation_id = p.id \
+               ORDER BY a.created_at DESC LIMIT 1) AS assessment_id, \
+            (SELECT a.state FROM assessments a WHERE a.participation_id = p.id \
+               ORDER BY a.created_at DESC LIMIT 1) AS assessment_state \
+            FROM campaign_participations p \
+            JOIN campaigns c ON c.organization_id = p.organization_id AND c.id = p.campaign_id \
+            JOIN organizations o ON o.id = p.organization_id \
+            WHERE p.user_id = $1 AND NOT p.is_improved AND p.deleted_at IS NULL \
+              AND c.deleted_at IS NULL \
+            ORDER BY p.created_at DESC";
+        Ok(match &self.db {
+            Db::Sqlite(p) => sqlx::query_as(SQL).bind(user_id).fetch_all(p).await?,
+            Db::Postgres(p) => {
+                // Row-level security lets a user read their own participations (and their
+                // campaigns) when the transaction names them.
+                let begin = format!("BEGIN; SET LOCAL app.user_id = '{user_id}'");
+                let mut t = p.begin_with(sqlx::AssertSqlSafe(begin)).await?;
+                let rows = sqlx::query_as(SQL).bind(user_id).fetch_all(&mut *t).await?;
+                t.commit().await?;
+                rows
+            }
+        })
+    }
+
+    /// A student's report on a challenge ("Signaler un problème"), kept for operators.
+    pub async fn report_challenge(
+        &self,
+        user_id: Uuid,
+        assessment_id: Uuid,
+        challenge_id: &str,
+        comment: &str,
+    ) -> Result<()> {
+        on_pool!(self, |p| sqlx::query(
+            "INSERT INTO challenge_reports (id, user_id, assessment_id, challenge_id, comment, \
+             created_at) VALUES ($1, $2, $3, $4, $5, $6)"
+        )
+        .bind(Uuid::now_v7())
+        .bind(user_id)
+        .bind(assessment_id)
+        .bind(challenge_id)
+        .bind(comment)
+        .bind(now())
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
+    pub async fn saved_tutorials(&self, user_id: Uuid) -> Result<Vec<String>> {
+        Ok(on_pool!(self, |p| sqlx::query_scalar(
+            "SELECT tutorial_id FROM saved_tutorials WHERE user_id = $1 ORDER BY created_at DESC"
+        )
+        .bind(user_id)
+        .fetch_all(p)
+        .await)?)
+    }
+
+    pub async fn save_tutorial(&self, user_id: Uuid, tutorial_id: &str, saved: bool) -> Result<()> {
+        if saved {
+            on_pool!(self, |p| {
+                sqlx::query(
+                "INSERT INTO saved_tutorials (user_id, tutorial_id, created_at) VALUES ($1, $2, $3) \
+                 ON CONFLICT (user_id, tutorial_id) DO NOTHING"
+            )
+            .bind(user_id)
+            .bind(tutorial_id)
+            .bind(now())
+            .execute(p)
+            .await
+            .map(|r| r.rows_affected())
+            })?;
+        } else {
+            on_pool!(self, |p| sqlx::query(
+                "DELETE FROM saved_tutorials WHERE user_id = $1 AND tutorial_id = $2"
+            )
+            .bind(user_id)
+            .bind(tutorial_id)
+            .execute(p)
+            .await
+            .map(|r| r.rows_affected()))?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,363 @@
+//! Campaigns and participations (tenant-owned), and the global campaign-code registry.
+
+use acquis_tenants::TenantId;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use crate::{Result, Store, StoreError, TenantTx, now, on_pool, on_tx};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CampaignKind {
+    Assessment,
+    ProfilesCollection,
+}
+
+impl CampaignKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CampaignKind::Assessment => "ASSESSMENT",
+            CampaignKind::ProfilesCollection => "PROFILES_COLLECTION",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct NewCampaign {
+    pub name: String,
+    pub kind: CampaignKind,
+    pub target_profile_id: Option<Uuid>,
+    pub title: Option<String>,
+    pub landing_text: Option<String>,
+    pub external_id_label: Option<String>,
+    /// `TEXT` or `EMAIL`.
+    pub external_id_type: Option<&'static str>,
+    pub multiple_sendings: bool,
+    pub owner_id: Uuid,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Campaign {
+    pub organization_id: Uuid,
+    pub id: Uuid,
+    pub code: String,
+    pub name: String,
+    pub kind: String,
+    pub target_profile_id: Option<Uuid>,
+    pub title: Option<String>,
+    pub landing_text: Option<String>,
+    pub external_id_label: Option<String>,
+    pub external_id_type: Option<String>,
+    pub multiple_sendings: bool,
+    pub owner_id: Uuid,
+    pub created_at: OffsetDateTime,
+    pub archived_at: Option<OffsetDateTime>,
+}
+
+impl Campaign {
+    pub fn kind(&self) -> CampaignKind {
+        if self.kind == "ASSESSMENT" {
+            CampaignKind::Assessment
+        } else {
+            CampaignKind::ProfilesCollection
+        }
+    }
+
+    pub fn tenant(&self) -> TenantId {
+        TenantId(self.organization_id)
+    }
+}
+
+/// A campaign in the establishment's list, with its counts.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct CampaignSummary {
+    #[sqlx(flatten)]
+    pub campaign: Campaign,
+    pub owner_first_name: String,
+    pub owner_last_name: String,
+    pub participants: i64,
+    pub shared: i64,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Participation {
+    pub organization_id: Uuid,
+    pub id: Uuid,
+    pub campaign_id: Uuid,
+    pub user_id: Uuid,
+    pub external_id: Option<String>,
+    pub status: String,
+    pub created_at: OffsetDateTime,
+    pub shared_at: Option<OffsetDateTime>,
+    pub mastery_percent: Option<i32>,
+    pub validated_skills: Option<i32>,
+    pub pix_score: Option<i32>,
+    pub results: Option<String>,
+}
+
+impl Participation {
+    pub fn is_shared(&self) -> bool {
+        self.status == "SHARED"
+    }
+}
+
+/// A participant as staff see them on the activity tab.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Participant {
+    #[sqlx(flatten)]
+    pub participation: Participation,
+    pub first_name: String,
+    pub last_name: String,
+}
+
+/// What is frozen for the establishment when a student sends their results.
+#[derive(Debug, Clone)]
+pub struct SharedResults {
+    pub mastery_percent: i32,
+    pub validated_skills: i32,
+    pub pix_score: i32,
+    /// JSON: per-competence results, stage, badges, or the sent profile.
+    pub results: String,
+}
+
+const CAMPAIGN_COLUMNS: &str = "c.organization_id, c.id, c.code, c.name, c.kind, \
+    c.target_profile_id, c.title, c.landing_text, c.external_id_label, c.external_id_type, \
+    c.multiple_sendings, c.owner_id, c.created_at, c.archived_at";
+
+const PARTICIPATION_COLUMNS: &str = "p.organization_id, p.id, p.campaign_id, p.user_id, \
+    p.external_id, p.status, p.created_at, p.shared_at, p.mastery_percent, p.validated_skills, \
+    p.pix_score, p.results";
+
+impl Store {
+    /// The establishment and campaign a code names (the code registry is global; the campaign
+    /// itself is then read inside its tenant).
+    pub async fn campaign_code(&self, code: &str) -> Result<Option<(TenantId, Uuid)>> {
+        let row: Option<(Uuid, Uuid)> = on_pool!(self, |p| sqlx::query_as(
+            "SELECT organization_id, campaign_id FROM campaign_codes WHERE code = $1"
+        )
+        .bind(code)
+        .fetch_optional(p)
+        .await)?;
+        Ok(row.map(|(o, c)| (TenantId(o), c)))
+    }
+}
+
+impl TenantTx {
+    /// Creates a campaign with a fresh code, registered globally.
+    pub async fn create_campaign(&mut self, new: &NewCampaign, code: &str) -> Result<Campaign> {
+        let tenant = self.tenant();
+        let id = Uuid::now_v7();
+        let at = now();
+        let created_by = self.scope.user_id();
+        on_tx!(self, |c| sqlx::query(
+            "INSERT INTO campaign_codes (code, organization_id, campaign_id) VALUES ($1, $2, $3)"
+        )
+        .bind(code)
+        .bind(tenant)
+        .bind(id)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))
+        .map_err(StoreError::from_write)?;
+        let sql = sqlx::AssertSqlSafe(format!(
+            "INSERT INTO campaigns (organization_id, id, code, name, kind, target_profile_id, \
+             title, landing_text, external_id_label, external_id_type, multiple_sendings, owner_id, \
+             created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) \
+             RETURNING {}",
+            CAMPAIGN_COLUMNS.replace("c.", "")
+        ));
+        on_tx!(self, |c| sqlx::query_as::<_, Campaign>(sql)
+            .bind(tenant)
+            .bind(id)
+            .bind(code)
+            .bind(&new.name)
+            .bind(new.kind.as_str())
+            .bind(new.target_profile_id)
+            .bind(&new.title)
+            .bind(&new.landing_text)
+            .bind(&new.external_id_label)
+            .bind(new.external_id_type)
+            .bind(new.multiple_sendings)
+            .bind(new.owner_id)
+            .bind(created_by)
+            .bind(at)
+            .fetch_one(c)
+            .await)
+        .map_err(StoreError::from_write)
+    }
+
+    pub async fn campaign(&mut self, id: Uuid) -> Result<Option<Campaign>> {
+        let tenant = self.tenant();
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT {CAMPAIGN_COLUMNS} FROM campaigns c \
+             WHERE c.organization_id = $1 AND c.id = $2 AND c.deleted_at IS NULL"
+        ));
+        Ok(on_tx!(self, |c| sqlx::query_as::<_, Campaign>(sql)
+            .bind(tenant)
+            .bind(id)
+            .fetch_optional(c)
+            .await)?)
+    }
+
+    /// The establishment's campaigns, newest first, with participant and shared counts.
+    pub async fn campaigns(
+        &mut self,
+        archived: bool,
+        owner: Option<Uuid>,
+        search: &str,
+    ) -> Result<Vec<CampaignSummary>> {
+        let tenant = self.tenant();
+        let pattern = format!("%{}%", search.to_lowercase());
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT {CAMPAIGN_COLUMNS}, u.first_name AS owner_first_name, \
+               u.last_name AS owner_last_name, \
+               (SELECT COUNT(*) FROM campaign_participations p WHERE p.organization_id = c.organization_id \
+                  AND p.campaign_id = c.id AND p.deleted_at IS NULL AND NOT p.is_improved) AS participants, \
+               (SELECT COUNT(*) FROM campaign_participations p WHERE p.organization_id = c.organization_id \
+                  AND p.campaign_id = c.id AND p.deleted_at IS NULL AND NOT p.is_improved \
+                  AND p.status = 'SHARED') AS shared \
+             FROM campaigns c JOIN users u ON u.id = c.owner_id \
+             WHERE c.organization_id = $1 AND c.deleted_at IS NULL \
+               AND (c.archived_at IS NOT NULL) = $2 \
+               AND ($3 IS NULL OR c.owner_id = $3) \
+               AND (lower(c.name) LIKE $4 OR lower(u.last_name || ' ' || u.first_name) LIKE $4 \
+                    OR lower(u.first_name || ' ' || u.last_name) LIKE $4) \
+             ORDER BY c.created_at DESC"
+        ));
+        Ok(on_tx!(self, |c| sqlx::query_as::<_, CampaignSummary>(sql)
+            .bind(tenant)
+            .bind(archived)
+            .bind(owner)
+            .bind(&pattern)
+            .fetch_all(c)
+            .await)?)
+    }
+
+    pub async fn set_campaign_archived(&mut self, id: Uuid, archived: bool) -> Result<()> {
+        let tenant = self.tenant();
+        let at = archived.then(now);
+        let n = on_tx!(self, |c| sqlx::query(
+            "UPDATE campaigns SET archived_at = $3 WHERE organization_id = $1 AND id = $2 \
+             AND deleted_at IS NULL"
+        )
+        .bind(tenant)
+        .bind(id)
+        .bind(at)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
+        if n == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+
+    /// The user's current participation in a campaign (not superseded, not deleted).
+    pub async fn participation_of(
+        &mut self,
+        campaign_id: Uuid,
+        user_id: Uuid,
+    ) -> Result<Option<Participation>> {
+        let tenant = self.tenant();
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT {PARTICIPATION_COLUMNS} FROM campaign_participations p \
+             WHERE p.organization_id = $1 AND p.campaign_id = $2 AND p.user_id = $3 \
+               AND NOT p.is_improved AND p.deleted_at IS NULL"
+        ));
+        Ok(on_tx!(self, |c| sqlx::query_as::<_, Participation>(sql)
+            .bind(tenant)
+            .bind(campaign_id)
+            .bind(user_id)
+            .fetch_optional(c)
+            .await)?)
+    }
+
+    pub async fn participation(&mut self, id: Uuid) -> Result<Option<Participation>> {
+        let tenant = self.tenant();
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT {PARTICIPATION_COLUMNS} FROM campaign_participations p \
+             WHERE p.organization_id = $1 AND p.id = $2 AND p.deleted_at IS NULL"
+        ));
+        Ok(on_tx!(self, |c| sqlx::query_as::<_, Participation>(sql)
+            .bind(tenant)
+            .bind(id)
+            .fetch_optional(c)
+            .await)?)
+    }
+
+    /// Starts a participation; a previous one (retry, new sending) is kept but superseded.
+    pub async fn start_participation(
+        &mut self,
+        campaign_id: Uuid,
+        user_id: Uuid,
+        external_id: Option<&str>,
+        supersede: Option<Uuid>,
+    ) -> Result<Uuid> {
+        let tenant = self.tenant();
+        if let Some(old) = supersede {
+            on_tx!(self, |c| sqlx::query(
+                "UPDATE campaign_participations SET is_improved = $3 \
+                 WHERE organization_id = $1 AND id = $2"
+            )
+            .bind(tenant)
+            .bind(old)
+            .bind(true)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected()))?;
+        }
+        let id = Uuid::now_v7();
+        on_tx!(self, |c| sqlx::query(
+            "INSERT INTO campaign_participations (organization_id, id, campaign_id, user_id, \
+             external_id, status, created_at) VALUES ($1, $2, $3, $4, $5, 'STARTED', $6)"
+        )
+        .bind(tenant)
+        .bind(id)
+        .bind(campaign_id)
+        .bind(user_id)
+        .bind(external_id)
+        .bind(now())
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))
+        .map_err(StoreError::from_write)?;
+        Ok(id)
+    }
+
+    /// Freezes the results for the establishment. Sending twice changes nothing.
+    pub async fn share_participation(&mut self, id: Uuid, results: &SharedResults) -> Result<bool> {
+        let tenant = self.tenant();
+        let n = on_tx!(self, |c| sqlx::query(
+            "UPDATE campaign_participations SET status = 'SHARED', shared_at = $3, \
+             mastery_percent = $4, validated_skills = $5, pix_score = $6, results = $7 \
+             WHERE organization_id = $1 AND id = $2 AND status = 'STARTED' AND deleted_at IS NULL"
+        )
+        .bind(tenant)
+        .bind(id)
+        .bind(now())
+        .bind(results.mastery_percent)
+        .bind(results.validated_skills)
+        .bind(results.pix_score)
+        .bind(&results.results)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
+        Ok(n == 1)
+    }
+
+    /// Participants of a campaign (current participations), by name.
+    pub async fn participants(&mut self, campaign_id: Uuid) -> Result<Vec<Participant>> {
+        let tenant = self.tenant();
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT {PARTICIPATION_COLUMNS}, u.first_name, u.last_name \
+             FROM campaign_participations p JOIN users u ON u.id = p.user_id \
+             WHERE p.organization_id = $1 AND p.campaign_id = $2 AND NOT p.is_improved \
+               AND p.deleted_at IS NULL \
+             ORDER BY lower(u.last_name), lower(u.first_name)"
+        ));
+        Ok(on_tx!(self, |c| sqlx::query_as::<_, Participant>(sql)
+            .bind(tenant)
+            .bind(campaign_id)
+            .fetch_all(c)
+            .await)?)
+    }
+}
