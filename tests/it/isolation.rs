@@ -232,3 +232,66 @@ async fn postgres_row_level_security_hides_other_tenants_from_unfiltered_sql() {
     .unwrap_err();
     assert!(err.to_string().contains("row-level security"), "{err}");
 }
+
+/// Campaign routes: B's campaign under A's establishment answers 404 to A's administrator, and
+/// nothing changes.
+#[tokio::test]
+async fn campaign_routes_answer_404_across_tenants() {
+    let app = TestApp::spawn().await;
+    let a = crate::student::campaign(&app, "0000011A", "competence-1-1", false).await;
+    let b = crate::student::campaign(&app, "0000012B", "competence-1-1", false).await;
+    let c = app.client();
+    c.login("admin.0000011A@test.fr", PASSWORD).await;
+    c.post("/orga/cgu", &[("next", "/orga")]).await;
+    assert_eq!(
+        c.get(&format!("/orga/{}/campagnes/{}", a.org.id, a.campaign))
+            .await
+            .status,
+        200
+    );
+    let archived_before = app
+        .count("SELECT COUNT(*) FROM campaigns WHERE archived_at IS NOT NULL")
+        .await;
+    for (method, path) in [
+        (
+            "GET",
+            format!("/orga/{}/campagnes/{}", a.org.id, b.campaign),
+        ),
+        (
+            "GET",
+            format!("/orga/{}/campagnes/{}/resultats", a.org.id, b.campaign),
+        ),
+        (
+            "GET",
+            format!("/orga/{}/campagnes/{}/parametres", a.org.id, b.campaign),
+        ),
+        (
+            "POST",
+            format!("/orga/{}/campagnes/{}/archiver", a.org.id, b.campaign),
+        ),
+        (
+            "POST",
+            format!("/orga/{}/campagnes/{}/desarchiver", a.org.id, b.campaign),
+        ),
+        (
+            "GET",
+            format!("/orga/{}/campagnes/{}", b.org.id, b.campaign),
+        ),
+        ("GET", format!("/orga/{}/campagnes", b.org.id)),
+        ("GET", format!("/orga/{}/campagnes/nouvelle", b.org.id)),
+        ("POST", format!("/orga/{}/campagnes", b.org.id)),
+    ] {
+        let page = call(&c, method, &path).await;
+        assert_eq!(page.status, 404, "{method} {path}");
+        assert!(
+            !page.text().contains(&b.code),
+            "{method} {path} leaks B's code"
+        );
+    }
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM campaigns WHERE archived_at IS NOT NULL")
+            .await,
+        archived_before
+    );
+    assert_eq!(app.count("SELECT COUNT(*) FROM campaigns").await, 2);
+}

@@ -2,6 +2,7 @@
 //! `ACQUIS_TEST_DATABASE_URL`), a real SMTP server, and a real browser for the journeys.
 
 mod browser;
+mod crash;
 mod harness;
 
 mod accounts;
@@ -11,4 +12,5 @@ mod isolation;
 mod journeys;
 mod schema;
 mod security;
+mod student;
 mod team;

@@ -1,5 +1,5 @@
-//! Next-challenge selection time on a generated bank of about 5,000 challenges, against a
-//! baseline measured in the same run: one linear pass over the bank's challenges (the least any
+//! Next-challenge selection time on the built-in bank (`content-plugins/packages/crcn`) and on a
+//! generated bank of about 5,000 challenges, each against a baseline measured in the same run: one linear pass over the bank's challenges (the least any
 //! selection that looks at every item must do).
 //!
 //! Run: `cargo bench -p acquis-engine --bench select`
@@ -7,7 +7,10 @@
 use std::hint::black_box;
 use std::time::Instant;
 
-use acquis_engine::content::{Target, synthetic_bank};
+use acquis_engine::content::{
+    Bank, ChallengeInput, ChallengeStatus, CompetenceInput, SkillInput, Target, TubeInput,
+    synthetic_bank,
+};
 use acquis_engine::knowledge::Knowledge;
 use acquis_engine::select::{Next, Progress, Scratch, next_challenge};
 
@@ -15,11 +18,58 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
 }
 
+/// The built-in package's bank, read from its JSON sources (the engine itself never reads files).
+fn builtin_bank() -> Bank {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../content-plugins/packages/crcn/data/competences");
+    let (mut comps, mut tubes, mut skills, mut challenges) = (vec![], vec![], vec![], vec![]);
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    for f in files {
+        let v: serde_json::Value = serde_json::from_slice(&std::fs::read(f).unwrap()).unwrap();
+        let code = v["competence"].as_str().unwrap().to_owned();
+        comps.push(CompetenceInput { id: code.clone() });
+        for t in v["tubes"].as_array().unwrap() {
+            let tube = t["id"].as_str().unwrap().to_owned();
+            tubes.push(TubeInput {
+                id: tube.clone(),
+                competence: code.clone(),
+            });
+            for s in t["skills"].as_array().unwrap() {
+                let skill = s["id"].as_str().unwrap().to_owned();
+                skills.push(SkillInput {
+                    id: skill.clone(),
+                    tube: tube.clone(),
+                    level: s["level"].as_u64().unwrap() as u8,
+                });
+                for c in s["challenges"].as_array().unwrap() {
+                    challenges.push(ChallengeInput {
+                        id: c["id"].as_str().unwrap().to_owned(),
+                        skill: skill.clone(),
+                        status: ChallengeStatus::Validated,
+                        timed: c["timer"].as_u64().is_some(),
+                    });
+                }
+            }
+        }
+    }
+    Bank::build(&comps, &tubes, &skills, &challenges).unwrap()
+}
+
 fn main() {
+    measure("built-in bank (crcn)", &builtin_bank());
     // 16 competences × 10 tubes (6 of them with 8 levels, 4 stopping at level 3), 6 challenges
     // per skill: 960 skills, 5,760 challenges.
-    let bank = synthetic_bank(16, 10, 8, 6);
+    measure("generated bank", &synthetic_bank(16, 10, 8, 6));
+}
+
+fn measure(name: &str, bank: &Bank) {
+    let bank = bank.clone();
     let target = Target::all(&bank);
+    println!("== {name}");
     println!(
         "bank: {} competences, {} tubes, {} skills, {} challenges",
         bank.competences.len(),

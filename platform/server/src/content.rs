@@ -650,7 +650,17 @@ impl Contents {
             .await?
             .is_none()
         {
-            contents.publish(&b.verified, &b.archive, None).await?;
+            contents
+                .publish(&b.verified, &b.archive, None)
+                .await
+                .with_context(|| {
+                    format!(
+                        "publishing the built-in package {} {} (if its content changed, bump \
+                         acquis_plugin_host::builtin::CRCN_VERSION: a published version is immutable)",
+                        builtin::CRCN_ID,
+                        builtin::CRCN_VERSION
+                    )
+                })?;
             tracing::info!(digest = %b.verified.digest, "built-in content package published");
         }
         Ok(contents)

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Load benchmark of the student journey: virtual students (bench/load) join a campaign, answer
+# until the end and send, against the release server on SQLite and PostgreSQL; /health measured
+# by the same client in the same run; pgbench (TPC-B, 16 clients) in the same window as the
+# ceiling of one write transaction per answer on this machine.
+# Usage: bench/load.sh [seconds per measure, default 20] [student counts, default "50 200 500"].
+set -euo pipefail
+cd "$(dirname "$0")/.."
+DURATION=${1:-20}
+COUNTS=${2:-50 200 500}
+PG_ADMIN=${ACQUIS_BENCH_PG:-postgres://postgres@127.0.0.1:5432/test}
+cargo build --release -q -p acquis-server -p acquis-load
+BIN=${CARGO_TARGET_DIR:-target}/release
+WORK=$(mktemp -d)
+trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$WORK"' EXIT
+ulimit -n 65536 2>/dev/null || true
+
+echo "| backend | students | answers/s | p50 answer+next (ms) | p99 (ms) | tests finished | /health req/s | /health p50 (ms) | /health p99 (ms) | p50 ratio |"
+echo "|---|---|---|---|---|---|---|---|---|---|"
+for backend in sqlite postgres; do
+  port=$((3100 + RANDOM % 500)); env=()
+  if [ "$backend" = postgres ]; then
+    db="acquis_load_$(date +%s)"
+    psql "$PG_ADMIN" -qc "DO \$\$ BEGIN CREATE ROLE acquis_app LOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END \$\$;" >/dev/null
+    psql "$PG_ADMIN" -qc "CREATE DATABASE $db" >/dev/null
+    base=${PG_ADMIN%/*}
+    env=(ACQUIS_MIGRATE_DATABASE_URL="$base/$db" ACQUIS_DATABASE_URL="${base/\/\/*@/\/\/acquis_app@}/$db" ACQUIS_DATABASE_MAX_CONNECTIONS=20)
+  fi
+  env "${env[@]}" ACQUIS_DATA_DIR="$WORK/$backend" ACQUIS_BIND="127.0.0.1:$port" ACQUIS_BASE_URL="http://127.0.0.1:$port" \
+      ACQUIS_LOGIN_ATTEMPTS_PER_MINUTE=100000000 RUST_LOG=warn "$BIN/acquis" > "$WORK/$backend.log" 2>&1 &
+  for _ in $(seq 150); do curl -fs "http://127.0.0.1:$port/health" >/dev/null && break; sleep 0.2; done
+  url="http://127.0.0.1:$port"; jar="$WORK/$backend.jar"
+  password=$(grep 'direction@lycee-pix.localhost' "$WORK/$backend.log" | sed 's/.*mot de passe : //')
+  curl -fs -c "$jar" -b "$jar" -H "Origin: $url" -o /dev/null -d "login=direction%40lycee-pix.localhost&password=$password" "$url/connexion"
+  curl -fs -c "$jar" -b "$jar" -H "Origin: $url" -o /dev/null -d "next=/orga" "$url/orga/cgu"
+  list=$(curl -fs -c "$jar" -b "$jar" -o /dev/null -w '%{url_effective}' -L "$url/orga")
+  form=$(curl -fs -c "$jar" -b "$jar" "${list}/nouvelle")
+  # The longest built-in profile, so that few tests end (and sign up again) inside the window.
+  tp=$(grep -o 'option value="[0-9a-f-]*">Campagne de rentrée Tle' <<< "$form" | sed 's/option value="//;s/".*//')
+  settings=$(curl -fs -c "$jar" -b "$jar" -H "Origin: $url" -o /dev/null -w '%{redirect_url}' \
+    -d "name=Charge&kind=ASSESSMENT&target_profile_id=$tp&multiple_sendings=non&external_id=non" "$list")
+  code=$(curl -fs -c "$jar" -b "$jar" "$settings" | grep -o '<code>[A-Z0-9]\{9\}</code>' | head -1 | sed 's/<[^>]*>//g')
+  for n in $COUNTS; do
+    row=$("$BIN/acquis-load" "$url" "$code" "$n" "$DURATION")
+    echo "| $backend ${row}"
+  done
+  kill %1 2>/dev/null || true; wait 2>/dev/null || true
+done
+
+# The ceiling of one write transaction per answer: TPC-B with 16 clients.
+db="acquis_pgbench_$(date +%s)"
+psql "$PG_ADMIN" -qc "CREATE DATABASE $db" >/dev/null
+pgb=${PG_ADMIN%/*}/$db
+pgbench -q -i -s 16 "$pgb" >/dev/null 2>&1
+tps=$(pgbench -c 16 -j 2 -T "$DURATION" "$pgb" 2>/dev/null | awk '/^tps/ { print int($3) }')
+psql "$PG_ADMIN" -qc "DROP DATABASE $db" >/dev/null
+echo
+echo "pgbench TPC-B, 16 clients, ${DURATION} s, same machine and window: $tps tps"

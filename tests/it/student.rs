@@ -1,0 +1,557 @@
+//! The student's journey over HTTP: a campaign created by staff, joined with its code, taken to
+//! the end through the real plugins and engine, sent; idempotent answers; others' assessments
+//! unreachable; profile collection; bad input.
+
+use std::collections::HashMap;
+
+use acquis_store::{CampaignKind, NewCampaign, Organization};
+use acquis_tenants::{Role, TenantScope};
+use uuid::Uuid;
+
+use crate::harness::{Client, PASSWORD, Page, TestApp};
+
+/// The built-in challenges by id, read from the package sources, to answer right on purpose.
+fn challenges() -> &'static HashMap<String, serde_json::Value> {
+    static ALL: std::sync::OnceLock<HashMap<String, serde_json::Value>> =
+        std::sync::OnceLock::new();
+    ALL.get_or_init(|| {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../content-plugins/packages/crcn/data/competences");
+        let mut out = HashMap::new();
+        for e in std::fs::read_dir(dir).unwrap() {
+            let v: serde_json::Value =
+                serde_json::from_slice(&std::fs::read(e.unwrap().path()).unwrap()).unwrap();
+            for t in v["tubes"].as_array().unwrap() {
+                for s in t["skills"].as_array().unwrap() {
+                    for c in s["challenges"].as_array().unwrap() {
+                        out.insert(c["id"].as_str().unwrap().to_owned(), c.clone());
+                    }
+                }
+            }
+        }
+        out
+    })
+}
+
+/// The keys of `${key…}` fields, in order.
+fn field_keys(proposals: &str) -> Vec<String> {
+    proposals
+        .split("${")
+        .skip(1)
+        .map(|rest| {
+            rest.chars()
+                .take_while(|c| !matches!(c, '#' | '§' | '}' | ' '))
+                .collect()
+        })
+        .collect()
+}
+
+/// The first accepted variant of each key of a QROCM solution.
+fn first_variants(solution: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut taken = true;
+    for line in solution.lines() {
+        let l = line.trim();
+        if let Some(v) = l.strip_prefix("- ") {
+            if !taken {
+                out.push(v.trim().trim_matches('\'').trim_matches('"').to_owned());
+                taken = true;
+            }
+        } else if l.ends_with(':') {
+            taken = false;
+        }
+    }
+    out
+}
+
+/// The form fields of a right answer to a challenge.
+pub fn right_answer(id: &str) -> Vec<(String, String)> {
+    let c = &challenges()[id];
+    let solution = c["solution"].as_str().unwrap();
+    let proposals = c["proposals"].as_str().unwrap();
+    match c["type"].as_str().unwrap() {
+        "qcu" | "qcm" => solution
+            .split(',')
+            .map(|s| ("answer".to_owned(), s.trim().to_owned()))
+            .collect(),
+        "qroc" => {
+            let key = &field_keys(proposals)[0];
+            let first = solution.lines().next().unwrap().trim().to_owned();
+            vec![(format!("f_{key}"), first)]
+        }
+        _ => field_keys(proposals)
+            .into_iter()
+            .zip(first_variants(solution))
+            .map(|(k, v)| (format!("f_{k}"), v))
+            .collect(),
+    }
+}
+
+/// The challenge id shown on a test page.
+pub fn challenge_id(page: &Page) -> Option<String> {
+    let doc = scraper::Html::parse_document(&page.body);
+    let sel = scraper::Selector::parse("input[name=challenge]").unwrap();
+    doc.select(&sel)
+        .next()
+        .and_then(|e| e.value().attr("value"))
+        .map(str::to_owned)
+}
+
+pub struct Setup {
+    pub org: Organization,
+    pub code: String,
+    pub campaign: Uuid,
+}
+
+/// An establishment with an administrator and an assessment campaign on `profile_key`.
+pub async fn campaign(app: &TestApp, uai: &str, profile_key: &str, multiple: bool) -> Setup {
+    let org = app.org(&format!("Collège {uai}"), uai).await;
+    let (admin, _) = app
+        .member(
+            &org,
+            &format!("admin.{uai}@test.fr"),
+            "Ada",
+            "Admin",
+            Role::Admin,
+        )
+        .await;
+    let tp = app
+        .store
+        .offered_target_profiles()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|p| p.profile_key == profile_key)
+        .expect("built-in profile");
+    let mut tx = app
+        .store
+        .tenant_tx(&TenantScope::system(org.tenant()))
+        .await
+        .unwrap();
+    let code = acquis_tenants::campaign_code();
+    let c = tx
+        .create_campaign(
+            &NewCampaign {
+                name: format!("Campagne {profile_key}"),
+                kind: CampaignKind::Assessment,
+                target_profile_id: Some(tp.id),
+                title: Some("Parcours de test".into()),
+                landing_text: Some("Bienvenue dans ce parcours.".into()),
+                external_id_label: None,
+                external_id_type: None,
+                multiple_sendings: multiple,
+                owner_id: admin.id,
+            },
+            &code,
+        )
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    Setup {
+        org,
+        code,
+        campaign: c.id,
+    }
+}
+
+/// A signed-in student who joined the campaign; returns the assessment path.
+pub async fn join(app: &TestApp, code: &str, email: &str) -> (Client, String) {
+    let c = app.client();
+    app.user(email, "Marie", "Curie").await;
+    c.login(email, PASSWORD).await;
+    let rules = c.get(&format!("/campagnes/{code}/parcours")).await;
+    rules.assert_contains("Les règles du jeu");
+    let test = c.post(&format!("/campagnes/{code}/parcours"), &[]).await;
+    assert_eq!(test.status, 200, "{}", test.text());
+    (c, test.path())
+}
+
+/// Answers until the results page: right answers when `right`, else "Je passe". Returns the
+/// number of answers given and the results page; from a fresh start, checks that a checkpoint
+/// came after every 5 answers and at the end.
+pub async fn take_to_the_end(c: &Client, path: &str, right: bool) -> (usize, Page) {
+    let (answers, checkpoints, page) = answer_until_results(c, path, right).await;
+    assert_eq!(
+        checkpoints,
+        answers.div_ceil(5),
+        "one checkpoint per 5 answers"
+    );
+    (answers, page)
+}
+
+pub async fn answer_until_results(c: &Client, path: &str, right: bool) -> (usize, usize, Page) {
+    let mut answers = 0;
+    let mut checkpoints = 0;
+    for _ in 0..400 {
+        let page = c.get(path).await;
+        assert_eq!(page.status, 200, "{}", page.text());
+        if page.path().ends_with("/point-etape") {
+            checkpoints += 1;
+            page.assert_contains("Réponses et tutos");
+            c.post(&format!("{path}/point-etape"), &[]).await;
+            continue;
+        }
+        if page.path().ends_with("/resultats") {
+            return (answers, checkpoints, page);
+        }
+        let id = challenge_id(&page).expect("a challenge on the page");
+        let mut form: Vec<(String, String)> = vec![("challenge".into(), id.clone())];
+        if right {
+            form.push(("action".into(), "valider".into()));
+            form.extend(right_answer(&id));
+        } else {
+            form.push(("action".into(), "passer".into()));
+        }
+        let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let after = c.post(&format!("{path}/reponse"), &form).await;
+        assert_eq!(after.status, 200, "{}", after.text());
+        answers += 1;
+    }
+    panic!("the test never ended");
+}
+
+#[tokio::test]
+async fn a_student_joins_with_the_code_takes_the_test_and_sends_results() {
+    let app = TestApp::spawn().await;
+    let s = campaign(&app, "0000001A", "competence-4-1", false).await;
+
+    // Code entry is case-insensitive; the landing page shows the establishment and consent.
+    let c = app.client();
+    let landing = c
+        .post("/campagnes", &[("code", &s.code.to_lowercase())])
+        .await;
+    assert_eq!(landing.path(), format!("/campagnes/{}", s.code));
+    landing.assert_contains("Collège 0000001A");
+    landing.assert_contains("Je commence");
+    landing.assert_contains("ne seront transmis qu'avec votre consentement");
+    landing.assert_contains("Bienvenue dans ce parcours.");
+    // Not signed in: "Je commence" leads to the login page, then back to the campaign.
+    let login = c.get(&format!("/campagnes/{}/parcours", s.code)).await;
+    assert!(login.path().starts_with("/connexion"), "{}", login.path());
+    let signup = c
+        .post(
+            "/inscription",
+            &[
+                ("last_name", "Curie"),
+                ("first_name", "Marie"),
+                ("email", "marie@test.fr"),
+                ("password", PASSWORD),
+                ("cgu", "on"),
+                ("next", &format!("/campagnes/{}/parcours", s.code)),
+            ],
+        )
+        .await;
+    signup.assert_contains("Les règles du jeu");
+    let test = c
+        .post(&format!("/campagnes/{}/parcours", s.code), &[])
+        .await;
+    test.assert_contains("Parcours de test");
+    test.assert_contains("Je passe");
+    let path = test.path();
+
+    let (answers, results) = take_to_the_end(&c, &path, true).await;
+    assert!(answers >= 3, "{answers} answers");
+    results.assert_contains("Vous maîtrisez 100 % des compétences testées.");
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM answers WHERE result = 'ok'")
+            .await,
+        answers as i64
+    );
+    // Not sent yet: the establishment sees a participant, no result.
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM campaign_participations WHERE status = 'STARTED'")
+            .await,
+        1
+    );
+    let sent = c.post(&format!("{path}/envoyer"), &[]).await;
+    sent.assert_contains("Vos résultats ont bien été envoyés");
+    assert_eq!(
+        app.count(
+            "SELECT COUNT(*) FROM campaign_participations WHERE status = 'SHARED' AND mastery_percent = 100"
+        )
+        .await,
+        1
+    );
+    // Sending twice changes nothing; "Mes parcours" shows it sent.
+    c.post(&format!("{path}/envoyer"), &[]).await;
+    let home = c.get("/").await;
+    home.assert_contains("Envoyé");
+
+    // Staff read it in the campaign's results.
+    let staff = app.client();
+    staff.login("admin.0000001A@test.fr", PASSWORD).await;
+    staff.post("/orga/cgu", &[("next", "/orga")]).await;
+    let list = staff.get(&format!("/orga/{}/campagnes", s.org.id)).await;
+    list.assert_contains("Campagne competence-4-1");
+    let results = staff
+        .get(&format!(
+            "/orga/{}/campagnes/{}/resultats",
+            s.org.id, s.campaign
+        ))
+        .await;
+    results.assert_contains("Curie");
+    results.assert_contains("100 %");
+}
+
+#[tokio::test]
+async fn skipping_everything_gives_zero_and_retry_asks_the_failed_skills_again() {
+    let app = TestApp::spawn().await;
+    let s = campaign(&app, "0000002B", "competence-4-1", false).await;
+    let (c, path) = join(&app, &s.code, "leo@test.fr").await;
+    let (answers, results) = take_to_the_end(&c, &path, false).await;
+    assert!(answers >= 1);
+    results.assert_contains("Vous maîtrisez 0 % des compétences testées.");
+    results.assert_contains("Je retente");
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM answers WHERE result = 'aband'")
+            .await,
+        answers as i64
+    );
+    // "Je retente": a new assessment asks again what was failed; answered right, mastery rises.
+    let retry = c.post(&format!("{path}/retenter"), &[]).await;
+    assert_ne!(retry.path(), path);
+    let retry_path = retry.path();
+    let (again, results) = take_to_the_end(&c, &retry_path, true).await;
+    assert!(again >= 1);
+    assert!(
+        !results.text().contains("Vous maîtrisez 0 %"),
+        "{}",
+        results.text()
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM assessments").await,
+        2,
+        "one retry"
+    );
+}
+
+#[tokio::test]
+async fn double_submits_and_refreshes_never_record_two_answers() {
+    let app = TestApp::spawn().await;
+    let s = campaign(&app, "0000003C", "competence-1-1", false).await;
+    let (c, path) = join(&app, &s.code, "zoe@test.fr").await;
+    let page = c.get(&path).await;
+    let first = challenge_id(&page).unwrap();
+    let form = [("challenge", first.as_str()), ("action", "passer")];
+    let a = c.post(&format!("{path}/reponse"), &form).await;
+    let b = c.post(&format!("{path}/reponse"), &form).await;
+    assert_eq!(a.status, 200);
+    assert_eq!(b.status, 200);
+    assert_eq!(app.count("SELECT COUNT(*) FROM answers").await, 1);
+    // The second submit shows the next challenge, not the first one again.
+    assert_ne!(challenge_id(&b).as_deref(), Some(first.as_str()));
+    // Two tabs answering the same challenge at once: one answer.
+    let second = challenge_id(&b).unwrap();
+    let form = [("challenge", second.as_str()), ("action", "passer")];
+    let p = format!("{path}/reponse");
+    let (x, y) = tokio::join!(c.post(&p, &form), c.post(&p, &form));
+    assert_eq!((x.status, y.status), (200, 200));
+    assert_eq!(app.count("SELECT COUNT(*) FROM answers").await, 2);
+    // An empty "Je valide" is refused with a message and records nothing.
+    let third = challenge_id(&c.get(&path).await).unwrap();
+    let empty = c
+        .post(
+            &format!("{path}/reponse"),
+            &[("challenge", third.as_str()), ("action", "valider")],
+        )
+        .await;
+    assert_eq!(empty.status, 422);
+    empty.assert_contains("Pour valider, répondez à la question");
+    assert_eq!(app.count("SELECT COUNT(*) FROM answers").await, 2);
+}
+
+#[tokio::test]
+async fn a_student_cannot_reach_another_students_assessment() {
+    let app = TestApp::spawn().await;
+    let s = campaign(&app, "0000004D", "competence-1-1", false).await;
+    let (_alice, path) = join(&app, &s.code, "alice@test.fr").await;
+    let (bob, _) = join(&app, &s.code, "bob@test.fr").await;
+    let before = app.count("SELECT COUNT(*) FROM answers").await;
+    for (method, p) in [
+        ("GET", path.clone()),
+        ("GET", format!("{path}/point-etape")),
+        ("GET", format!("{path}/resultats")),
+        ("POST", format!("{path}/reponse")),
+        ("POST", format!("{path}/envoyer")),
+        ("POST", format!("{path}/retenter")),
+        ("POST", format!("{path}/repasser")),
+        ("POST", format!("{path}/point-etape")),
+        ("POST", format!("{path}/signalement")),
+        ("GET", format!("{path}/pieces-jointes/1.3/ventes.csv")),
+    ] {
+        let page = if method == "GET" {
+            bob.get(&p).await
+        } else {
+            bob.post(
+                &p,
+                &[("challenge", "x"), ("action", "passer"), ("comment", "x")],
+            )
+            .await
+        };
+        assert_eq!(page.status, 404, "{method} {p}");
+    }
+    assert_eq!(app.count("SELECT COUNT(*) FROM answers").await, before);
+    assert_eq!(app.count("SELECT COUNT(*) FROM challenge_reports").await, 0);
+}
+
+#[tokio::test]
+async fn unknown_codes_archived_campaigns_and_bad_campaign_forms_are_refused() {
+    let app = TestApp::spawn().await;
+    let s = campaign(&app, "0000005E", "competence-1-1", false).await;
+    let c = app.client();
+    let page = c.post("/campagnes", &[("code", "ZZZZZZ999")]).await;
+    assert_eq!(page.status, 422);
+    page.assert_contains("Ce code ne correspond à aucun parcours");
+    let page = c.get("/campagnes/ZZZZZZ999").await;
+    assert_eq!(page.status, 404);
+    page.assert_contains("Ce code ne correspond à aucun parcours");
+
+    let staff = app.client();
+    staff.login("admin.0000005E@test.fr", PASSWORD).await;
+    staff.post("/orga/cgu", &[("next", "/orga")]).await;
+    let before = app.count("SELECT COUNT(*) FROM campaigns").await;
+    let base = format!("/orga/{}/campagnes", s.org.id);
+    let bad_profile = Uuid::now_v7().to_string();
+    for form in [
+        vec![("name", ""), ("kind", "ASSESSMENT")],
+        vec![
+            ("name", "X"),
+            ("kind", "ASSESSMENT"),
+            ("target_profile_id", bad_profile.as_str()),
+        ],
+        vec![("name", "X"), ("kind", "AUTRE")],
+        vec![
+            ("name", "X"),
+            ("kind", "PROFILES_COLLECTION"),
+            ("external_id", "oui"),
+            ("external_id_label", ""),
+        ],
+    ] {
+        let page = staff.post(&base, &form).await;
+        assert_eq!(page.status, 422, "{form:?}");
+        page.assert_contains("Le formulaire contient des erreurs");
+    }
+    assert_eq!(app.count("SELECT COUNT(*) FROM campaigns").await, before);
+
+    // Archived: no new participation, with a clear message.
+    staff
+        .post(&format!("{base}/{}/archiver", s.campaign), &[])
+        .await;
+    app.user("late@test.fr", "Paul", "Tard").await;
+    c.login("late@test.fr", PASSWORD).await;
+    let page = c.get(&format!("/campagnes/{}/parcours", s.code)).await;
+    assert_eq!(page.status, 403);
+    page.assert_contains("Ce parcours est archivé");
+    let page = c
+        .post(&format!("/campagnes/{}/parcours", s.code), &[])
+        .await;
+    assert_eq!(page.status, 403);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM campaign_participations")
+            .await,
+        0
+    );
+}
+
+#[tokio::test]
+async fn staff_create_campaigns_in_the_browser_form_with_a_code_and_the_profile_collection_works() {
+    let app = TestApp::spawn().await;
+    let org = app.org("Lycée Gamma", "0000006F").await;
+    app.member(&org, "admin@gamma.fr", "Ada", "Admin", Role::Admin)
+        .await;
+    let staff = app.client();
+    staff.login("admin@gamma.fr", PASSWORD).await;
+    staff.post("/orga/cgu", &[("next", "/orga")]).await;
+    let base = format!("/orga/{}/campagnes", org.id);
+    staff
+        .get(&base)
+        .await
+        .assert_contains("Créez votre première campagne");
+    let form = staff.get(&format!("{base}/nouvelle")).await;
+    form.assert_contains("Campagne de rentrée 6e");
+    form.assert_contains("Parcours guidé");
+    let created = staff
+        .post(
+            &base,
+            &[
+                ("name", "Profils 2nde"),
+                ("kind", "PROFILES_COLLECTION"),
+                ("multiple_sendings", "oui"),
+                ("external_id", "oui"),
+                ("external_id_label", "Adresse académique"),
+                ("external_id_type", "EMAIL"),
+            ],
+        )
+        .await;
+    assert_eq!(created.status, 200);
+    created.assert_contains("La campagne a été créée");
+    let code: String = sqlx_code(&app).await;
+    assert_eq!(code.len(), 9);
+    created.assert_contains(&code);
+
+    // A student sends their profile; the external id is an e-mail and checked.
+    app.user("eve@test.fr", "Ève", "Martin").await;
+    let c = app.client();
+    c.login("eve@test.fr", PASSWORD).await;
+    let page = c.get(&format!("/campagnes/{code}")).await;
+    page.assert_contains("C'est parti !");
+    let page = c.get(&format!("/campagnes/{code}/parcours")).await;
+    page.assert_contains("Envoi de votre profil");
+    let bad = c
+        .post(
+            &format!("/campagnes/{code}/envoyer-profil"),
+            &[("external_id", "pas-une-adresse")],
+        )
+        .await;
+    assert_eq!(bad.status, 422);
+    bad.assert_contains("saisissez une adresse e-mail valide");
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM campaign_participations")
+            .await,
+        0
+    );
+    let sent = c
+        .post(
+            &format!("/campagnes/{code}/envoyer-profil"),
+            &[("external_id", "eve@ac-test.fr")],
+        )
+        .await;
+    sent.assert_contains("Merci, votre profil a bien été envoyé !");
+    sent.assert_contains("Renvoyer mon profil");
+    // Multiple sendings: a second sending supersedes the first; staff see the latest only.
+    c.post(&format!("/campagnes/{code}/envoyer-profil"), &[])
+        .await;
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM campaign_participations WHERE status = 'SHARED'")
+            .await,
+        2
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM campaign_participations WHERE is_improved")
+            .await,
+        1
+    );
+    let list = staff.get(&base).await;
+    list.assert_contains("Profils 2nde");
+}
+
+async fn sqlx_code(app: &TestApp) -> String {
+    use sqlx::Connection;
+    if app.db.postgres {
+        let mut c = sqlx::PgConnection::connect(&app.db.owner_url)
+            .await
+            .unwrap();
+        sqlx::query_scalar("SELECT code FROM campaign_codes LIMIT 1")
+            .fetch_one(&mut c)
+            .await
+            .unwrap()
+    } else {
+        let mut c = sqlx::SqliteConnection::connect(&app.db.owner_url)
+            .await
+            .unwrap();
+        sqlx::query_scalar("SELECT code FROM campaign_codes LIMIT 1")
+            .fetch_one(&mut c)
+            .await
+            .unwrap()
+    }
+}
