@@ -171,3 +171,134 @@ async fn the_accessibility_check_catches_a_violation() {
     assert!(caught.is_err(), "axe-core did not flag an unlabelled input");
     b.close().await;
 }
+
+/// A student takes a whole campaign in the browser: the code on the home page, sign-up, the
+/// rules, answers (one skipped), a checkpoint, a pause and "Reprendre" from "Mes parcours", the
+/// end, and sending the results; axe-core on every kind of page.
+#[tokio::test]
+async fn a_student_takes_a_whole_campaign_in_the_browser() {
+    let app = TestApp::spawn().await;
+    let s = crate::student::campaign(&app, "0000031A", "competence-4-1", false).await;
+    let b = Browser::start(&app.base).await;
+
+    b.goto("/").await;
+    b.assert_accessible().await;
+    b.fill("#code", &s.code.to_lowercase()).await;
+    b.click_text("Accéder au parcours").await;
+    b.assert_text("Commencez votre parcours").await;
+    b.assert_accessible().await;
+    b.click_text("Je commence").await;
+    b.wait_path("the login page", |p| p.starts_with("/connexion"))
+        .await;
+    b.goto(&format!("/inscription?next=/campagnes/{}/parcours", s.code))
+        .await;
+    b.fill("#last_name", "Curie").await;
+    b.fill("#first_name", "Marie").await;
+    b.fill("#email", "marie@eleve.test").await;
+    b.fill("#password", PASSWORD).await;
+    b.click("#cgu").await;
+    b.click_text("Je m'inscris").await;
+    b.assert_text("Les règles du jeu").await;
+    b.assert_accessible().await;
+    b.click_text("Je commence").await;
+    b.assert_text("Je valide").await;
+    b.assert_accessible().await;
+
+    let mut answered = 0;
+    let mut paused = false;
+    for _ in 0..200 {
+        let path = b.path().await;
+        if path.ends_with("/resultats") {
+            break;
+        }
+        if path.ends_with("/point-etape") {
+            b.assert_text("Réponses et tutos").await;
+            b.assert_accessible().await;
+            if !paused {
+                // Stop here, come back later from the home page.
+                paused = true;
+                b.goto("/").await;
+                b.assert_text("Mes parcours").await;
+                b.assert_accessible().await;
+                b.click_text("Reprendre : Parcours de test").await;
+                b.wait_path("the checkpoint again", |p| p.ends_with("/point-etape"))
+                    .await;
+            }
+            let last = b
+                .client
+                .find(fantoccini::Locator::XPath(
+                    "//button[normalize-space(.)='Voir mes résultats']",
+                ))
+                .await
+                .is_ok();
+            b.click_text(if last {
+                "Voir mes résultats"
+            } else {
+                "Continuer mon parcours"
+            })
+            .await;
+            b.wait_path("the next step", |p| !p.ends_with("/point-etape"))
+                .await;
+            continue;
+        }
+        let challenge = b
+            .find(fantoccini::Locator::Css("input[name=challenge]"))
+            .await
+            .attr("value")
+            .await
+            .unwrap()
+            .unwrap();
+        if answered == 0 {
+            b.click_text("Je passe").await;
+        } else {
+            for (name, value) in crate::student::right_answer(&challenge) {
+                if name == "answer" {
+                    b.click(&format!("#p{value}")).await;
+                } else if b
+                    .client
+                    .find(fantoccini::Locator::Css(&format!("select#{name}")))
+                    .await
+                    .is_ok()
+                {
+                    b.find(fantoccini::Locator::Css(&format!("#{name}")))
+                        .await
+                        .select_by_value(&value)
+                        .await
+                        .unwrap();
+                } else {
+                    b.fill(&format!("#{name}"), &value).await;
+                }
+            }
+            b.click_text("Je valide").await;
+        }
+        answered += 1;
+        // Wait for the answer to land: the challenge on the page changes or the page does.
+        for _ in 0..100 {
+            let same = match b
+                .client
+                .find(fantoccini::Locator::Css("input[name=challenge]"))
+                .await
+            {
+                Ok(el) => el.attr("value").await.ok().flatten().as_deref() == Some(&challenge),
+                Err(_) => false,
+            };
+            if !same {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+    }
+    assert!(paused, "a checkpoint was reached");
+    b.assert_text("des compétences testées").await;
+    b.assert_accessible().await;
+    b.click_text("J'envoie mes résultats").await;
+    b.assert_text("Vos résultats ont bien été envoyés").await;
+    b.assert_accessible().await;
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM campaign_participations WHERE status = 'SHARED'")
+            .await,
+        1
+    );
+    assert_eq!(app.count("SELECT COUNT(*) FROM answers").await, answered);
+    b.close().await;
+}
