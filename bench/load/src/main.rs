@@ -66,11 +66,21 @@ async fn new_student(base: &str, code: &str, n: usize) -> anyhow::Result<Student
     let r = http
         .post(format!("{base}/campagnes/{code}/parcours"))
         .header("Origin", base)
+        .form(&[("external_id", "")])
         .send()
         .await?;
     let url = r.url().path().to_owned();
     if !url.starts_with("/parcours/") {
-        bail!("joining failed: landed on {url}");
+        let status = r.status();
+        let body = r.text().await.unwrap_or_default();
+        let title = body
+            .split("<h1")
+            .nth(1)
+            .and_then(|h| h.split('>').nth(1))
+            .and_then(|h| h.split('<').next())
+            .unwrap_or_default()
+            .to_owned();
+        bail!("joining failed: {status} on {url} ({title})");
     }
     Ok(Student {
         http,
