@@ -56,7 +56,7 @@ run_backend() {
       -v sr="$s_rps" -v s50="$s_p50" -v s99="$s_p99" \
       -v lr="$l_rps" -v l50="$l_p50" -v l99="$l_p99" 'BEGIN {
     printf "| %s | /health | %d | %.2f | %.2f | 1 |\n", b, hr, h50, h99
-    printf "| %s | /orga/{id}/campagnes (signed in, shell only) | %d | %.2f | %.2f | %.2f |\n", b, sr, s50, s99, hr / sr
+    printf "| %s | /orga/{id}/campagnes (signed in, campaign list) | %d | %.2f | %.2f | %.2f |\n", b, sr, s50, s99, hr / sr
     printf "| %s | /orga/{id}/equipe (signed in, team read) | %d | %.2f | %.2f | %.2f |\n", b, pr, p50, p99, hr / pr
     printf "| %s | POST /connexion (argon2id verify) | %d | %.2f | %.2f | %.0f |\n", b, lr, l50, l99, hr / lr }'
   kill %% 2>/dev/null || true; wait 2>/dev/null || true
