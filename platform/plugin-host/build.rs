@@ -18,12 +18,16 @@ const PLUGINS: &[(&str, Option<&str>, &str)] = &[
 ];
 
 fn main() {
-    let manifest_dir = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap());
-    let root = manifest_dir.join("../..").canonicalize().unwrap();
+    let manifest_dir =
+        PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
+    let root = manifest_dir
+        .join("../..")
+        .canonicalize()
+        .expect("the workspace root is readable");
     let plugins = root.join("content-plugins");
     println!("cargo:rerun-if-changed={}", plugins.display());
     println!("cargo:rerun-if-changed={}", root.join("sdk").display());
-    let out = PathBuf::from(std::env::var("OUT_DIR").unwrap());
+    let out = PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
     let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into());
     ensure_target(&rustc);
     let sysroot = String::from_utf8(
@@ -33,8 +37,8 @@ fn main() {
             .expect("rustc --print sysroot")
             .stdout,
     )
-    .unwrap();
-    let host = std::env::var("HOST").unwrap();
+    .expect("rustc prints its sysroot in UTF-8");
+    let host = std::env::var("HOST").expect("cargo sets HOST");
     let linker =
         Path::new(sysroot.trim()).join(format!("lib/rustlib/{host}/bin/wasm-component-ld"));
     if !linker.exists() {
@@ -112,7 +116,7 @@ fn embed_package(dir: &Path, out: &Path) {
             } else {
                 let rel = path
                     .strip_prefix(root)
-                    .unwrap()
+                    .unwrap_or(&path)
                     .to_string_lossy()
                     .replace('\\', "/");
                 // The format description is for authors, not part of the content.

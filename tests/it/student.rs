@@ -555,3 +555,97 @@ async fn sqlx_code(app: &TestApp) -> String {
             .unwrap()
     }
 }
+
+#[tokio::test]
+async fn reports_tutorials_and_single_sendings_refuse_bad_input_and_write_nothing() {
+    let app = TestApp::spawn().await;
+    let s = campaign(&app, "0000007G", "competence-1-1", false).await;
+    let (c, path) = join(&app, &s.code, "noa@test.fr").await;
+    let challenge = challenge_id(&c.get(&path).await).unwrap();
+
+    // "Signaler un problème" without a description: a message, nothing stored.
+    let page = c
+        .post(
+            &format!("{path}/signalement"),
+            &[("challenge", challenge.as_str()), ("comment", "   ")],
+        )
+        .await;
+    page.assert_contains("Décrivez le problème en quelques mots");
+    assert_eq!(app.count("SELECT COUNT(*) FROM challenge_reports").await, 0);
+    // A challenge of no package: 404, nothing stored.
+    let page = c
+        .post(
+            &format!("{path}/signalement"),
+            &[("challenge", "inconnu-z"), ("comment", "Erreur")],
+        )
+        .await;
+    assert_eq!(page.status, 404);
+    assert_eq!(app.count("SELECT COUNT(*) FROM challenge_reports").await, 0);
+    // A real report is kept and the test goes on with the same challenge.
+    let page = c
+        .post(
+            &format!("{path}/signalement"),
+            &[
+                ("challenge", challenge.as_str()),
+                ("comment", "L'image ne s'affiche pas"),
+            ],
+        )
+        .await;
+    page.assert_contains("Merci, votre signalement a été enregistré.");
+    assert_eq!(challenge_id(&page).as_deref(), Some(challenge.as_str()));
+    assert_eq!(app.count("SELECT COUNT(*) FROM challenge_reports").await, 1);
+
+    // An unknown tutorial cannot be saved.
+    let page = c
+        .post("/mes-tutos/tuto-inexistant", &[("action", "enregistrer")])
+        .await;
+    assert_eq!(page.status, 404);
+    assert_eq!(app.count("SELECT COUNT(*) FROM saved_tutorials").await, 0);
+
+    // A profile collection without multiple sendings: a second sending is refused with a
+    // message and changes nothing.
+    let org = &s.org;
+    let admin = app
+        .store
+        .find_user_by_login("admin.0000007G@test.fr")
+        .await
+        .unwrap()
+        .unwrap();
+    let mut tx = app
+        .store
+        .tenant_tx(&TenantScope::system(org.tenant()))
+        .await
+        .unwrap();
+    let code = acquis_tenants::campaign_code();
+    tx.create_campaign(
+        &NewCampaign {
+            name: "Profils".into(),
+            kind: CampaignKind::ProfilesCollection,
+            target_profile_id: None,
+            title: None,
+            landing_text: None,
+            external_id_label: None,
+            external_id_type: None,
+            multiple_sendings: false,
+            owner_id: admin.id,
+        },
+        &code,
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let sent = c
+        .post(&format!("/campagnes/{code}/envoyer-profil"), &[])
+        .await;
+    sent.assert_contains("Merci, votre profil a bien été envoyé !");
+    assert!(!sent.text().contains("Renvoyer mon profil"));
+    let again = c
+        .post(&format!("/campagnes/{code}/envoyer-profil"), &[])
+        .await;
+    again.assert_contains("cet envoi n'est possible qu'une seule fois");
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM campaign_participations WHERE status = 'SHARED'")
+            .await,
+        1
+    );
+}

@@ -13,12 +13,12 @@ use anyhow::{Context, bail};
 
 const PASSWORD: &str = "Motdepasse1";
 
-fn client() -> reqwest::Client {
+fn client() -> anyhow::Result<reqwest::Client> {
     reqwest::Client::builder()
         .cookie_store(true)
         .pool_max_idle_per_host(4)
         .build()
-        .unwrap()
+        .context("building the HTTP client")
 }
 
 /// The value of the hidden `challenge` field of a test page.
@@ -46,7 +46,7 @@ struct Student {
 }
 
 async fn new_student(base: &str, code: &str, n: usize) -> anyhow::Result<Student> {
-    let http = client();
+    let http = client()?;
     let email = format!("eleve{n}.{}@bench.test", std::process::id());
     let r = http
         .post(format!("{base}/inscription"))
@@ -143,11 +143,11 @@ fn percentile(sorted: &[Duration], p: f64) -> f64 {
     sorted[i].as_secs_f64() * 1000.0
 }
 
-async fn health(base: &str, concurrency: usize, secs: u64) -> (f64, f64, f64) {
+async fn health(base: &str, concurrency: usize, secs: u64) -> anyhow::Result<(f64, f64, f64)> {
     let stop = Arc::new(AtomicBool::new(false));
     let mut tasks = Vec::new();
     for _ in 0..concurrency {
-        let http = client();
+        let http = client()?;
         let url = format!("{base}/health");
         let stop = stop.clone();
         tasks.push(tokio::spawn(async move {
@@ -166,14 +166,14 @@ async fn health(base: &str, concurrency: usize, secs: u64) -> (f64, f64, f64) {
     stop.store(true, Ordering::Relaxed);
     let mut all = Vec::new();
     for t in tasks {
-        all.extend(t.await.unwrap());
+        all.extend(t.await.context("a /health task failed")?);
     }
     all.sort();
-    (
+    Ok((
         all.len() as f64 / secs as f64,
         percentile(&all, 0.5),
         percentile(&all, 0.99),
-    )
+    ))
 }
 
 #[tokio::main]
@@ -187,7 +187,7 @@ async fn main() -> anyhow::Result<()> {
     let students: usize = args[3].parse()?;
     let secs: u64 = args[4].parse()?;
 
-    let (h_rps, h50, h99) = health(&base, students, secs.min(5)).await;
+    let (h_rps, h50, h99) = health(&base, students, secs.min(5)).await?;
 
     let counter = Arc::new(AtomicUsize::new(0));
     let mut ready = Vec::new();
@@ -195,8 +195,10 @@ async fn main() -> anyhow::Result<()> {
     for n in 0..students {
         let (base, code) = (base.clone(), code.clone());
         set.spawn(async move { new_student(&base, &code, n).await });
-        if set.len() >= 8 {
-            ready.push(set.join_next().await.unwrap()??);
+        if set.len() >= 8
+            && let Some(joined) = set.join_next().await
+        {
+            ready.push(joined??);
         }
     }
     while let Some(s) = set.join_next().await {

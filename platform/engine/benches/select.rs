@@ -19,35 +19,49 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
 }
 
 /// The built-in package's bank, read from its JSON sources (the engine itself never reads files).
-fn builtin_bank() -> Bank {
+fn builtin_bank() -> Result<Bank, String> {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../../content-plugins/packages/crcn/data/competences");
+    let read_err = |e: std::io::Error| format!("{}: {e}", dir.display());
     let (mut comps, mut tubes, mut skills, mut challenges) = (vec![], vec![], vec![], vec![]);
-    let mut files: Vec<_> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
+    let mut files = std::fs::read_dir(&dir)
+        .map_err(read_err)?
+        .map(|e| e.map(|e| e.path()))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(read_err)?;
     files.sort();
+    let text = |v: &serde_json::Value, what: &str| {
+        v.as_str()
+            .map(str::to_owned)
+            .ok_or_else(|| format!("{what} is not a string"))
+    };
+    let list = |v: &serde_json::Value, what: &str| {
+        v.as_array()
+            .cloned()
+            .ok_or_else(|| format!("{what} is not a list"))
+    };
     for f in files {
-        let v: serde_json::Value = serde_json::from_slice(&std::fs::read(f).unwrap()).unwrap();
-        let code = v["competence"].as_str().unwrap().to_owned();
+        let bytes = std::fs::read(&f).map_err(|e| format!("{}: {e}", f.display()))?;
+        let v: serde_json::Value =
+            serde_json::from_slice(&bytes).map_err(|e| format!("{}: {e}", f.display()))?;
+        let code = text(&v["competence"], "competence")?;
         comps.push(CompetenceInput { id: code.clone() });
-        for t in v["tubes"].as_array().unwrap() {
-            let tube = t["id"].as_str().unwrap().to_owned();
+        for t in list(&v["tubes"], "tubes")? {
+            let tube = text(&t["id"], "tube id")?;
             tubes.push(TubeInput {
                 id: tube.clone(),
                 competence: code.clone(),
             });
-            for s in t["skills"].as_array().unwrap() {
-                let skill = s["id"].as_str().unwrap().to_owned();
+            for s in list(&t["skills"], "skills")? {
+                let skill = text(&s["id"], "skill id")?;
                 skills.push(SkillInput {
                     id: skill.clone(),
                     tube: tube.clone(),
-                    level: s["level"].as_u64().unwrap() as u8,
+                    level: s["level"].as_u64().ok_or("skill level is not a number")? as u8,
                 });
-                for c in s["challenges"].as_array().unwrap() {
+                for c in list(&s["challenges"], "challenges")? {
                     challenges.push(ChallengeInput {
-                        id: c["id"].as_str().unwrap().to_owned(),
+                        id: text(&c["id"], "challenge id")?,
                         skill: skill.clone(),
                         status: ChallengeStatus::Validated,
                         timed: c["timer"].as_u64().is_some(),
@@ -56,14 +70,15 @@ fn builtin_bank() -> Bank {
             }
         }
     }
-    Bank::build(&comps, &tubes, &skills, &challenges).unwrap()
+    Bank::build(&comps, &tubes, &skills, &challenges).map_err(|e| e.to_string())
 }
 
-fn main() {
-    measure("built-in bank (crcn)", &builtin_bank());
+fn main() -> Result<(), String> {
+    measure("built-in bank (crcn)", &builtin_bank()?);
     // 16 competences × 10 tubes (6 of them with 8 levels, 4 stopping at level 3), 6 challenges
     // per skill: 960 skills, 5,760 challenges.
     measure("generated bank", &synthetic_bank(16, 10, 8, 6));
+    Ok(())
 }
 
 fn measure(name: &str, bank: &Bank) {

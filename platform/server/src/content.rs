@@ -508,6 +508,21 @@ impl Catalog {
         .unwrap_or_default()
     }
 
+    /// A new assessment's seed and first challenge (`None`: nothing is left to ask).
+    pub fn first_challenge(
+        &self,
+        host: &Host,
+        goal: &Goal,
+        knowledge: &Knowledge,
+    ) -> Result<(i64, Option<String>), PluginError> {
+        let seed: i64 = rand::random();
+        let first = self.next_challenge(host, goal, knowledge, &[], seed as u64)?;
+        Ok((
+            seed,
+            first.map(|c| self.bank.challenges[c as usize].id.clone()),
+        ))
+    }
+
     /// The next challenge of an assessment: the profile's own selector when it has one, else
     /// smart random. `None` ends the test.
     pub fn next_challenge(

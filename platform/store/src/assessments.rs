@@ -281,26 +281,6 @@ impl Store {
         Ok(())
     }
 
-    /// Replaces the student's state of some tubes (a competence reset) in one transaction.
-    pub async fn reset_tubes(&self, user_id: Uuid, tubes: &[(String, String)]) -> Result<()> {
-        let at = now();
-        let mut tx = self.begin().await?;
-        for (tube, state) in tubes {
-            on_tx!(tx, |c| sqlx::query(
-                "UPDATE knowledge_states SET state = $3, updated_at = $4 \
-                 WHERE user_id = $1 AND tube_id = $2"
-            )
-            .bind(user_id)
-            .bind(tube)
-            .bind(state)
-            .bind(at)
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected()))?;
-        }
-        tx.commit().await
-    }
-
     /// The student's participations in every establishment, newest first.
     pub async fn my_participations(&self, user_id: Uuid) -> Result<Vec<MyParticipation>> {
         const SQL: &str = "SELECT p.organization_id, p.id AS participation_id, p.status, \

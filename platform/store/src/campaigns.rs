@@ -61,10 +61,6 @@ impl Campaign {
             CampaignKind::ProfilesCollection
         }
     }
-
-    pub fn tenant(&self) -> TenantId {
-        TenantId(self.organization_id)
-    }
 }
 
 /// A campaign in the establishment's list, with its counts.

@@ -122,15 +122,6 @@ impl Store {
         .await)?)
     }
 
-    pub async fn packages(&self) -> Result<Vec<PackageRow>> {
-        Ok(on_pool!(self, |p| sqlx::query_as(
-            "SELECT digest, package_id, version, kind, published_at FROM content_packages \
-             ORDER BY package_id, published_at DESC"
-        )
-        .fetch_all(p)
-        .await)?)
-    }
-
     /// The target profiles an establishment may choose for a new campaign: those of the latest
     /// version of each package.
     pub async fn offered_target_profiles(&self) -> Result<Vec<TargetProfileRow>> {
@@ -152,16 +143,5 @@ impl Store {
             .bind(id)
             .fetch_optional(p)
             .await)?)
-    }
-
-    /// The newest package of an id (the built-in content for profile training).
-    pub async fn latest_package(&self, package_id: &str) -> Result<Option<PackageRow>> {
-        Ok(on_pool!(self, |p| sqlx::query_as(
-            "SELECT digest, package_id, version, kind, published_at FROM content_packages \
-             WHERE package_id = $1 ORDER BY published_at DESC LIMIT 1"
-        )
-        .bind(package_id)
-        .fetch_optional(p)
-        .await)?)
     }
 }

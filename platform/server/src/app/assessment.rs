@@ -71,6 +71,27 @@ impl Loaded {
     fn is_campaign(&self) -> bool {
         self.a.kind == "CAMPAIGN"
     }
+
+    /// The establishment and participation of a campaign assessment.
+    fn participation_ids(&self) -> AppResult<(Uuid, Uuid)> {
+        self.a
+            .organization_id
+            .zip(self.a.participation_id)
+            .ok_or(AppError::NotFound)
+    }
+}
+
+/// A participation and its campaign, read in the student's tenant transaction.
+async fn participation_in(
+    tx: &mut acquis_store::TenantTx,
+    pid: Uuid,
+) -> AppResult<(acquis_store::Participation, acquis_store::Campaign)> {
+    let participation = tx.participation(pid).await?.ok_or(AppError::NotFound)?;
+    let campaign = tx
+        .campaign(participation.campaign_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok((participation, campaign))
 }
 
 async fn load(state: &AppState, id: Uuid, user: Uuid) -> AppResult<Loaded> {
@@ -136,6 +157,14 @@ async fn campaign_of(
     Ok(campaign)
 }
 
+/// The test's header: the campaign's title (or name), or the competence trained.
+async fn header_title(state: &AppState, l: &Loaded) -> AppResult<String> {
+    Ok(match campaign_of(state, &l.a).await? {
+        Some(c) => c.title.unwrap_or(c.name),
+        None => l.goal().map(|g| g.name.clone()).unwrap_or_default(),
+    })
+}
+
 async fn show(
     State(state): State<AppState>,
     CurrentUser { user, session }: CurrentUser,
@@ -195,10 +224,7 @@ async fn challenge_page(
             (serde_json::Value::Null, true)
         }
     };
-    let title = match campaign_of(state, &l.a).await? {
-        Some(c) => c.title.unwrap_or(c.name),
-        None => l.goal().map(|g| g.name.clone()).unwrap_or_default(),
-    };
+    let title = header_title(state, l).await?;
     let position = l.a.answer_count % CHECKPOINT_EVERY + 1;
     let fields = fields_of(&view);
     page("app/challenge.html", Some(user), session)
@@ -504,10 +530,7 @@ async fn checkpoint(
             }))
         })
         .collect();
-    let title = match campaign_of(&state, &l.a).await? {
-        Some(c) => c.title.unwrap_or(c.name),
-        None => l.goal().map(|g| g.name.clone()).unwrap_or_default(),
-    };
+    let title = header_title(&state, &l).await?;
     page("app/checkpoint.html", Some(&user), &session)
         .await
         .with("assessment", id)
@@ -628,19 +651,12 @@ async fn results(
     if !l.a.is_completed() {
         return Ok(see_other(&format!("/parcours/{id}")));
     }
-    let (org, pid) =
-        l.a.organization_id
-            .zip(l.a.participation_id)
-            .ok_or(AppError::NotFound)?;
+    let (org, pid) = l.participation_ids()?;
     let mut tx = state
         .store
         .tenant_read(&participant_scope(org, user.id))
         .await?;
-    let participation = tx.participation(pid).await?.ok_or(AppError::NotFound)?;
-    let campaign = tx
-        .campaign(participation.campaign_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let (participation, campaign) = participation_in(&mut tx, pid).await?;
     tx.commit().await?;
     let goal = l.goal()?;
     let shared = participation.is_shared();
@@ -705,10 +721,7 @@ async fn share(
     Path(id): Path<Uuid>,
 ) -> AppResult<Response> {
     let l = load(&state, id, user.id).await?;
-    let (org, pid) =
-        l.a.organization_id
-            .zip(l.a.participation_id)
-            .ok_or(AppError::NotFound)?;
+    let (org, pid) = l.participation_ids()?;
     if !l.a.is_completed() {
         return Ok(see_other(&format!("/parcours/{id}")));
     }
@@ -721,11 +734,7 @@ async fn share(
         .store
         .tenant_tx(&participant_scope(org, user.id))
         .await?;
-    let participation = tx.participation(pid).await?.ok_or(AppError::NotFound)?;
-    let campaign = tx
-        .campaign(participation.campaign_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let (_, campaign) = participation_in(&mut tx, pid).await?;
     if campaign.archived_at.is_some() {
         return Err(AppError::Page {
             status: StatusCode::FORBIDDEN,
@@ -759,10 +768,7 @@ async fn retry(
     Path(id): Path<Uuid>,
 ) -> AppResult<Response> {
     let l = load(&state, id, user.id).await?;
-    let (org, pid) =
-        l.a.organization_id
-            .zip(l.a.participation_id)
-            .ok_or(AppError::NotFound)?;
+    let (org, pid) = l.participation_ids()?;
     if !l.a.is_completed() || l.a.improving {
         return Ok(see_other(&format!("/parcours/{id}")));
     }
@@ -790,12 +796,10 @@ async fn retry(
     let working = stored
         .for_improvement(now)
         .forgetting_failures(|at| at >= from && at < now);
-    let seed: i64 = rand::random();
-    let first = l
+    let (seed, first) = l
         .catalog
-        .next_challenge(&state.contents.host, goal, &working, &[], seed as u64)
-        .map_err(|e| AppError::Internal(e.into()))?
-        .map(|c| l.catalog.bank.challenges[c as usize].id.clone());
+        .first_challenge(&state.contents.host, goal, &working)
+        .map_err(|e| AppError::Internal(e.into()))?;
     let mut tx = state.store.begin().await?;
     let new_id = tx
         .start_assessment(&NewAssessment {
@@ -821,19 +825,12 @@ async fn restart(
     Path(id): Path<Uuid>,
 ) -> AppResult<Response> {
     let l = load(&state, id, user.id).await?;
-    let (org, pid) =
-        l.a.organization_id
-            .zip(l.a.participation_id)
-            .ok_or(AppError::NotFound)?;
+    let (org, pid) = l.participation_ids()?;
     let mut tx = state
         .store
         .tenant_tx(&participant_scope(org, user.id))
         .await?;
-    let participation = tx.participation(pid).await?.ok_or(AppError::NotFound)?;
-    let campaign = tx
-        .campaign(participation.campaign_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let (participation, campaign) = participation_in(&mut tx, pid).await?;
     let allowed = participation.is_shared()
         && campaign.multiple_sendings
         && campaign.archived_at.is_none()
@@ -850,12 +847,10 @@ async fn restart(
         .knowledge(&state.store.knowledge_states(user.id).await?);
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
     let working = stored.for_improvement(now);
-    let seed: i64 = rand::random();
-    let first = l
+    let (seed, first) = l
         .catalog
-        .next_challenge(&state.contents.host, goal, &working, &[], seed as u64)
-        .map_err(|e| AppError::Internal(e.into()))?
-        .map(|c| l.catalog.bank.challenges[c as usize].id.clone());
+        .first_challenge(&state.contents.host, goal, &working)
+        .map_err(|e| AppError::Internal(e.into()))?;
     let new_pid = tx
         .start_participation(
             campaign.id,

@@ -167,6 +167,27 @@ async fn entry(
     }
 }
 
+/// A campaign a signed-in student may still act on: of the expected kind (otherwise back to its
+/// entry page) and not archived.
+async fn find_open(
+    state: &AppState,
+    code: &str,
+    user: Uuid,
+    kind: CampaignKind,
+) -> AppResult<Found> {
+    let found = find(state, code, Some(user)).await?;
+    if found.campaign.kind() != kind {
+        return Err(AppError::Redirect(format!(
+            "/campagnes/{}/parcours",
+            found.campaign.code
+        )));
+    }
+    if found.campaign.archived_at.is_some() {
+        return Err(archived());
+    }
+    Ok(found)
+}
+
 fn archived() -> AppError {
     AppError::Page {
         status: StatusCode::FORBIDDEN,
@@ -205,16 +226,7 @@ async fn start(
     Path(code): Path<String>,
     Form(form): Form<StartForm>,
 ) -> AppResult<Response> {
-    let found = find(&state, &code, Some(user.id)).await?;
-    if found.campaign.kind() != CampaignKind::Assessment {
-        return Ok(see_other(&format!(
-            "/campagnes/{}/parcours",
-            found.campaign.code
-        )));
-    }
-    if found.campaign.archived_at.is_some() {
-        return Err(archived());
-    }
+    let found = find_open(&state, &code, user.id, CampaignKind::Assessment).await?;
     let external_id = match check_external_id(&found.campaign, &form.external_id) {
         Ok(v) => v,
         Err(e) => {
@@ -239,14 +251,12 @@ async fn start(
     let goal = catalog
         .profile(&tp.profile_key)
         .ok_or_else(|| AppError::Internal(anyhow::anyhow!("profile {} missing", tp.profile_key)))?;
-    let seed: i64 = rand::random();
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
     let stored = catalog.knowledge(&state.store.knowledge_states(user.id).await?);
     let working = stored.for_improvement(now);
-    let first = catalog
-        .next_challenge(&state.contents.host, goal, &working, &[], seed as u64)
-        .map_err(|e| AppError::Internal(e.into()))?
-        .map(|c| catalog.bank.challenges[c as usize].id.clone());
+    let (seed, first) = catalog
+        .first_challenge(&state.contents.host, goal, &working)
+        .map_err(|e| AppError::Internal(e.into()))?;
 
     let mut tx = state.store.tenant_tx(&found.scope).await?;
     // A double click or a second tab: the participation exists, go to it.
@@ -324,16 +334,9 @@ async fn send_profile(
     Path(code): Path<String>,
     Form(form): Form<StartForm>,
 ) -> AppResult<Response> {
-    let found = find(&state, &code, Some(user.id)).await?;
-    if found.campaign.kind() != CampaignKind::ProfilesCollection {
-        return Ok(see_other(&format!(
-            "/campagnes/{}/parcours",
-            found.campaign.code
-        )));
-    }
-    if found.campaign.archived_at.is_some() {
-        return Err(archived());
-    }
+    let found = find_open(&state, &code, user.id, CampaignKind::ProfilesCollection).await?;
+    // Read before the write transaction, which on SQLite holds the database's write lock.
+    let summary = super::profile::summary(&state, user.id).await?;
     let mut tx = state.store.tenant_tx(&found.scope).await?;
     let existing = tx.participation_of(found.campaign.id, user.id).await?;
     let external_id = match &existing {
@@ -379,7 +382,6 @@ async fn send_profile(
                 .await?
         }
     };
-    let summary = super::profile::summary(&state, user.id).await?;
     let results = SharedResults {
         mastery_percent: (100.0 * summary.total_pix as f64 / summary.max_pix.max(1) as f64).round()
             as i32,

@@ -31,27 +31,12 @@ pub fn router() -> Router<AppState> {
 /// How a participation shows in "Mes parcours".
 pub fn course_card(p: &MyParticipation) -> serde_json::Value {
     let completed = p.assessment_state.as_deref() == Some("COMPLETED");
-    let (status, label, action, href) = if p.status == "SHARED" {
-        (
-            "sent",
-            t("course-sent"),
-            t("course-see"),
-            format!("/campagnes/{}/parcours", p.code),
-        )
+    let (status, label, action) = if p.status == "SHARED" {
+        ("sent", t("course-sent"), t("course-see"))
     } else if p.kind == "PROFILES_COLLECTION" || completed {
-        (
-            "to-send",
-            t("course-to-send"),
-            t("course-send"),
-            format!("/campagnes/{}/parcours", p.code),
-        )
+        ("to-send", t("course-to-send"), t("course-send"))
     } else {
-        (
-            "started",
-            t("course-started"),
-            t("course-resume"),
-            format!("/campagnes/{}/parcours", p.code),
-        )
+        ("started", t("course-started"), t("course-resume"))
     };
     serde_json::json!({
         "title": p.title.clone().unwrap_or_else(|| p.name.clone()),
@@ -59,7 +44,7 @@ pub fn course_card(p: &MyParticipation) -> serde_json::Value {
         "status": status,
         "status_label": label,
         "action": action,
-        "href": href,
+        "href": format!("/campagnes/{}/parcours", p.code),
         "started_on": views::date(p.created_at),
     })
 }

@@ -114,12 +114,10 @@ async fn train(
     if let Some(a) = state.store.open_training(user.id, &code).await? {
         return Ok(see_other(&format!("/parcours/{a}")));
     }
-    let seed: i64 = rand::random();
     let knowledge = catalog.knowledge(&state.store.knowledge_states(user.id).await?);
-    let first = catalog
-        .next_challenge(&state.contents.host, goal, &knowledge, &[], seed as u64)
-        .map_err(|e| AppError::Internal(e.into()))?
-        .map(|c| catalog.bank.challenges[c as usize].id.clone());
+    let (seed, first) = catalog
+        .first_challenge(&state.contents.host, goal, &knowledge)
+        .map_err(|e| AppError::Internal(e.into()))?;
     let mut tx = state.store.begin().await?;
     let id = tx
         .start_assessment(&NewAssessment {
