@@ -363,6 +363,7 @@ impl TestApp {
                     uai: Uai::parse(uai).unwrap(),
                     kind: EstablishmentKind::College,
                     contact_email: format!("ce.{}@ac-test.fr", uai.to_lowercase()),
+                    manages_students: false,
                 }],
             )
             .await

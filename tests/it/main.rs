@@ -13,4 +13,5 @@ mod journeys;
 mod schema;
 mod security;
 mod student;
+mod students;
 mod team;

@@ -698,15 +698,16 @@ pub mod sample {
                         (b'A' + (i % 26) as u8) as char,
                         (b'A' + ((i / 26) % 26) as u8) as char
                     ),
-                    last_name: format!(
-                        "{}{}",
-                        LAST[i % LAST.len()],
-                        if i >= LAST.len() * FIRST.len() {
-                            format!(" {}", i / (LAST.len() * FIRST.len()))
-                        } else {
-                            String::new()
-                        }
-                    ),
+                    // Double-barrelled past the simple combinations: names keep to letters.
+                    last_name: if i < LAST.len() * FIRST.len() {
+                        LAST[i % LAST.len()].to_owned()
+                    } else {
+                        format!(
+                            "{}-{}",
+                            LAST[i % LAST.len()],
+                            LAST[(i / (LAST.len() * FIRST.len())) % LAST.len()]
+                        )
+                    },
                     first_name: FIRST[(i / LAST.len()) % FIRST.len()].to_owned(),
                     birthdate: Date::from_calendar_date(year, month, day).unwrap_or(Date::MIN),
                     division: format!("{level}{class}"),

@@ -273,3 +273,10 @@ fn every_blocking_error_is_listed_at_once_with_line_ine_and_name() {
     ];
     assert_eq!(found, expected);
 }
+
+#[test]
+fn large_generated_exports_are_valid_files() {
+    let students = sample::students(2_000);
+    let zip = sample::zip(&[("e.xml", &sample::xml(UAI, &students))]);
+    assert_eq!(read(&zip, UAI, Limits::default()).unwrap().len(), 2_000);
+}

@@ -36,6 +36,8 @@ pub struct Config {
     /// change made through another app server shows after at most this delay (0: no cache).
     pub cache_seconds: u64,
     pub password_hash: PasswordHashConfig,
+    /// Largest SIECLE upload accepted, in MiB.
+    pub import_max_mib: u64,
 }
 
 /// Argon2id cost; defaults follow OWASP's recommendation (19 MiB, 2 passes, 1 lane).
@@ -75,6 +77,7 @@ impl Default for Config {
             session_hours: 12,
             cache_seconds: 10,
             password_hash: PasswordHashConfig::default(),
+            import_max_mib: 20,
         }
     }
 }

@@ -1,6 +1,7 @@
 //! The demo seeded into an empty database: an operator, the establishment "Lycée Pix"
-//! (UAI 0754321X) with an administrator and a member.
+//! (UAI 0754321X) with an administrator, a member and 120 imported students.
 
+use acquis_interop::siecle::{self, sample};
 use acquis_store::{NewOrganization, NewUser};
 use acquis_tenants::{EstablishmentKind, Role, TenantScope, Uai};
 
@@ -14,6 +15,19 @@ pub struct DemoLogin {
 }
 
 pub const DEMO_UAI: &str = "0754321X";
+const DEMO_STUDENTS: usize = 120;
+
+/// One imported student of the demo, to try the reconciliation: (first name, last name, birth
+/// date as typed).
+pub fn demo_student() -> (String, String, String) {
+    let s = &sample::students(1)[0];
+    let d = s.birthdate;
+    (
+        s.first_name.clone(),
+        s.last_name.clone(),
+        format!("{:02}/{:02}/{}", d.day(), u8::from(d.month()), d.year()),
+    )
+}
 
 /// Seeds the demo when no account exists yet; returns the logins to show, or `None`.
 pub async fn seed_if_empty(state: &AppState) -> anyhow::Result<Option<Vec<DemoLogin>>> {
@@ -76,6 +90,7 @@ pub async fn seed_if_empty(state: &AppState) -> anyhow::Result<Option<Vec<DemoLo
                 uai: Uai::parse(DEMO_UAI)?,
                 kind: EstablishmentKind::Lycee,
                 contact_email: "ce.0754321x@ac-paris.localhost".into(),
+                manages_students: true,
             }],
         )
         .await?
@@ -85,6 +100,12 @@ pub async fn seed_if_empty(state: &AppState) -> anyhow::Result<Option<Vec<DemoLo
     tx.add_member(ids[1], Role::Admin).await?;
     tx.add_member(ids[2], Role::Member).await?;
     tx.audit("demo.seeded", None, None).await?;
+    // Imported like a school would, so students joining go through reconciliation.
+    let file = sample::xml(DEMO_UAI, &sample::students(DEMO_STUDENTS));
+    let students = siecle::read(&file, DEMO_UAI, siecle::Limits::default())
+        .map_err(|p| anyhow::anyhow!("demo SIECLE file refused: {p:?}"))?;
+    tx.import_learners(ids[1], "demo-ElevesSansAdresses.xml", &students, &|_| {})
+        .await?;
     tx.commit().await?;
     Ok(Some(logins))
 }

@@ -45,6 +45,8 @@ pub struct AppState {
     pub login_limiter: Arc<DefaultKeyedRateLimiter<String>>,
     pub sessions: SessionStoreImpl,
     pub contents: content::Contents,
+    /// SIECLE imports running or recently finished, by id (progress pages poll them).
+    pub imports: moka::future::Cache<uuid::Uuid, Arc<std::sync::Mutex<orga::students::ImportJob>>>,
 }
 
 impl AppState {
@@ -75,6 +77,10 @@ impl AppState {
             std::time::Duration::from_secs(config.cache_seconds),
         );
         Ok(AppState {
+            imports: moka::future::Cache::builder()
+                .max_capacity(10_000)
+                .time_to_live(std::time::Duration::from_secs(3600))
+                .build(),
             contents,
             sessions,
             store,
@@ -166,7 +172,7 @@ pub fn app(state: AppState) -> anyhow::Result<Router> {
         .merge(app::router())
         .merge(auth::router())
         .merge(join::router())
-        .merge(orga::router())
+        .merge(orga::router(state.config.import_max_mib))
         .merge(admin::router())
         .fallback(not_found)
         .with_state(state)

@@ -102,6 +102,8 @@ async fn run(config: Config) -> anyhow::Result<()> {
                 l.role, l.email, l.password
             );
         }
+        let (first, last, born) = demo::demo_student();
+        println!("Élève importé pour essayer une campagne : {first} {last}, né(e) le {born}.");
         println!();
     }
     let listener = tokio::net::TcpListener::bind(&bind)

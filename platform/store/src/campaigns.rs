@@ -88,6 +88,7 @@ pub struct Participation {
     pub validated_skills: Option<i32>,
     pub pix_score: Option<i32>,
     pub results: Option<String>,
+    pub learner_id: Option<Uuid>,
 }
 
 impl Participation {
@@ -121,7 +122,7 @@ const CAMPAIGN_COLUMNS: &str = "c.organization_id, c.id, c.code, c.name, c.kind,
 
 const PARTICIPATION_COLUMNS: &str = "p.organization_id, p.id, p.campaign_id, p.user_id, \
     p.external_id, p.status, p.created_at, p.shared_at, p.mastery_percent, p.validated_skills, \
-    p.pix_score, p.results";
+    p.pix_score, p.results, p.learner_id";
 
 impl Store {
     /// The establishment and campaign a code names (the code registry is global; the campaign
@@ -285,6 +286,7 @@ impl TenantTx {
         &mut self,
         campaign_id: Uuid,
         user_id: Uuid,
+        learner_id: Uuid,
         external_id: Option<&str>,
         supersede: Option<Uuid>,
     ) -> Result<Uuid> {
@@ -304,7 +306,8 @@ impl TenantTx {
         let id = Uuid::now_v7();
         on_tx!(self, |c| sqlx::query(
             "INSERT INTO campaign_participations (organization_id, id, campaign_id, user_id, \
-             external_id, status, created_at) VALUES ($1, $2, $3, $4, $5, 'STARTED', $6)"
+             external_id, status, created_at, learner_id) \
+             VALUES ($1, $2, $3, $4, $5, 'STARTED', $6, $7)"
         )
         .bind(tenant)
         .bind(id)
@@ -312,6 +315,7 @@ impl TenantTx {
         .bind(user_id)
         .bind(external_id)
         .bind(now())
+        .bind(learner_id)
         .execute(c)
         .await
         .map(|r| r.rows_affected()))

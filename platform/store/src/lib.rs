@@ -13,6 +13,7 @@ mod accounts;
 mod assessments;
 mod campaigns;
 mod content;
+mod learners;
 mod organizations;
 mod sessions;
 mod team;
@@ -23,6 +24,10 @@ pub use campaigns::{
     Campaign, CampaignKind, CampaignSummary, NewCampaign, Participant, Participation, SharedResults,
 };
 pub use content::{NewPackage, NewTargetProfile, PackageRow, Published, TargetProfileRow};
+pub use learners::{
+    Certificability, Connection, ImportCounts, ImportRow, Learner, LearnerFilter, LearnerListRow,
+    LearnerPage, LearnerParticipation, LearnerSort,
+};
 pub use organizations::{NewOrganization, Organization, OrganizationPage};
 pub use sessions::SessionStoreImpl;
 pub use team::{AuditEntry, Invitation, InvitationStatus, Member};

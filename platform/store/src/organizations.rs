@@ -15,6 +15,8 @@ pub struct Organization {
     pub contact_email: String,
     pub archived_at: Option<OffsetDateTime>,
     pub created_at: OffsetDateTime,
+    /// Imports its students (SIECLE): only they may join its campaigns, after reconciliation.
+    pub manages_students: bool,
 }
 
 impl Organization {
@@ -33,6 +35,7 @@ pub struct NewOrganization {
     pub uai: Uai,
     pub kind: EstablishmentKind,
     pub contact_email: String,
+    pub manages_students: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -41,7 +44,8 @@ pub struct OrganizationPage {
     pub total: i64,
 }
 
-const ORG_COLUMNS: &str = "id, name, uai, kind, contact_email, archived_at, created_at";
+const ORG_COLUMNS: &str =
+    "id, name, uai, kind, contact_email, archived_at, created_at, manages_students";
 
 fn like_pattern(q: &str) -> String {
     let escaped = q
@@ -158,6 +162,30 @@ impl Store {
         tx.commit().await
     }
 
+    /// Turns the student import (and reconciliation at join) on or off for an establishment.
+    pub async fn set_manages_students(&self, scope: &TenantScope, on: bool) -> Result<()> {
+        let mut tx = self.tenant_tx(scope).await?;
+        on_tx!(tx, |c| sqlx::query(
+            "UPDATE organizations SET manages_students = $2 WHERE id = $1"
+        )
+        .bind(scope.tenant().0)
+        .bind(on)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
+        tx.audit(
+            if on {
+                "organization.manages_students_on"
+            } else {
+                "organization.manages_students_off"
+            },
+            None,
+            None,
+        )
+        .await?;
+        tx.commit().await
+    }
+
     /// Resolves an invitation link to its establishment without reading tenant rows.
     pub async fn invitation_tenant(&self, invitation_id: Uuid) -> Result<Option<TenantId>> {
         let id: Option<Uuid> = on_pool!(self, |p| sqlx::query_scalar(
@@ -177,8 +205,8 @@ impl Tx {
         new: &NewOrganization,
     ) -> Result<Organization> {
         let sql = sqlx::AssertSqlSafe(format!(
-            "INSERT INTO organizations (id, name, uai, kind, contact_email, created_by, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING {ORG_COLUMNS}"
+            "INSERT INTO organizations (id, name, uai, kind, contact_email, created_by, created_at, \
+             manages_students) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING {ORG_COLUMNS}"
         ));
         on_tx!(self, |c| sqlx::query_as::<_, Organization>(sql)
             .bind(Uuid::now_v7())
@@ -188,6 +216,7 @@ impl Tx {
             .bind(acquis_tenants::normalize_email(&new.contact_email))
             .bind(created_by)
             .bind(now())
+            .bind(new.manages_students)
             .fetch_one(c)
             .await)
         .map_err(StoreError::from_write)

@@ -98,7 +98,13 @@ pub fn parse_establishments_csv(
             errors.push(ImportError::Columns(line, record.len()));
             continue;
         }
-        match validate_establishment(&record[1], &record[0], Some(kind), &record[2]) {
+        match validate_establishment(
+            &record[1],
+            &record[0],
+            Some(kind),
+            &record[2],
+            kind.manages_students(),
+        ) {
             Ok(new) => {
                 let uai = new.uai.as_str().to_owned();
                 if let Some(first) = seen.get(&uai) {

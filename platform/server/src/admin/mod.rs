@@ -156,6 +156,8 @@ struct NewForm {
     kind: String,
     #[serde(default)]
     contact_email: String,
+    #[serde(default)]
+    manages_students: Option<String>,
 }
 
 /// Validates one establishment; shared by the form and the CSV import.
@@ -164,6 +166,7 @@ pub fn validate_establishment(
     uai: &str,
     kind: Option<EstablishmentKind>,
     email: &str,
+    manages_students: bool,
 ) -> Result<NewOrganization, FieldErrors> {
     let mut errors = FieldErrors::new();
     if name.trim().is_empty() {
@@ -192,6 +195,7 @@ pub fn validate_establishment(
             uai,
             kind,
             contact_email: email,
+            manages_students,
         }),
         _ => Err(errors),
     }
@@ -204,9 +208,15 @@ async fn create(
 ) -> AppResult<Response> {
     let kind = EstablishmentKind::parse(&form.kind);
     let echo = serde_json::json!({
-        "name": form.name.trim(), "uai": form.uai.trim(), "kind": form.kind, "contact_email": form.contact_email.trim(),
+        "name": form.name.trim(), "uai": form.uai.trim(), "kind": form.kind, "contact_email": form.contact_email.trim(), "manages_students": form.manages_students.is_some(),
     });
-    let errors = match validate_establishment(&form.name, &form.uai, kind, &form.contact_email) {
+    let errors = match validate_establishment(
+        &form.name,
+        &form.uai,
+        kind,
+        &form.contact_email,
+        form.manages_students.is_some(),
+    ) {
         Ok(new) => match state
             .store
             .create_organizations(Some(op.user.id), std::slice::from_ref(&new))

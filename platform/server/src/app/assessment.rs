@@ -855,6 +855,9 @@ async fn restart(
         .start_participation(
             campaign.id,
             user.id,
+            participation.learner_id.ok_or_else(|| {
+                AppError::Internal(anyhow::anyhow!("participation {pid} has no student"))
+            })?,
             participation.external_id.as_deref(),
             Some(pid),
         )

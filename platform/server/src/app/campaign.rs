@@ -28,6 +28,8 @@ pub struct Found {
     pub campaign: Campaign,
     pub org_name: String,
     pub scope: TenantScope,
+    /// Only the establishment's imported students may join, once reconciled.
+    pub manages_students: bool,
 }
 
 fn unknown_code() -> AppError {
@@ -61,6 +63,7 @@ pub async fn find(state: &AppState, code: &str, user: Option<Uuid>) -> AppResult
         campaign,
         org_name: org.name,
         scope,
+        manages_students: org.manages_students,
     })
 }
 
@@ -97,7 +100,7 @@ async fn enter_code(
     Ok(see_other(&format!("/campagnes/{}", urlencode(&code))))
 }
 
-fn campaign_json(found: &Found) -> serde_json::Value {
+pub fn campaign_json(found: &Found) -> serde_json::Value {
     let c = &found.campaign;
     serde_json::json!({
         "code": c.code,
@@ -110,6 +113,7 @@ fn campaign_json(found: &Found) -> serde_json::Value {
         "external_id_label": c.external_id_label,
         "external_id_type": c.external_id_type,
         "multiple_sendings": c.multiple_sendings,
+        "manages_students": found.manages_students,
     })
 }
 
@@ -145,7 +149,17 @@ async fn entry(
     let found = find(&state, &code, Some(user.id)).await?;
     let mut tx = state.store.tenant_read(&found.scope).await?;
     let participation = tx.participation_of(found.campaign.id, user.id).await?;
+    let learner = if found.manages_students && participation.is_none() {
+        Some(tx.learner_of_user(user.id).await?)
+    } else {
+        None
+    };
     tx.commit().await?;
+    match learner {
+        Some(None) => return Ok(see_other(&reconcile_path(&found))),
+        Some(Some(l)) if l.disabled => return Err(super::reconcile::not_allowed()),
+        _ => {}
+    }
     match found.campaign.kind() {
         CampaignKind::Assessment => {
             if let Some(p) = participation
@@ -188,7 +202,7 @@ async fn find_open(
     Ok(found)
 }
 
-fn archived() -> AppError {
+pub fn archived() -> AppError {
     AppError::Page {
         status: StatusCode::FORBIDDEN,
         title: t("campaign-archived-title"),
@@ -270,8 +284,21 @@ async fn start(
             found.campaign.code
         )));
     }
+    let Some(learner) = tx
+        .participant_learner(user.id, found.manages_students)
+        .await?
+    else {
+        drop(tx);
+        return Ok(see_other(&reconcile_path(&found)));
+    };
     let participation = tx
-        .start_participation(found.campaign.id, user.id, external_id.as_deref(), None)
+        .start_participation(
+            found.campaign.id,
+            user.id,
+            learner,
+            external_id.as_deref(),
+            None,
+        )
         .await?;
     let assessment = tx
         .start_assessment(&NewAssessment {
@@ -367,19 +394,39 @@ async fn send_profile(
                 found.campaign.code
             )));
         }
-        Some(p) if p.is_shared() => {
+        Some(p) => {
+            if !p.is_shared() {
+                p.id
+            } else {
+                let learner = p.learner_id.ok_or_else(|| {
+                    AppError::Internal(anyhow::anyhow!("participation {} has no student", p.id))
+                })?;
+                tx.start_participation(
+                    found.campaign.id,
+                    user.id,
+                    learner,
+                    external_id.as_deref(),
+                    Some(p.id),
+                )
+                .await?
+            }
+        }
+        None => {
+            let Some(learner) = tx
+                .participant_learner(user.id, found.manages_students)
+                .await?
+            else {
+                drop(tx);
+                return Ok(see_other(&reconcile_path(&found)));
+            };
             tx.start_participation(
                 found.campaign.id,
                 user.id,
+                learner,
                 external_id.as_deref(),
-                Some(p.id),
+                None,
             )
             .await?
-        }
-        Some(p) => p.id,
-        None => {
-            tx.start_participation(found.campaign.id, user.id, external_id.as_deref(), None)
-                .await?
         }
     };
     let results = SharedResults {
@@ -396,6 +443,10 @@ async fn send_profile(
         "/campagnes/{}/parcours",
         found.campaign.code
     )))
+}
+
+fn reconcile_path(found: &Found) -> String {
+    format!("/campagnes/{}/eleve", found.campaign.code)
 }
 
 /// The tenant of a participation, for a student acting on their own assessment.

@@ -8,6 +8,7 @@
 pub mod assessment;
 pub mod campaign;
 pub mod profile;
+pub mod reconcile;
 
 use acquis_store::{MyParticipation, User};
 use axum::Router;
@@ -26,6 +27,7 @@ pub fn router() -> Router<AppState> {
         .merge(campaign::router())
         .merge(assessment::router())
         .merge(profile::router())
+        .merge(reconcile::router())
 }
 
 /// How a participation shows in "Mes parcours".

@@ -4,6 +4,7 @@
 //! establishment in the path; anyone else gets a 404 that says nothing about the establishment.
 
 pub mod campaigns;
+pub mod students;
 pub mod team;
 
 use acquis_store::{User, UserMembership};
@@ -23,13 +24,13 @@ use crate::error::{AppError, AppResult, see_other};
 use crate::views::Page;
 use crate::{AppState, page};
 
-pub fn router() -> Router<AppState> {
+pub fn router(import_max_mib: u64) -> Router<AppState> {
     Router::new()
         .route("/orga", get(entry))
         .route("/orga/cgu", get(terms_form).post(accept_terms))
         .route("/orga/{org}", get(switch_to))
-        .route("/orga/{org}/eleves", get(students))
         .route("/orga/{org}/documentation", get(documentation))
+        .merge(students::router((import_max_mib as usize) << 20))
         .merge(team::router())
         .merge(campaigns::router())
 }
@@ -190,14 +191,6 @@ async fn switch_to(State(state): State<AppState>, ctx: OrgaCtx) -> AppResult<Res
         .set_last_organization(ctx.user.id, TenantId(ctx.org_id))
         .await?;
     Ok(see_other(&ctx.path("/campagnes")))
-}
-
-async fn students(ctx: OrgaCtx) -> AppResult<Response> {
-    ctx.page("orga/coming.html", "eleves")
-        .await
-        .with("title_key", "menu-students")
-        .with("text_key", "coming-students")
-        .render()
 }
 
 async fn documentation(ctx: OrgaCtx) -> AppResult<Response> {

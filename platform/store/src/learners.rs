@@ -1,0 +1,540 @@
+//! Students of an establishment: the SIECLE import (all or nothing), the list staff read, and the
+//! link between a student and the account they take tests with.
+
+use std::collections::HashSet;
+
+use acquis_interop::siecle::Student;
+use time::{Date, OffsetDateTime};
+use uuid::Uuid;
+
+use crate::{Result, StoreError, TenantTx, now, on_tx};
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Learner {
+    pub id: Uuid,
+    pub user_id: Option<Uuid>,
+    pub ine: Option<String>,
+    pub first_name: String,
+    pub middle_name: Option<String>,
+    pub third_name: Option<String>,
+    pub last_name: String,
+    pub preferred_last_name: Option<String>,
+    pub birthdate: Option<Date>,
+    pub division: Option<String>,
+    pub disabled: bool,
+    pub certifiable: Option<bool>,
+    pub certifiable_at: Option<OffsetDateTime>,
+    pub created_at: OffsetDateTime,
+}
+
+const LEARNER_COLUMNS: &str = "id, user_id, ine, first_name, middle_name, third_name, last_name, \
+     preferred_last_name, birthdate, division, disabled, certifiable, certifiable_at, created_at";
+
+/// What one import changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ImportCounts {
+    pub added: i64,
+    pub updated: i64,
+    pub disabled: i64,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ImportRow {
+    pub id: Uuid,
+    pub created_at: OffsetDateTime,
+    pub filename: String,
+    pub added: i32,
+    pub updated: i32,
+    pub disabled: i32,
+    pub first_name: String,
+    pub last_name: String,
+}
+
+/// Columns written by an import, in bind order after `organization_id, id`.
+const IMPORT_COLUMNS: &[&str] = &[
+    "ine",
+    "first_name",
+    "middle_name",
+    "third_name",
+    "last_name",
+    "preferred_last_name",
+    "sex",
+    "birthdate",
+    "birth_country_code",
+    "birth_province_code",
+    "birth_city_code",
+    "birth_city",
+    "mef_code",
+    "status",
+    "division",
+    "disabled",
+    "last_import_id",
+    "created_at",
+    "updated_at",
+];
+
+/// Rows per INSERT. Measured (docs/benchmarks.md): sqlx-sqlite's cost per bind grows with the
+/// statement's parameter count (500 rows: 1.4 s for 3,000 students, 20 rows: 0.15 s), and
+/// PostgreSQL is as fast with 20 rows as with 500.
+const CHUNK: usize = 20;
+
+fn upsert_sql(rows: usize) -> String {
+    let width = IMPORT_COLUMNS.len() + 2;
+    let values: Vec<String> = (0..rows)
+        .map(|r| {
+            let cells: Vec<String> = (1..=width).map(|i| format!("${}", r * width + i)).collect();
+            format!("({})", cells.join(", "))
+        })
+        .collect();
+    // Identity fields are overwritten; the account link, the creation date and the
+    // certificability survive a re-import.
+    let updates: Vec<String> = IMPORT_COLUMNS
+        .iter()
+        .filter(|c| **c != "ine" && **c != "created_at")
+        .map(|c| format!("{c} = excluded.{c}"))
+        .collect();
+    format!(
+        "INSERT INTO learners (organization_id, id, {}) VALUES {} \
+         ON CONFLICT (organization_id, ine) DO UPDATE SET {}",
+        IMPORT_COLUMNS.join(", "),
+        values.join(", "),
+        updates.join(", ")
+    )
+}
+
+impl TenantTx {
+    /// Writes a validated SIECLE file: upserts every student on their INE, disables those the
+    /// file no longer lists, and records the import. The caller commits (or drops) the whole.
+    pub async fn import_learners(
+        &mut self,
+        created_by: Uuid,
+        filename: &str,
+        students: &[Student],
+        progress: &(dyn Fn(usize) + Send + Sync),
+    ) -> Result<ImportCounts> {
+        let tenant = self.tenant();
+        let existing: Vec<String> = on_tx!(self, |c| sqlx::query_scalar(
+            "SELECT ine FROM learners WHERE organization_id = $1 AND ine IS NOT NULL"
+        )
+        .bind(tenant)
+        .fetch_all(c)
+        .await)?;
+        let existing: HashSet<String> = existing.into_iter().collect();
+        let import_id = Uuid::now_v7();
+        let at = now();
+        let full_sql = upsert_sql(CHUNK);
+        for (i, chunk) in students.chunks(CHUNK).enumerate() {
+            progress(i * CHUNK);
+            let sql = if chunk.len() == CHUNK {
+                full_sql.clone()
+            } else {
+                upsert_sql(chunk.len())
+            };
+            on_tx!(self, |c| {
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+                for s in chunk {
+                    q = q
+                        .bind(tenant)
+                        .bind(Uuid::now_v7())
+                        .bind(&s.ine)
+                        .bind(&s.first_name)
+                        .bind(&s.middle_name)
+                        .bind(&s.third_name)
+                        .bind(&s.last_name)
+                        .bind(&s.preferred_last_name)
+                        .bind(s.sex.as_str())
+                        .bind(s.birthdate)
+                        .bind(&s.birth_country_code)
+                        .bind(&s.birth_province_code)
+                        .bind(&s.birth_city_code)
+                        .bind(&s.birth_city)
+                        .bind(&s.mef_code)
+                        .bind(&s.status)
+                        .bind(&s.division)
+                        .bind(false)
+                        .bind(import_id)
+                        .bind(at)
+                        .bind(at);
+                }
+                q.execute(c).await.map(|r| r.rows_affected())
+            })
+            .map_err(StoreError::from_write)?;
+        }
+        let disabled = on_tx!(self, |c| sqlx::query(
+            "UPDATE learners SET disabled = $3, updated_at = $4 \
+             WHERE organization_id = $1 AND ine IS NOT NULL AND disabled = $5 \
+               AND deleted_at IS NULL AND (last_import_id IS NULL OR last_import_id <> $2)"
+        )
+        .bind(tenant)
+        .bind(import_id)
+        .bind(true)
+        .bind(at)
+        .bind(false)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
+        let added = students
+            .iter()
+            .filter(|s| !existing.contains(&s.ine))
+            .count() as i64;
+        let counts = ImportCounts {
+            added,
+            updated: students.len() as i64 - added,
+            disabled: disabled as i64,
+        };
+        on_tx!(self, |c| sqlx::query(
+            "INSERT INTO learner_imports (organization_id, id, created_by, created_at, filename, \
+             added, updated, disabled) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+        )
+        .bind(tenant)
+        .bind(import_id)
+        .bind(created_by)
+        .bind(at)
+        .bind(filename)
+        .bind(counts.added as i32)
+        .bind(counts.updated as i32)
+        .bind(counts.disabled as i32)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
+        Ok(counts)
+    }
+
+    /// The establishment's imports, latest first, with who ran them.
+    pub async fn learner_imports(&mut self, limit: i64) -> Result<Vec<ImportRow>> {
+        let tenant = self.tenant();
+        Ok(on_tx!(self, |c| sqlx::query_as::<_, ImportRow>(
+            "SELECT i.id, i.created_at, i.filename, i.added, i.updated, i.disabled, \
+                    u.first_name, u.last_name \
+             FROM learner_imports i JOIN users u ON u.id = i.created_by \
+             WHERE i.organization_id = $1 ORDER BY i.created_at DESC LIMIT $2"
+        )
+        .bind(tenant)
+        .bind(limit)
+        .fetch_all(c)
+        .await)?)
+    }
+
+    pub async fn learner(&mut self, id: Uuid) -> Result<Option<Learner>> {
+        let tenant = self.tenant();
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT {LEARNER_COLUMNS} FROM learners \
+             WHERE organization_id = $1 AND id = $2 AND deleted_at IS NULL"
+        ));
+        Ok(on_tx!(self, |c| sqlx::query_as::<_, Learner>(sql)
+            .bind(tenant)
+            .bind(id)
+            .fetch_optional(c)
+            .await)?)
+    }
+
+    /// The student an account is linked to in this establishment (disabled or not).
+    pub async fn learner_of_user(&mut self, user_id: Uuid) -> Result<Option<Learner>> {
+        let tenant = self.tenant();
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT {LEARNER_COLUMNS} FROM learners \
+             WHERE organization_id = $1 AND user_id = $2 AND deleted_at IS NULL"
+        ));
+        Ok(on_tx!(self, |c| sqlx::query_as::<_, Learner>(sql)
+            .bind(tenant)
+            .bind(user_id)
+            .fetch_optional(c)
+            .await)?)
+    }
+
+    /// Imported students born on `birthdate`, the candidates of a reconciliation.
+    pub async fn learners_born_on(&mut self, birthdate: Date) -> Result<Vec<Learner>> {
+        let tenant = self.tenant();
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT {LEARNER_COLUMNS} FROM learners \
+             WHERE organization_id = $1 AND birthdate = $2 AND ine IS NOT NULL \
+               AND deleted_at IS NULL ORDER BY id"
+        ));
+        Ok(on_tx!(self, |c| sqlx::query_as::<_, Learner>(sql)
+            .bind(tenant)
+            .bind(birthdate)
+            .fetch_all(c)
+            .await)?)
+    }
+
+    /// Links a student to an account, unless another account got there first.
+    pub async fn link_learner(&mut self, learner_id: Uuid, user_id: Uuid) -> Result<bool> {
+        let tenant = self.tenant();
+        let n = on_tx!(self, |c| sqlx::query(
+            "UPDATE learners SET user_id = $3, updated_at = $4 \
+             WHERE organization_id = $1 AND id = $2 AND user_id IS NULL AND deleted_at IS NULL"
+        )
+        .bind(tenant)
+        .bind(learner_id)
+        .bind(user_id)
+        .bind(now())
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))
+        .map_err(StoreError::from_write)?;
+        Ok(n == 1)
+    }
+
+    /// The student behind a new participation: the linked one, or, in an establishment that
+    /// does not import its students, one created from the account's names. `None` when the
+    /// establishment imports its students and this account is not linked to an active one.
+    pub async fn participant_learner(
+        &mut self,
+        user_id: Uuid,
+        manages_students: bool,
+    ) -> Result<Option<Uuid>> {
+        if let Some(l) = self.learner_of_user(user_id).await? {
+            return Ok((!l.disabled).then_some(l.id));
+        }
+        if manages_students {
+            return Ok(None);
+        }
+        let tenant = self.tenant();
+        let id = Uuid::now_v7();
+        let at = now();
+        on_tx!(self, |c| sqlx::query(
+            "INSERT INTO learners (organization_id, id, user_id, first_name, last_name, \
+             disabled, created_at, updated_at) \
+             SELECT $1, $2, u.id, u.first_name, u.last_name, $4, $5, $5 FROM users u WHERE u.id = $3"
+        )
+        .bind(tenant)
+        .bind(id)
+        .bind(user_id)
+        .bind(false)
+        .bind(at)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))
+        .map_err(StoreError::from_write)?;
+        Ok(Some(id))
+    }
+}
+
+/// How a student signs in, as the list shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Connection {
+    None,
+    Email,
+    Username,
+}
+
+impl Connection {
+    pub fn parse(s: &str) -> Option<Connection> {
+        match s {
+            "none" => Some(Connection::None),
+            "email" => Some(Connection::Email),
+            "identifiant" => Some(Connection::Username),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Certificability {
+    Yes,
+    No,
+    Unknown,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LearnerSort {
+    LastName,
+    FirstName,
+    Division,
+    Participations,
+}
+
+/// What the Élèves list shows, one page at a time.
+#[derive(Debug, Clone)]
+pub struct LearnerFilter {
+    pub last_name: String,
+    pub first_name: String,
+    pub divisions: Vec<String>,
+    pub connection: Option<Connection>,
+    pub certificability: Option<Certificability>,
+    pub sort: LearnerSort,
+    pub descending: bool,
+    pub page: i64,
+    pub per_page: i64,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct LearnerListRow {
+    pub id: Uuid,
+    pub first_name: String,
+    pub last_name: String,
+    pub birthdate: Option<Date>,
+    pub division: Option<String>,
+    pub user_id: Option<Uuid>,
+    pub email: Option<String>,
+    pub username: Option<String>,
+    pub certifiable: Option<bool>,
+    pub certifiable_at: Option<OffsetDateTime>,
+    pub participations: i64,
+    pub last_campaign: Option<String>,
+    pub last_status: Option<String>,
+    pub last_at: Option<OffsetDateTime>,
+}
+
+#[derive(Debug, Clone)]
+pub struct LearnerPage {
+    pub rows: Vec<LearnerListRow>,
+    pub total: i64,
+}
+
+/// One participation on a student's page.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct LearnerParticipation {
+    pub id: Uuid,
+    pub campaign_id: Uuid,
+    pub campaign_name: String,
+    pub campaign_kind: String,
+    pub status: String,
+    pub created_at: OffsetDateTime,
+    pub shared_at: Option<OffsetDateTime>,
+    pub mastery_percent: Option<i32>,
+    pub pix_score: Option<i32>,
+}
+
+fn escape_like(q: &str) -> String {
+    let escaped = q
+        .trim()
+        .to_lowercase()
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
+impl TenantTx {
+    /// Active students with their account, participations and last participation.
+    pub async fn learners_page(&mut self, f: &LearnerFilter) -> Result<LearnerPage> {
+        let tenant = self.tenant();
+        let mut conds = vec![
+            "l.organization_id = $1".to_owned(),
+            "NOT l.disabled".to_owned(),
+            "l.deleted_at IS NULL".to_owned(),
+            "lower(l.last_name) LIKE $2 ESCAPE '\\'".to_owned(),
+            "(lower(l.first_name) LIKE $3 ESCAPE '\\' OR lower(coalesce(l.middle_name, '')) \
+             LIKE $3 ESCAPE '\\')"
+                .to_owned(),
+        ];
+        // $4.. are the classes.
+        if !f.divisions.is_empty() {
+            let ph: Vec<String> = (0..f.divisions.len())
+                .map(|i| format!("${}", i + 4))
+                .collect();
+            conds.push(format!("l.division IN ({})", ph.join(", ")));
+        }
+        match f.connection {
+            Some(Connection::None) => conds.push("l.user_id IS NULL".into()),
+            Some(Connection::Email) => conds.push("u.email IS NOT NULL".into()),
+            Some(Connection::Username) => conds.push("u.username IS NOT NULL".into()),
+            None => {}
+        }
+        match f.certificability {
+            Some(Certificability::Yes) => conds.push("l.certifiable = TRUE".into()),
+            Some(Certificability::No) => conds.push("l.certifiable = FALSE".into()),
+            Some(Certificability::Unknown) => conds.push("l.certifiable IS NULL".into()),
+            None => {}
+        }
+        let where_ = conds.join(" AND ");
+        let dir = if f.descending { "DESC" } else { "ASC" };
+        let order = match f.sort {
+            LearnerSort::LastName => {
+                format!("lower(l.last_name) {dir}, lower(l.first_name) {dir}, l.id")
+            }
+            LearnerSort::FirstName => {
+                format!("lower(l.first_name) {dir}, lower(l.last_name) {dir}, l.id")
+            }
+            LearnerSort::Division => {
+                format!("l.division {dir}, lower(l.last_name), lower(l.first_name), l.id")
+            }
+            LearnerSort::Participations => {
+                format!("participations {dir}, lower(l.last_name), lower(l.first_name), l.id")
+            }
+        };
+        let from = "FROM learners l LEFT JOIN users u ON u.id = l.user_id";
+        let count_sql = format!("SELECT COUNT(*) {from} WHERE {where_}");
+        let n = f.divisions.len();
+        let last = "(SELECT p.id FROM campaign_participations p \
+             WHERE p.organization_id = l.organization_id AND p.learner_id = l.id \
+               AND p.deleted_at IS NULL ORDER BY p.created_at DESC LIMIT 1)";
+        let page_sql = format!(
+            "SELECT l.id, l.first_name, l.last_name, l.birthdate, l.division, l.user_id, u.email, \
+                    u.username, l.certifiable, l.certifiable_at, \
+                    (SELECT COUNT(*) FROM campaign_participations p \
+                     WHERE p.organization_id = l.organization_id AND p.learner_id = l.id \
+                       AND p.deleted_at IS NULL AND NOT p.is_improved) AS participations, \
+                    c.name AS last_campaign, lp.status AS last_status, lp.created_at AS last_at \
+             {from} \
+             LEFT JOIN campaign_participations lp \
+               ON lp.organization_id = l.organization_id AND lp.id = {last} \
+             LEFT JOIN campaigns c ON c.organization_id = lp.organization_id AND c.id = lp.campaign_id \
+             WHERE {where_} ORDER BY {order} LIMIT ${} OFFSET ${}",
+            n + 4,
+            n + 5
+        );
+        let last_name = escape_like(&f.last_name);
+        let first_name = escape_like(&f.first_name);
+        let total: i64 = on_tx!(self, |c| {
+            let mut q = sqlx::query_scalar(sqlx::AssertSqlSafe(count_sql.clone()))
+                .bind(tenant)
+                .bind(&last_name)
+                .bind(&first_name);
+            for d in &f.divisions {
+                q = q.bind(d);
+            }
+            q.fetch_one(c).await
+        })?;
+        let rows = on_tx!(self, |c| {
+            let mut q = sqlx::query_as::<_, LearnerListRow>(sqlx::AssertSqlSafe(page_sql.clone()))
+                .bind(tenant)
+                .bind(&last_name)
+                .bind(&first_name);
+            for d in &f.divisions {
+                q = q.bind(d);
+            }
+            q.bind(f.per_page)
+                .bind((f.page.max(1) - 1) * f.per_page)
+                .fetch_all(c)
+                .await
+        })?;
+        Ok(LearnerPage { rows, total })
+    }
+
+    /// The classes of active students, for the filter.
+    pub async fn divisions(&mut self) -> Result<Vec<String>> {
+        let tenant = self.tenant();
+        Ok(on_tx!(self, |c| sqlx::query_scalar(
+            "SELECT DISTINCT division FROM learners \
+             WHERE organization_id = $1 AND division IS NOT NULL AND NOT disabled \
+               AND deleted_at IS NULL ORDER BY division"
+        )
+        .bind(tenant)
+        .fetch_all(c)
+        .await)?)
+    }
+
+    /// Every participation of a student, latest first.
+    pub async fn learner_participations(
+        &mut self,
+        learner_id: Uuid,
+    ) -> Result<Vec<LearnerParticipation>> {
+        let tenant = self.tenant();
+        Ok(on_tx!(self, |c| {
+            sqlx::query_as::<_, LearnerParticipation>(
+                "SELECT p.id, p.campaign_id, c.name AS campaign_name, c.kind AS campaign_kind, \
+                    p.status, p.created_at, p.shared_at, p.mastery_percent, p.pix_score \
+             FROM campaign_participations p \
+             JOIN campaigns c ON c.organization_id = p.organization_id AND c.id = p.campaign_id \
+             WHERE p.organization_id = $1 AND p.learner_id = $2 AND p.deleted_at IS NULL \
+             ORDER BY p.created_at DESC",
+            )
+            .bind(tenant)
+            .bind(learner_id)
+            .fetch_all(c)
+            .await
+        })?)
+    }
+}

@@ -1,0 +1,534 @@
+//! Élèves: the SIECLE import (all or nothing, re-import, every bad input), the list, the
+//! student page, and the reconciliation of a student joining a campaign with the imported list.
+
+use acquis_interop::siecle::sample;
+use acquis_tenants::{Role, TenantScope};
+
+use crate::harness::{Client, PASSWORD, Page, TestApp};
+use crate::student::{Setup, campaign};
+
+async fn upload(c: &Client, org: uuid::Uuid, filename: &str, bytes: Vec<u8>) -> Page {
+    let form = reqwest::multipart::Form::new().part(
+        "file",
+        reqwest::multipart::Part::bytes(bytes).file_name(filename.to_owned()),
+    );
+    let res = c
+        .http
+        .post(format!("{}/orga/{org}/eleves/import", c.base))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    Page {
+        status: res.status().as_u16(),
+        url: res.url().to_string(),
+        body: res.text().await.unwrap(),
+    }
+}
+
+/// A campaign in an establishment that imports its students, its administrator signed in.
+async fn managed(app: &TestApp, uai: &str) -> (Setup, Client) {
+    let setup = campaign(app, uai, "competence-4-1", false).await;
+    app.store
+        .set_manages_students(&TenantScope::system(setup.org.tenant()), true)
+        .await
+        .unwrap();
+    let admin = app.client();
+    admin.login(&format!("admin.{uai}@test.fr"), PASSWORD).await;
+    (setup, admin)
+}
+
+async fn count_learners(app: &TestApp, org: uuid::Uuid, active_only: bool) -> i64 {
+    let cond = if active_only { " AND NOT disabled" } else { "" };
+    if app.db.postgres {
+        app.count(&format!(
+            "SELECT COUNT(*) FROM learners WHERE organization_id = '{org}'{cond}"
+        ))
+        .await
+    } else {
+        app.count(&format!(
+            "SELECT COUNT(*) FROM learners WHERE hex(organization_id) = '{}'{cond}",
+            org.simple().to_string().to_uppercase()
+        ))
+        .await
+    }
+}
+
+#[tokio::test]
+async fn an_administrator_imports_a_siecle_zip_then_reimports_an_updated_export() {
+    let app = TestApp::spawn().await;
+    let (setup, admin) = managed(&app, "0330001A").await;
+    let org = setup.org.id;
+    let list = admin.get(&format!("/orga/{org}/eleves")).await;
+    list.assert_contains("Importer (.xml ou .zip)");
+    list.assert_contains("Importez la liste de vos élèves");
+
+    let students = sample::students(30);
+    let zip = sample::zip(&[(
+        "ElevesSansAdresses.xml",
+        &sample::xml("0330001A", &students),
+    )]);
+    let done = upload(&admin, org, "export.zip", zip).await;
+    assert_eq!(
+        done.path(),
+        format!("/orga/{org}/eleves"),
+        "{}",
+        done.text()
+    );
+    done.assert_contains("Import terminé : 30 élève(s) ajouté(s), 0 mis à jour, 0 désactivé(s).");
+    done.assert_contains("30 élèves");
+    done.assert_contains("Léa");
+    assert_eq!(count_learners(&app, org, true).await, 30);
+
+    // Next year's export: five left, five arrived, the others renamed.
+    let mut next = sample::students(35)[5..].to_vec();
+    next[0].last_name = "Nouveaunom".into();
+    let again = upload(&admin, org, "export2.xml", sample::xml("0330001A", &next)).await;
+    again.assert_contains("Import terminé : 5 élève(s) ajouté(s), 25 mis à jour, 5 désactivé(s).");
+    assert_eq!(count_learners(&app, org, true).await, 30);
+    assert_eq!(count_learners(&app, org, false).await, 35);
+    let found = admin
+        .get(&format!("/orga/{org}/eleves?nom=nouveaunom"))
+        .await;
+    found.assert_contains("1 élève");
+    found.assert_contains("NOUVEAUNOM");
+
+    let history = admin.get(&format!("/orga/{org}/eleves/import")).await;
+    history.assert_contains("Historique des imports");
+    history.assert_contains("export2.xml");
+    history.assert_contains("Ada Admin");
+}
+
+#[tokio::test]
+async fn bad_files_are_refused_with_a_french_message_and_change_nothing() {
+    let app = TestApp::spawn_with(|c| c.import_max_mib = 1).await;
+    let (setup, admin) = managed(&app, "0330002B").await;
+    let org = setup.org.id;
+    let good = sample::xml("0330002B", &sample::students(10));
+    assert_eq!(
+        upload(&admin, org, "ok.xml", good.clone()).await.status,
+        200
+    );
+    assert_eq!(count_learners(&app, org, false).await, 10);
+
+    let eleve = |ine: &str, naiss: &str| {
+        format!(
+            "<ELEVE ELEVE_ID=\"{ine}\"><ID_NATIONAL>{ine}</ID_NATIONAL><NOM_DE_FAMILLE>Durand</NOM_DE_FAMILLE><PRENOM>Zoé</PRENOM><CODE_SEXE>2</CODE_SEXE>{naiss}<CODE_PAYS>99134</CODE_PAYS></ELEVE>"
+        )
+    };
+    let file = |eleves: &str, structures: &str| {
+        format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?><BEE_ELEVES><PARAMETRES><UAJ>0330002B</UAJ></PARAMETRES><DONNEES><ELEVES>{eleves}</ELEVES><STRUCTURES>{structures}</STRUCTURES></DONNEES></BEE_ELEVES>").into_bytes()
+    };
+    let st = |ine: &str| {
+        format!(
+            "<STRUCTURES_ELEVE ELEVE_ID=\"{ine}\"><STRUCTURE><CODE_STRUCTURE>3A</CODE_STRUCTURE><TYPE_STRUCTURE>D</TYPE_STRUCTURE></STRUCTURE></STRUCTURES_ELEVE>"
+        )
+    };
+    let mut bomb = b"<?xml version=\"1.0\"?><BEE_ELEVES>".to_vec();
+    // 20 MiB of spaces: a few KiB zipped, past the 16 MiB of XML a 1 MiB upload may hold.
+    bomb.extend(std::iter::repeat_n(b' ', 20 << 20));
+    let cases: Vec<(&str, Vec<u8>, u16, &str)> = vec![
+        ("autre-uai.xml", sample::xml("0999999Z", &sample::students(3)), 422, "L'UAI du fichier SIECLE (0999999Z) ne correspond pas à celui de votre établissement (0330002B)."),
+        ("casse.xml", b"<?xml version=\"1.0\"?><BEE_ELEVES><PARAMETRES><UAJ>0330002B</UAJ></PARAMETRES><DONNEES></ELEVES>".to_vec(), 422, "Le fichier n'est pas un export SIECLE lisible"),
+        ("klingon.xml", b"<?xml version=\"1.0\" encoding=\"KLINGON-8\"?><BEE_ELEVES/>".to_vec(), 422, "L'encodage « KLINGON-8 » déclaré par le fichier n'est pas pris en charge."),
+        ("vide.zip", sample::zip(&[("lisezmoi.txt", b"x")]), 422, "L'archive ne contient aucun fichier .xml."),
+        ("deux.zip", sample::zip(&[("a.xml", &good), ("b.xml", &good)]), 422, "L'archive contient 2 fichiers .xml : un seul est attendu."),
+        ("bombe.zip", sample::zip(&[("e.xml", &bomb)]), 413, "La taille du fichier doit être inférieure à 1 Mo."),
+        ("doublon.xml", file(&format!("{}{}", eleve("000000001AA", "<DATE_NAISS>01/01/2012</DATE_NAISS>"), eleve("000000001AA", "<DATE_NAISS>01/01/2012</DATE_NAISS>").replacen("ELEVE_ID=\"000000001AA\"", "ELEVE_ID=\"autre\"", 1)), &format!("{}{}", st("000000001AA"), st("autre"))), 422, "INE 000000001AA, Durand Zoé : cet INE figure déjà ligne 1."),
+        ("sans-date.xml", file(&eleve("000000002AA", ""), &st("000000002AA")), 422, "INE 000000002AA, Durand Zoé : la date de naissance est obligatoire."),
+        ("mauvaise-date.xml", file(&eleve("000000003AA", "<DATE_NAISS>2012-01-01</DATE_NAISS>"), &st("000000003AA")), 422, "la date de naissance « 2012-01-01 » n'est pas au format JJ/MM/AAAA."),
+        ("gros.xml", vec![b' '; (1 << 20) + 10], 413, "La taille du fichier doit être inférieure à 1 Mo."),
+    ];
+    for (name, bytes, status, message) in cases {
+        let page = upload(&admin, org, name, bytes).await;
+        assert_eq!(page.status, status, "{name}: {}", page.text());
+        page.assert_contains(message);
+        if status == 422 {
+            page.assert_contains("Aucun élève n'a été importé");
+        }
+        assert_eq!(
+            count_learners(&app, org, false).await,
+            10,
+            "{name} changed the list"
+        );
+        assert_eq!(
+            count_learners(&app, org, true).await,
+            10,
+            "{name} disabled students"
+        );
+    }
+    // Both errors of one file are listed together.
+    let two = file(
+        &format!(
+            "{}{}",
+            eleve("000000004AA", ""),
+            eleve("000000005AA", "<DATE_NAISS>99/99/2012</DATE_NAISS>")
+        ),
+        &format!("{}{}", st("000000004AA"), st("000000005AA")),
+    );
+    let page = upload(&admin, org, "deux-erreurs.xml", two).await;
+    page.assert_contains("000000004AA");
+    page.assert_contains("000000005AA");
+    let history = admin.get(&format!("/orga/{org}/eleves/import")).await;
+    assert!(
+        !history.text().contains("deux-erreurs.xml"),
+        "a refused file is not an import"
+    );
+}
+
+#[tokio::test]
+async fn only_administrators_of_an_importing_establishment_import_and_others_get_404() {
+    let app = TestApp::spawn().await;
+    let (a, admin_a) = managed(&app, "0330003C").await;
+    let member = app.client();
+    app.member(&a.org, "prof@a.fr", "Paul", "Prof", Role::Member)
+        .await;
+    member.login("prof@a.fr", PASSWORD).await;
+    let bytes = sample::xml("0330003C", &sample::students(3));
+    let refused = upload(&member, a.org.id, "x.xml", bytes.clone()).await;
+    assert_eq!(refused.status, 403);
+    refused.assert_contains("Seuls les administrateurs");
+    assert_eq!(count_learners(&app, a.org.id, false).await, 0);
+    // The member still reads the list.
+    assert_eq!(
+        member
+            .get(&format!("/orga/{}/eleves", a.org.id))
+            .await
+            .status,
+        200
+    );
+
+    // An establishment that does not import its students.
+    let b = campaign(&app, "0330004D", "competence-4-1", false).await;
+    let admin_b = app.client();
+    admin_b.login("admin.0330004D@test.fr", PASSWORD).await;
+    let not_managing = upload(
+        &admin_b,
+        b.org.id,
+        "x.xml",
+        sample::xml("0330004D", &sample::students(2)),
+    )
+    .await;
+    assert_eq!(not_managing.status, 403);
+    not_managing.assert_contains("n'importe pas sa liste d'élèves");
+
+    // B's administrator reaches nothing of A's.
+    upload(&admin_a, a.org.id, "x.xml", bytes).await;
+    let learner = a_learner_id(&app, &admin_a, a.org.id).await;
+    for path in [
+        format!("/orga/{}/eleves", a.org.id),
+        format!("/orga/{}/eleves/import", a.org.id),
+        format!("/orga/{}/eleves/{learner}", a.org.id),
+        format!("/orga/{}/eleves/import/{}", a.org.id, uuid::Uuid::now_v7()),
+        format!("/orga/{}/eleves/{learner}", b.org.id),
+    ] {
+        assert_eq!(admin_b.get(&path).await.status, 404, "{path}");
+    }
+    let cross = upload(
+        &admin_b,
+        a.org.id,
+        "x.xml",
+        sample::xml("0330003C", &sample::students(5)),
+    )
+    .await;
+    assert_eq!(cross.status, 404);
+    assert_eq!(count_learners(&app, a.org.id, false).await, 3);
+}
+
+async fn a_learner_id(_app: &TestApp, c: &Client, org: uuid::Uuid) -> String {
+    let list = c.get(&format!("/orga/{org}/eleves")).await;
+    let marker = format!("/orga/{org}/eleves/");
+    let at = list.body.find(&marker).expect("a student link") + marker.len();
+    list.body[at..at + 36].to_owned()
+}
+
+fn birth(s: &sample::SampleStudent) -> (String, String, String) {
+    let d = s.birthdate;
+    (
+        format!("{:02}", d.day()),
+        format!("{:02}", u8::from(d.month())),
+        d.year().to_string(),
+    )
+}
+
+#[tokio::test]
+async fn an_imported_student_is_reconciled_creates_a_username_account_and_takes_the_test() {
+    let app = TestApp::spawn().await;
+    let (setup, admin) = managed(&app, "0330005E").await;
+    let students = sample::students(40);
+    upload(
+        &admin,
+        setup.org.id,
+        "e.xml",
+        sample::xml("0330005E", &students),
+    )
+    .await;
+    let code = &setup.code;
+    let me = &students[3];
+    let (day, month, year) = birth(me);
+
+    let c = app.client();
+    let landing = c.get(&format!("/campagnes/{code}")).await;
+    assert!(
+        landing.body.contains(&format!("/campagnes/{code}/eleve")),
+        "anonymous visitors identify first"
+    );
+    // Joining directly sends to the identification.
+    let id_form = c.get(&format!("/campagnes/{code}/eleve")).await;
+    id_form.assert_contains("Qui êtes-vous ?");
+
+    // Not in the list.
+    let unknown = c
+        .post(
+            &format!("/campagnes/{code}/eleve"),
+            &[
+                ("first_name", "Personne"),
+                ("last_name", "Inconnu"),
+                ("day", &day),
+                ("month", &month),
+                ("year", &year),
+            ],
+        )
+        .await;
+    assert_eq!(unknown.status, 422);
+    unknown.assert_contains("Nous ne trouvons pas d'élève");
+    let bad_date = c
+        .post(
+            &format!("/campagnes/{code}/eleve"),
+            &[
+                ("first_name", "A"),
+                ("last_name", "B"),
+                ("day", "31"),
+                ("month", "02"),
+                ("year", "2012"),
+            ],
+        )
+        .await;
+    assert_eq!(bad_date.status, 422);
+    bad_date.assert_contains("Votre date de naissance n'est pas valide");
+
+    // A typo in the last name and no accent still match, then the username is proposed.
+    let typo = format!("{}x", me.last_name.to_lowercase());
+    let first = me.first_name.replace('é', "e");
+    let signup = c
+        .post(
+            &format!("/campagnes/{code}/eleve"),
+            &[
+                ("first_name", &first),
+                ("last_name", &typo),
+                ("day", &day),
+                ("month", &month),
+                ("year", &year),
+            ],
+        )
+        .await;
+    assert_eq!(
+        signup.path(),
+        format!("/campagnes/{code}/inscription"),
+        "{}",
+        signup.text()
+    );
+    signup.assert_contains("Je m'inscris avec :");
+    let expected_username =
+        acquis_interop::names::username(&me.first_name, &me.last_name, me.birthdate);
+    assert!(
+        signup.body.contains(&expected_username),
+        "{expected_username} proposed"
+    );
+
+    let weak = c
+        .post(
+            &format!("/campagnes/{code}/inscription"),
+            &[("with", "username"), ("password", "court"), ("cgu", "on")],
+        )
+        .await;
+    assert_eq!(weak.status, 422);
+    let started = c
+        .post(
+            &format!("/campagnes/{code}/inscription"),
+            &[("with", "username"), ("password", PASSWORD), ("cgu", "on")],
+        )
+        .await;
+    started.assert_contains("Les règles du jeu");
+    let test = c.post(&format!("/campagnes/{code}/parcours"), &[]).await;
+    assert!(test.path().starts_with("/parcours/"), "{}", test.text());
+
+    // The student logs in later with the username.
+    let again = app.client();
+    assert_ne!(
+        again.login(&expected_username, PASSWORD).await.path(),
+        "/connexion"
+    );
+
+    // Staff see the account and the participation.
+    let list = admin
+        .get(&format!(
+            "/orga/{}/eleves?connexion=identifiant",
+            setup.org.id
+        ))
+        .await;
+    list.assert_contains("1 élève");
+    list.assert_contains("Identifiant");
+    list.assert_contains("Campagne competence-4-1");
+
+    // Someone else claiming the same identity is told an account exists, without seeing it.
+    let other = app.client();
+    let claimed = other
+        .post(
+            &format!("/campagnes/{code}/eleve"),
+            &[
+                ("first_name", &me.first_name),
+                ("last_name", &me.last_name),
+                ("day", &day),
+                ("month", &month),
+                ("year", &year),
+            ],
+        )
+        .await;
+    assert_eq!(claimed.status, 409);
+    claimed.assert_contains("Vous possédez déjà un compte rattaché à cet élève");
+    assert!(
+        !claimed.text().contains(&expected_username),
+        "the login is obfuscated"
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM users WHERE username IS NOT NULL")
+            .await,
+        1
+    );
+}
+
+#[tokio::test]
+async fn a_signed_in_student_is_linked_and_students_outside_the_list_cannot_join() {
+    let app = TestApp::spawn().await;
+    let (setup, admin) = managed(&app, "0330006F").await;
+    let students = sample::students(12);
+    upload(
+        &admin,
+        setup.org.id,
+        "e.xml",
+        sample::xml("0330006F", &students),
+    )
+    .await;
+    let code = &setup.code;
+
+    // An account that is on nobody's list cannot start, even by posting directly.
+    let outsider = app.client();
+    app.user("dehors@test.fr", "Jean", "Dehors").await;
+    outsider.login("dehors@test.fr", PASSWORD).await;
+    let entry = outsider.get(&format!("/campagnes/{code}/parcours")).await;
+    assert_eq!(entry.path(), format!("/campagnes/{code}/eleve"));
+    let direct = outsider
+        .post(&format!("/campagnes/{code}/parcours"), &[])
+        .await;
+    assert_eq!(direct.path(), format!("/campagnes/{code}/eleve"));
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM campaign_participations")
+            .await,
+        0
+    );
+
+    // An existing e-mail account reconciles and is linked.
+    let me = &students[7];
+    let (day, month, year) = birth(me);
+    let c = app.client();
+    app.user("eleve@test.fr", "X", "Y").await;
+    c.login("eleve@test.fr", PASSWORD).await;
+    let linked = c
+        .post(
+            &format!("/campagnes/{code}/eleve"),
+            &[
+                ("first_name", &me.first_name),
+                ("last_name", &me.last_name),
+                ("day", &day),
+                ("month", &month),
+                ("year", &year),
+            ],
+        )
+        .await;
+    linked.assert_contains("Les règles du jeu");
+    let test = c.post(&format!("/campagnes/{code}/parcours"), &[]).await;
+    assert!(test.path().starts_with("/parcours/"));
+
+    // The outsider claiming the same student is told it belongs to another account.
+    let claimed = outsider
+        .post(
+            &format!("/campagnes/{code}/eleve"),
+            &[
+                ("first_name", &me.first_name),
+                ("last_name", &me.last_name),
+                ("day", &day),
+                ("month", &month),
+                ("year", &year),
+            ],
+        )
+        .await;
+    assert_eq!(claimed.status, 409);
+    claimed.assert_contains("Cet élève est déjà rattaché à un autre compte");
+
+    // A re-import without this student disables them: they may not start another campaign.
+    let without: Vec<_> = students
+        .iter()
+        .filter(|s| s.ine != me.ine)
+        .cloned()
+        .collect();
+    upload(
+        &admin,
+        setup.org.id,
+        "e2.xml",
+        sample::xml("0330006F", &without),
+    )
+    .await;
+    let second = second_campaign(&app, &setup, "0330006F").await;
+    let refused = c.get(&format!("/campagnes/{second}/parcours")).await;
+    assert_eq!(refused.status, 403);
+    refused.assert_contains("Vous n'êtes pas autorisé à rejoindre la campagne.");
+    // Their account link survived the re-import.
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM learners WHERE disabled AND user_id IS NOT NULL")
+            .await,
+        1
+    );
+}
+
+/// Another assessment campaign in the same establishment; returns its code.
+async fn second_campaign(app: &TestApp, setup: &Setup, uai: &str) -> String {
+    let owner = app
+        .store
+        .find_user_by_login(&format!("admin.{uai}@test.fr"))
+        .await
+        .unwrap()
+        .unwrap();
+    let tp = app
+        .store
+        .offered_target_profiles()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|p| p.profile_key == "competence-4-1")
+        .unwrap();
+    let mut tx = app
+        .store
+        .tenant_tx(&TenantScope::system(setup.org.tenant()))
+        .await
+        .unwrap();
+    let code = acquis_tenants::campaign_code();
+    tx.create_campaign(
+        &acquis_store::NewCampaign {
+            name: "Deuxième".into(),
+            kind: acquis_store::CampaignKind::Assessment,
+            target_profile_id: Some(tp.id),
+            title: None,
+            landing_text: None,
+            external_id_label: None,
+            external_id_type: None,
+            multiple_sendings: false,
+            owner_id: owner.id,
+        },
+        &code,
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    code
+}
