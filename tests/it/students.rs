@@ -532,3 +532,232 @@ async fn second_campaign(app: &TestApp, setup: &Setup, uai: &str) -> String {
     tx.commit().await.unwrap();
     code
 }
+
+/// Reconciles `s` on `code` and signs up with a generated username; returns the username.
+async fn student_with_username(app: &TestApp, code: &str, s: &sample::SampleStudent) -> String {
+    let c = app.client();
+    let (day, month, year) = birth(s);
+    c.post(
+        &format!("/campagnes/{code}/eleve"),
+        &[
+            ("first_name", &s.first_name),
+            ("last_name", &s.last_name),
+            ("day", &day),
+            ("month", &month),
+            ("year", &year),
+        ],
+    )
+    .await;
+    let page = c
+        .post(
+            &format!("/campagnes/{code}/inscription"),
+            &[("with", "username"), ("password", PASSWORD), ("cgu", "on")],
+        )
+        .await;
+    page.assert_contains("Les règles du jeu");
+    acquis_interop::names::username(&s.first_name, &s.last_name, s.birthdate)
+}
+
+#[tokio::test]
+async fn staff_reset_passwords_add_usernames_and_dissociate_accounts() {
+    let app = TestApp::spawn().await;
+    let (setup, admin) = managed(&app, "0330007G").await;
+    let org = setup.org.id;
+    let students = sample::students(20);
+    upload(&admin, org, "e.xml", sample::xml("0330007G", &students)).await;
+    let lea = student_with_username(&app, &setup.code, &students[1]).await;
+    let noe = student_with_username(&app, &setup.code, &students[2]).await;
+    let ids = |list: &Page| -> Vec<String> {
+        let marker = format!("/orga/{org}/eleves/");
+        list.body
+            .match_indices(&marker)
+            .map(|(i, _)| list.body[i + marker.len()..i + marker.len() + 36].to_owned())
+            .filter(|s| uuid::Uuid::parse_str(s).is_ok())
+            .collect()
+    };
+    let with_accounts = admin
+        .get(&format!("/orga/{org}/eleves?connexion=identifiant"))
+        .await;
+    let linked = ids(&with_accounts);
+    assert_eq!(linked.len(), 2);
+
+    // One student: a one-time password, shown once, to change at next login.
+    let page = admin
+        .post(
+            &format!("/orga/{org}/eleves/{}/mot-de-passe", linked[0]),
+            &[],
+        )
+        .await;
+    page.assert_contains("Nouveau mot de passe à usage unique");
+    let doc = scraper::Html::parse_document(&page.body);
+    let otp = doc
+        .select(&scraper::Selector::parse("code.otp").unwrap())
+        .next()
+        .unwrap()
+        .text()
+        .collect::<String>();
+    assert_eq!(otp.len(), 8);
+    let again = admin
+        .get(&format!("/orga/{org}/eleves/{}", linked[0]))
+        .await;
+    assert!(!again.body.contains(&otp), "shown once");
+    let student = app.client();
+    let who = if page.body.contains(&lea) { &lea } else { &noe };
+    let login = student.login(who, &otp).await;
+    assert_eq!(
+        login.path(),
+        "/mon-compte/mot-de-passe",
+        "must choose a new password"
+    );
+
+    // A selection including a student without a username changes nothing.
+    let all = admin.get(&format!("/orga/{org}/eleves?par_page=100")).await;
+    let without = ids(&all).into_iter().find(|i| !linked.contains(i)).unwrap();
+    let refused = admin
+        .post(
+            &format!("/orga/{org}/eleves/mots-de-passe"),
+            &[("eleve", &linked[1]), ("eleve", &without)],
+        )
+        .await;
+    assert_eq!(refused.status, 422);
+    refused.assert_contains("Aucun mot de passe n'a été réinitialisé.");
+    let other = if who == &lea { &noe } else { &lea };
+    assert_eq!(app.client().login(other, PASSWORD).await.status, 200);
+    assert_ne!(
+        app.client().login(other, PASSWORD).await.path(),
+        "/connexion",
+        "old password still valid"
+    );
+
+    // Both: the CSV to hand out.
+    let res = admin
+        .http
+        .post(format!("{}/orga/{org}/eleves/mots-de-passe", admin.base))
+        .form(&[("eleve", &linked[0]), ("eleve", &linked[1])])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert!(
+        res.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .contains("mots-de-passe-")
+    );
+    let csv = res.text().await.unwrap();
+    assert!(
+        csv.starts_with("\u{feff}Classe;Nom;Prénom;Identifiant;Mot de passe\r\n"),
+        "{csv}"
+    );
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines.len(), 3);
+    let row: Vec<&str> = lines
+        .iter()
+        .find(|l| l.contains(&lea))
+        .unwrap()
+        .split(';')
+        .collect();
+    assert_eq!(row[0], students[1].division);
+    assert_eq!(row[2], students[1].first_name);
+    let login = app.client().login(&lea, row[4]).await;
+    assert_eq!(login.path(), "/mon-compte/mot-de-passe");
+
+    // An e-mail account gets a username and keeps its own password.
+    let c = app.client();
+    app.user("zoe@test.fr", "Z", "Z").await;
+    c.login("zoe@test.fr", PASSWORD).await;
+    let s = &students[5];
+    let (day, month, year) = birth(s);
+    c.post(
+        &format!("/campagnes/{}/eleve", setup.code),
+        &[
+            ("first_name", &s.first_name),
+            ("last_name", &s.last_name),
+            ("day", &day),
+            ("month", &month),
+            ("year", &year),
+        ],
+    )
+    .await
+    .assert_contains("Les règles du jeu");
+    let emails = admin
+        .get(&format!("/orga/{org}/eleves?connexion=email"))
+        .await;
+    let zoe = ids(&emails).remove(0);
+    let added = admin
+        .post(&format!("/orga/{org}/eleves/{zoe}/identifiant"), &[])
+        .await;
+    added.assert_contains("L'identifiant a été ajouté");
+    assert!(!added.text().contains("Mot de passe à usage unique"));
+    let username = acquis_interop::names::username(&s.first_name, &s.last_name, s.birthdate);
+    assert_ne!(
+        app.client().login(&username, PASSWORD).await.path(),
+        "/connexion"
+    );
+
+    // Dissociation: administrators only, recorded.
+    let (_, _) = app
+        .member(
+            &setup.org,
+            "prof@g.fr",
+            "Paul",
+            "Prof",
+            acquis_tenants::Role::Member,
+        )
+        .await;
+    let member = app.client();
+    member.login("prof@g.fr", PASSWORD).await;
+    assert_eq!(
+        member
+            .post(&format!("/orga/{org}/eleves/{zoe}/dissocier"), &[])
+            .await
+            .status,
+        403
+    );
+    let done = admin
+        .post(&format!("/orga/{org}/eleves/{zoe}/dissocier"), &[])
+        .await;
+    done.assert_contains("Le compte a été dissocié de l'élève.");
+    done.assert_contains("Cet élève n'a pas encore de compte");
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'learner.dissociated'")
+            .await,
+        1
+    );
+
+    // Another establishment reaches none of it.
+    let b = campaign(&app, "0330008H", "competence-4-1", false).await;
+    let admin_b = app.client();
+    admin_b.login("admin.0330008H@test.fr", PASSWORD).await;
+    for action in ["mot-de-passe", "identifiant", "dissocier"] {
+        assert_eq!(
+            admin_b
+                .post(&format!("/orga/{org}/eleves/{}/{action}", linked[0]), &[])
+                .await
+                .status,
+            404
+        );
+        assert_eq!(
+            admin_b
+                .post(
+                    &format!("/orga/{}/eleves/{}/{action}", b.org.id, linked[0]),
+                    &[]
+                )
+                .await
+                .status,
+            404
+        );
+    }
+    let cross = admin_b
+        .post(
+            &format!("/orga/{}/eleves/mots-de-passe", b.org.id),
+            &[("eleve", &linked[0])],
+        )
+        .await;
+    assert_eq!(cross.status, 422);
+    assert_eq!(
+        app.client().login(&lea, row[4]).await.path(),
+        "/mon-compte/mot-de-passe",
+        "unchanged"
+    );
+}

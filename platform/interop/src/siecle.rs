@@ -31,25 +31,102 @@ impl Sex {
 }
 
 /// One student kept from the file, every field validated.
+///
+/// The text fields live in one buffer: a 100,000-student file then fits in a few tens of MiB.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Student {
     /// Line of the student's `ELEVE` element, for messages.
     pub line: u64,
-    pub ine: String,
-    pub last_name: String,
-    pub preferred_last_name: Option<String>,
-    pub first_name: String,
-    pub middle_name: Option<String>,
-    pub third_name: Option<String>,
     pub sex: Sex,
     pub birthdate: Date,
-    pub birth_country_code: Option<String>,
-    pub birth_province_code: Option<String>,
-    pub birth_city_code: Option<String>,
-    pub birth_city: Option<String>,
-    pub mef_code: Option<String>,
-    pub status: Option<String>,
-    pub division: String,
+    fields: Fields,
+}
+
+impl Student {
+    fn opt(&self, i: usize) -> Option<&str> {
+        Some(self.fields.get(i)).filter(|s| !s.is_empty())
+    }
+    pub fn ine(&self) -> &str {
+        self.fields.get(0)
+    }
+    pub fn last_name(&self) -> &str {
+        self.fields.get(1)
+    }
+    pub fn preferred_last_name(&self) -> Option<&str> {
+        self.opt(2)
+    }
+    pub fn first_name(&self) -> &str {
+        self.fields.get(3)
+    }
+    pub fn middle_name(&self) -> Option<&str> {
+        self.opt(4)
+    }
+    pub fn third_name(&self) -> Option<&str> {
+        self.opt(5)
+    }
+    pub fn birth_country_code(&self) -> Option<&str> {
+        self.opt(8)
+    }
+    pub fn birth_province_code(&self) -> Option<&str> {
+        self.opt(9)
+    }
+    pub fn birth_city_code(&self) -> Option<&str> {
+        self.opt(10)
+    }
+    pub fn birth_city(&self) -> Option<&str> {
+        self.opt(11)
+    }
+    pub fn mef_code(&self) -> Option<&str> {
+        self.opt(12)
+    }
+    pub fn status(&self) -> Option<&str> {
+        self.opt(13)
+    }
+    pub fn division(&self) -> &str {
+        self.fields.get(FIELDS.len())
+    }
+}
+
+/// Trimmed text fields in one allocation, each ending at its offset.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+struct Fields {
+    text: Box<str>,
+    ends: [u32; FIELDS.len() + 1],
+}
+
+impl Fields {
+    fn new(values: &mut [String; FIELDS.len()]) -> Fields {
+        let mut text = String::with_capacity(values.iter().map(|v| v.trim().len()).sum());
+        let mut ends = [0u32; FIELDS.len() + 1];
+        for (i, v) in values.iter_mut().enumerate() {
+            text.push_str(v.trim());
+            ends[i] = text.len() as u32;
+            v.clear();
+        }
+        ends[FIELDS.len()] = text.len() as u32;
+        Fields {
+            text: text.into_boxed_str(),
+            ends,
+        }
+    }
+
+    fn get(&self, i: usize) -> &str {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
+        &self.text[start..self.ends[i] as usize]
+    }
+
+    /// The class, appended once the structures section gave it.
+    fn with_division(self, division: &str) -> Fields {
+        let mut text = String::with_capacity(self.text.len() + division.len());
+        text.push_str(&self.text);
+        text.push_str(division);
+        let mut ends = self.ends;
+        ends[FIELDS.len()] = text.len() as u32;
+        Fields {
+            text: text.into_boxed_str(),
+            ends,
+        }
+    }
 }
 
 /// Why a student blocks the import.
@@ -188,16 +265,14 @@ impl<R: Read> Read for Capped<R> {
     }
 }
 
-/// The text fields of an `ELEVE` being read.
-#[derive(Default)]
+/// An `ELEVE` read, waiting for its class from the structures section.
 struct Raw {
     line: u64,
-    id: String,
-    fields: HashMap<&'static str, String>,
-    division: Option<String>,
+    fields: Fields,
+    division: Option<Box<str>>,
 }
 
-const FIELDS: &[&str] = &[
+const FIELDS: [&str; 15] = [
     "ID_NATIONAL",
     "NOM_DE_FAMILLE",
     "NOM_USAGE",
@@ -215,16 +290,13 @@ const FIELDS: &[&str] = &[
     "DATE_SORTIE",
 ];
 
+fn field_index(name: &str) -> usize {
+    FIELDS.iter().position(|f| *f == name).unwrap_or(0)
+}
+
 impl Raw {
     fn get(&self, k: &str) -> Option<&str> {
-        self.fields
-            .get(k)
-            .map(|s| s.trim())
-            .filter(|s| !s.is_empty())
-    }
-
-    fn owned(&self, k: &str) -> Option<String> {
-        self.get(k).map(str::to_owned)
+        Some(self.fields.get(field_index(k))).filter(|s| !s.is_empty())
     }
 }
 
@@ -234,7 +306,7 @@ enum At {
     Elsewhere,
     Uaj,
     Eleve,
-    EleveField(&'static str),
+    EleveField(usize),
     StructuresEleve,
     Structure,
     StructureField(&'static str),
@@ -292,7 +364,9 @@ fn parse<R: Read>(input: R, uai: &str, limits: Limits) -> Result<Vec<Student>, V
     let mut text = String::new();
     let mut uaj: Option<String> = None;
     let mut seen_root = false;
-    let mut current = Raw::default();
+    let mut current: [String; FIELDS.len()] = Default::default();
+    let mut current_line = 0u64;
+    let mut current_id = String::new();
     let mut students: Vec<Raw> = Vec::new();
     let mut by_id: HashMap<String, usize> = HashMap::new();
     let mut structure_owner: Option<usize> = None;
@@ -339,14 +413,11 @@ fn parse<R: Read>(input: R, uai: &str, limits: Limits) -> Result<Vec<Student>, V
                     }
                     (At::Elsewhere, 3, "ELEVE") if path[1] == "DONNEES" => {
                         uaj_checked(&uaj, uai)?;
-                        current = Raw {
-                            line,
-                            id: attribute(&e, "ELEVE_ID"),
-                            ..Raw::default()
-                        };
+                        current_line = line;
+                        current_id = attribute(&e, "ELEVE_ID");
                         At::Eleve
                     }
-                    (At::Eleve, 4, field) => match FIELDS.iter().find(|f| **f == field) {
+                    (At::Eleve, 4, field) => match FIELDS.iter().position(|f| *f == field) {
                         Some(f) => {
                             text.clear();
                             At::EleveField(f)
@@ -410,14 +481,18 @@ fn parse<R: Read>(input: R, uai: &str, limits: Limits) -> Result<Vec<Student>, V
                         At::Elsewhere
                     }
                     At::EleveField(f) => {
-                        current.fields.insert(f, std::mem::take(&mut text));
+                        std::mem::swap(&mut current[f], &mut text);
                         At::Eleve
                     }
                     At::Eleve if path.len() == 3 => {
-                        let raw = std::mem::take(&mut current);
+                        let raw = Raw {
+                            line: current_line,
+                            fields: Fields::new(&mut current),
+                            division: None,
+                        };
                         // Students who left, or have no INE yet, are not imported at all.
                         if raw.get("DATE_SORTIE").is_none() && raw.get("ID_NATIONAL").is_some() {
-                            by_id.insert(raw.id.clone(), students.len());
+                            by_id.insert(std::mem::take(&mut current_id), students.len());
                             students.push(raw);
                         }
                         At::Elsewhere
@@ -437,7 +512,8 @@ fn parse<R: Read>(input: R, uai: &str, limits: Limits) -> Result<Vec<Student>, V
                             && !structure_code.is_empty()
                             && structure_code != "Inactifs"
                         {
-                            students[i].division = Some(std::mem::take(&mut structure_code));
+                            students[i].division =
+                                Some(std::mem::take(&mut structure_code).into_boxed_str());
                         }
                         At::StructuresEleve
                     }
@@ -517,28 +593,18 @@ fn garbled(name: &str) -> bool {
 fn validate(raws: Vec<Raw>) -> Result<Vec<Student>, Vec<Problem>> {
     let mut problems = Vec::new();
     let mut students = Vec::with_capacity(raws.len());
-    let mut seen: HashMap<String, u64> = HashMap::with_capacity(raws.len());
+    let mut seen: HashMap<Box<str>, u64> = HashMap::with_capacity(raws.len());
     for raw in raws {
         // Without a class the student is not (or no longer) taught here: skipped, not an error.
-        let Some(division) = raw.division.clone() else {
+        let Some(division) = raw.division.as_deref() else {
             continue;
         };
-        let ine = raw.get("ID_NATIONAL").unwrap_or_default().to_owned();
+        let ine = raw.get("ID_NATIONAL").unwrap_or_default();
         let last = raw.get("NOM_DE_FAMILLE");
         let first = raw.get("PRENOM");
-        let name = format!("{} {}", last.unwrap_or(""), first.unwrap_or(""))
-            .trim()
-            .to_owned();
-        let mut problem = |p: StudentProblem| {
-            problems.push(Problem::Student {
-                line: raw.line,
-                ine: ine.clone(),
-                name: name.clone(),
-                problem: p,
-            })
-        };
-        match seen.entry(ine.clone()) {
-            Entry::Occupied(o) => problem(StudentProblem::IneDuplicate {
+        let mut blocking = Vec::new();
+        match seen.entry(ine.into()) {
+            Entry::Occupied(o) => blocking.push(StudentProblem::IneDuplicate {
                 first_line: *o.get(),
             }),
             Entry::Vacant(v) => {
@@ -546,39 +612,39 @@ fn validate(raws: Vec<Raw>) -> Result<Vec<Student>, Vec<Problem>> {
             }
         }
         if last.is_none() {
-            problem(StudentProblem::LastNameRequired);
+            blocking.push(StudentProblem::LastNameRequired);
         }
         if first.is_none() {
-            problem(StudentProblem::FirstNameRequired);
+            blocking.push(StudentProblem::FirstNameRequired);
         }
-        for (field, label) in [
-            ("NOM_DE_FAMILLE", "NOM_DE_FAMILLE"),
-            ("NOM_USAGE", "NOM_USAGE"),
-            ("PRENOM", "PRENOM"),
-            ("PRENOM2", "PRENOM2"),
-            ("PRENOM3", "PRENOM3"),
+        for field in [
+            "NOM_DE_FAMILLE",
+            "NOM_USAGE",
+            "PRENOM",
+            "PRENOM2",
+            "PRENOM3",
         ] {
             if raw.get(field).is_some_and(garbled) {
-                problem(StudentProblem::InvalidChar { field: label });
+                blocking.push(StudentProblem::InvalidChar { field });
             }
         }
         let sex = match raw.get("CODE_SEXE") {
             Some("1") => Some(Sex::M),
             Some("2") => Some(Sex::F),
             _ => {
-                problem(StudentProblem::SexRequired);
+                blocking.push(StudentProblem::SexRequired);
                 None
             }
         };
         let date = match raw.get("DATE_NAISS") {
             None => {
-                problem(StudentProblem::BirthdateRequired);
+                blocking.push(StudentProblem::BirthdateRequired);
                 None
             }
             Some(v) => {
                 let d = birthdate(v);
                 if d.is_none() {
-                    problem(StudentProblem::BirthdateFormat {
+                    blocking.push(StudentProblem::BirthdateFormat {
                         value: v.to_owned(),
                     });
                 }
@@ -586,27 +652,26 @@ fn validate(raws: Vec<Raw>) -> Result<Vec<Student>, Vec<Problem>> {
             }
         };
         if raw.get("CODE_PAYS") == Some("100") && raw.get("CODE_COMMUNE_INSEE_NAISS").is_none() {
-            problem(StudentProblem::BirthCityCodeRequired);
+            blocking.push(StudentProblem::BirthCityCodeRequired);
         }
-        if let (Some(last), Some(first), Some(sex), Some(birthdate)) = (last, first, sex, date) {
-            students.push(Student {
+        match (sex, date) {
+            (Some(sex), Some(birthdate)) if blocking.is_empty() => students.push(Student {
                 line: raw.line,
-                ine,
-                last_name: last.to_owned(),
-                preferred_last_name: raw.owned("NOM_USAGE"),
-                first_name: first.to_owned(),
-                middle_name: raw.owned("PRENOM2"),
-                third_name: raw.owned("PRENOM3"),
                 sex,
                 birthdate,
-                birth_country_code: raw.owned("CODE_PAYS"),
-                birth_province_code: raw.owned("CODE_DEPARTEMENT_NAISS"),
-                birth_city_code: raw.owned("CODE_COMMUNE_INSEE_NAISS"),
-                birth_city: raw.owned("VILLE_NAISS"),
-                mef_code: raw.owned("CODE_MEF"),
-                status: raw.owned("CODE_STATUT"),
-                division,
-            });
+                fields: raw.fields.with_division(division),
+            }),
+            _ => {
+                let name = format!("{} {}", last.unwrap_or(""), first.unwrap_or(""))
+                    .trim()
+                    .to_owned();
+                problems.extend(blocking.into_iter().map(|problem| Problem::Student {
+                    line: raw.line,
+                    ine: ine.to_owned(),
+                    name: name.clone(),
+                    problem,
+                }));
+            }
         }
     }
     if problems.is_empty() {

@@ -29,13 +29,13 @@ fn a_generated_iso_8859_15_export_reads_back_with_its_accents() {
     let bytes = sample::xml(UAI, &students);
     let read = read(&bytes, UAI, Limits::default()).unwrap();
     assert_eq!(read.len(), 50);
-    assert_eq!(read[0].first_name, "Léa");
-    assert_eq!(read[1].last_name, "LEFÈVRE");
-    assert_eq!(read[0].ine, students[0].ine);
+    assert_eq!(read[0].first_name(), "Léa");
+    assert_eq!(read[1].last_name(), "LEFÈVRE");
+    assert_eq!(read[0].ine(), students[0].ine);
     assert_eq!(read[0].birthdate, students[0].birthdate);
-    assert_eq!(read[0].division, students[0].division);
+    assert_eq!(read[0].division(), students[0].division);
     assert_eq!(read[0].sex, Sex::M);
-    assert_eq!(read[0].birth_city_code.as_deref(), Some("33063"));
+    assert_eq!(read[0].birth_city_code(), Some("33063"));
     // The UAI is compared without regard to case.
     assert_eq!(
         acquis_interop::siecle::read(&bytes, "0330001a", Limits::default())
@@ -165,8 +165,8 @@ fn leavers_students_without_ine_or_class_are_skipped() {
     );
     let read = read(&file(&body), UAI, Limits::default()).unwrap();
     assert_eq!(read.len(), 1);
-    assert_eq!(read[0].last_name, "Martin");
-    assert_eq!(read[0].division, "5B");
+    assert_eq!(read[0].last_name(), "Martin");
+    assert_eq!(read[0].division(), "5B");
     // A class listed before its student does not count.
     let early = format!(
         "<STRUCTURES>{}</STRUCTURES><ELEVES>{}</ELEVES>",

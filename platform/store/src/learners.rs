@@ -136,21 +136,21 @@ impl TenantTx {
                     q = q
                         .bind(tenant)
                         .bind(Uuid::now_v7())
-                        .bind(&s.ine)
-                        .bind(&s.first_name)
-                        .bind(&s.middle_name)
-                        .bind(&s.third_name)
-                        .bind(&s.last_name)
-                        .bind(&s.preferred_last_name)
+                        .bind(s.ine())
+                        .bind(s.first_name())
+                        .bind(s.middle_name())
+                        .bind(s.third_name())
+                        .bind(s.last_name())
+                        .bind(s.preferred_last_name())
                         .bind(s.sex.as_str())
                         .bind(s.birthdate)
-                        .bind(&s.birth_country_code)
-                        .bind(&s.birth_province_code)
-                        .bind(&s.birth_city_code)
-                        .bind(&s.birth_city)
-                        .bind(&s.mef_code)
-                        .bind(&s.status)
-                        .bind(&s.division)
+                        .bind(s.birth_country_code())
+                        .bind(s.birth_province_code())
+                        .bind(s.birth_city_code())
+                        .bind(s.birth_city())
+                        .bind(s.mef_code())
+                        .bind(s.status())
+                        .bind(s.division())
                         .bind(false)
                         .bind(import_id)
                         .bind(at)
@@ -175,7 +175,7 @@ impl TenantTx {
         .map(|r| r.rows_affected()))?;
         let added = students
             .iter()
-            .filter(|s| !existing.contains(&s.ine))
+            .filter(|s| !existing.contains(s.ine()))
             .count() as i64;
         let counts = ImportCounts {
             added,
@@ -536,5 +536,75 @@ impl TenantTx {
             .fetch_all(c)
             .await
         })?)
+    }
+}
+
+impl TenantTx {
+    /// Replaces the password of a student's account; with `must_change`, the student chooses a
+    /// new one at next login (one-time passwords given by staff).
+    pub async fn set_account_password(
+        &mut self,
+        user_id: Uuid,
+        hash: &str,
+        must_change: bool,
+    ) -> Result<()> {
+        let n = on_tx!(self, |c| sqlx::query(
+            "UPDATE users SET password_hash = $2, must_change_password = $3, updated_at = $4 \
+             WHERE id = $1"
+        )
+        .bind(user_id)
+        .bind(hash)
+        .bind(must_change)
+        .bind(now())
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
+        if n == 0 {
+            return Err(StoreError::NotFound);
+        }
+        self.touch(user_id).await;
+        Ok(())
+    }
+
+    /// Gives an account a username (it had none); a taken one is a conflict.
+    pub async fn set_account_username(&mut self, user_id: Uuid, username: &str) -> Result<()> {
+        let n = on_tx!(self, |c| sqlx::query(
+            "UPDATE users SET username = $2, updated_at = $3 WHERE id = $1 AND username IS NULL"
+        )
+        .bind(user_id)
+        .bind(username)
+        .bind(now())
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))
+        .map_err(StoreError::from_write)?;
+        if n == 0 {
+            return Err(StoreError::NotFound);
+        }
+        self.touch(user_id).await;
+        Ok(())
+    }
+
+    /// Detaches a wrongly linked account from a student; their participations stay with the
+    /// student. Returns the account that was detached.
+    pub async fn unlink_learner(&mut self, learner_id: Uuid) -> Result<Option<Uuid>> {
+        let tenant = self.tenant();
+        let Some(l) = self.learner(learner_id).await? else {
+            return Ok(None);
+        };
+        let Some(user) = l.user_id else {
+            return Ok(None);
+        };
+        on_tx!(self, |c| sqlx::query(
+            "UPDATE learners SET user_id = NULL, updated_at = $3 \
+             WHERE organization_id = $1 AND id = $2"
+        )
+        .bind(tenant)
+        .bind(learner_id)
+        .bind(now())
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
+        Ok(Some(user))
     }
 }

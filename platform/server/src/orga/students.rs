@@ -14,7 +14,7 @@ use axum::Router;
 use axum::extract::{DefaultBodyLimit, Multipart, Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use axum::routing::get;
+use axum::routing::{get, post};
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -36,6 +36,10 @@ pub fn router(import_max_bytes: usize) -> Router<AppState> {
         )
         .route("/orga/{org}/eleves/import/{job}", get(import_status))
         .route("/orga/{org}/eleves/{id}", get(show))
+        .route("/orga/{org}/eleves/{id}/mot-de-passe", post(reset_password))
+        .route("/orga/{org}/eleves/{id}/identifiant", post(add_username))
+        .route("/orga/{org}/eleves/{id}/dissocier", post(dissociate))
+        .route("/orga/{org}/eleves/mots-de-passe", post(reset_passwords))
 }
 
 /// Where an import is; the progress page reads it.
@@ -646,6 +650,23 @@ async fn show(
     ctx: OrgaCtx,
     Path((_, id)): Path<(Uuid, Uuid)>,
 ) -> AppResult<Response> {
+    student_page(&state, &ctx, id, None).await
+}
+
+/// What staff just did on a student's account, shown once on their page.
+#[derive(serde::Serialize)]
+struct Done {
+    message: String,
+    password: Option<String>,
+    username: Option<String>,
+}
+
+async fn student_page(
+    state: &AppState,
+    ctx: &OrgaCtx,
+    id: Uuid,
+    done: Option<Done>,
+) -> AppResult<Response> {
     let mut tx = state.store.tenant_read(&ctx.scope).await?;
     let learner = tx.learner(id).await?.ok_or_else(not_found)?;
     let participations = tx.learner_participations(id).await?;
@@ -680,13 +701,282 @@ async fn show(
                 "birthdate": learner.birthdate.map(|d| format!("{:02}/{:02}/{}", d.day(), u8::from(d.month()), d.year())),
                 "division": learner.division,
                 "ine": learner.ine,
+                "disabled": learner.disabled,
                 "certificability": certificability_json(learner.certifiable, learner.certifiable_at),
             }),
         )
         .with(
             "account",
-            account.map(|a| serde_json::json!({"email": a.email, "username": a.username})),
+            account.map(|a| {
+                serde_json::json!({
+                    "email": a.email,
+                    "username": a.username,
+                    "has_password": a.password_hash.is_some(),
+                })
+            }),
         )
         .with("participations", participations)
+        .with("done", done)
         .render()
+}
+
+/// A student of this establishment and their account, or a clear refusal.
+async fn learner_account(
+    state: &AppState,
+    ctx: &OrgaCtx,
+    id: Uuid,
+) -> AppResult<(acquis_store::Learner, acquis_store::User)> {
+    let mut tx = state.store.tenant_read(&ctx.scope).await?;
+    let learner = tx.learner(id).await?.ok_or_else(not_found)?;
+    tx.commit().await?;
+    let account = match learner.user_id {
+        Some(u) => state.store.find_user(u).await?,
+        None => None,
+    };
+    let Some(account) = account else {
+        return Err(AppError::Page {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            title: t("student-account"),
+            message: t("student-no-account"),
+        });
+    };
+    Ok((learner, account))
+}
+
+fn one_time_password() -> String {
+    acquis_interop::names::one_time_password(&mut rand::thread_rng())
+}
+
+/// "Réinitialiser le mot de passe": a one-time password, shown once, to change at next login.
+async fn reset_password(
+    State(state): State<AppState>,
+    ctx: OrgaCtx,
+    Path((_, id)): Path<(Uuid, Uuid)>,
+) -> AppResult<Response> {
+    let (learner, account) = learner_account(&state, &ctx, id).await?;
+    let password = one_time_password();
+    let hash = state.hasher.hash(password.clone()).await?;
+    let mut tx = state.store.tenant_tx(&ctx.scope).await?;
+    tx.set_account_password(account.id, &hash, true).await?;
+    tx.audit(
+        "learner.password_reset",
+        Some(&learner.id.to_string()),
+        None,
+    )
+    .await?;
+    tx.commit().await?;
+    student_page(
+        &state,
+        &ctx,
+        id,
+        Some(Done {
+            message: t("student-password-reset"),
+            password: Some(password),
+            username: None,
+        }),
+    )
+    .await
+}
+
+/// "Ajouter l'identifiant": a username for an account signing in by e-mail or through the
+/// school's provider; an account without any password also gets a one-time password.
+async fn add_username(
+    State(state): State<AppState>,
+    ctx: OrgaCtx,
+    Path((_, id)): Path<(Uuid, Uuid)>,
+) -> AppResult<Response> {
+    let (learner, account) = learner_account(&state, &ctx, id).await?;
+    if account.username.is_some() {
+        return Err(AppError::Page {
+            status: StatusCode::CONFLICT,
+            title: t("student-account"),
+            message: t("student-has-username"),
+        });
+    }
+    let birthdate = learner.birthdate.unwrap_or(time::Date::MIN);
+    let mut username =
+        acquis_interop::names::username(&learner.first_name, &learner.last_name, birthdate);
+    for _ in 0..20 {
+        if state.store.find_user_by_login(&username).await?.is_none() {
+            break;
+        }
+        username = acquis_interop::names::username_variant(
+            &learner.first_name,
+            &learner.last_name,
+            &mut rand::thread_rng(),
+        );
+    }
+    let password = account.password_hash.is_none().then(one_time_password);
+    let hash = match &password {
+        Some(p) => Some(state.hasher.hash(p.clone()).await?),
+        None => None,
+    };
+    let mut tx = state.store.tenant_tx(&ctx.scope).await?;
+    tx.set_account_username(account.id, &username).await?;
+    if let Some(hash) = &hash {
+        tx.set_account_password(account.id, hash, true).await?;
+    }
+    tx.audit(
+        "learner.username_added",
+        Some(&learner.id.to_string()),
+        None,
+    )
+    .await?;
+    tx.commit().await?;
+    student_page(
+        &state,
+        &ctx,
+        id,
+        Some(Done {
+            message: t("student-username-added"),
+            password,
+            username: Some(username),
+        }),
+    )
+    .await
+}
+
+/// Detaches an account wrongly linked to a student (administrators; recorded in the audit log).
+async fn dissociate(
+    State(state): State<AppState>,
+    ctx: OrgaCtx,
+    Path((_, id)): Path<(Uuid, Uuid)>,
+) -> AppResult<Response> {
+    if !ctx.is_admin() {
+        return Err(AppError::Page {
+            status: StatusCode::FORBIDDEN,
+            title: t("student-dissociate"),
+            message: t("student-dissociate-admins-only"),
+        });
+    }
+    let mut tx = state.store.tenant_tx(&ctx.scope).await?;
+    let Some(user) = tx.unlink_learner(id).await? else {
+        drop(tx);
+        return Err(not_found());
+    };
+    tx.audit(
+        "learner.dissociated",
+        Some(&id.to_string()),
+        Some(&user.to_string()),
+    )
+    .await?;
+    tx.commit().await?;
+    flash(&ctx.session, t("student-dissociated")).await?;
+    Ok(see_other(&ctx.path(&format!("/eleves/{id}"))))
+}
+
+/// Several students at once: every one must have a username, otherwise nothing changes; the
+/// answer is the CSV to hand out (`Classe;Nom;Prénom;Identifiant;Mot de passe`).
+async fn reset_passwords(
+    State(state): State<AppState>,
+    ctx: OrgaCtx,
+    axum::Form(pairs): axum::Form<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    let ids: Vec<Uuid> = pairs
+        .iter()
+        .filter(|(k, _)| k == "eleve")
+        .filter_map(|(_, v)| Uuid::parse_str(v).ok())
+        .collect();
+    if ids.is_empty() {
+        return Err(AppError::Page {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            title: t("students-reset-title"),
+            message: t("students-reset-none"),
+        });
+    }
+    let mut tx = state.store.tenant_read(&ctx.scope).await?;
+    let mut found = Vec::with_capacity(ids.len());
+    for id in &ids {
+        found.push(tx.learner(*id).await?);
+    }
+    tx.commit().await?;
+    let mut rows = Vec::new();
+    let mut problems = Vec::new();
+    for learner in found {
+        let Some(learner) = learner else {
+            problems.push(t("students-reset-unknown"));
+            continue;
+        };
+        let name = format!("{} {}", learner.last_name, learner.first_name);
+        let account = match learner.user_id {
+            Some(u) => state.store.find_user(u).await?,
+            None => None,
+        };
+        match account.and_then(|a| a.username.clone().map(|u| (a, u))) {
+            Some((account, username)) => rows.push((learner, account.id, username)),
+            None => problems.push(t_args("students-reset-no-username", &[("name", &name)])),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(AppError::Page {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            title: t("students-reset-title"),
+            message: format!("{} {}", t("students-reset-refused"), problems.join(" ")),
+        });
+    }
+    rows.sort_by(|a, b| {
+        (
+            a.0.division.as_deref(),
+            a.0.last_name.to_lowercase(),
+            a.0.first_name.to_lowercase(),
+        )
+            .cmp(&(
+                b.0.division.as_deref(),
+                b.0.last_name.to_lowercase(),
+                b.0.first_name.to_lowercase(),
+            ))
+    });
+    // Hashed before the write transaction, which holds SQLite's write lock.
+    let mut hashed = Vec::with_capacity(rows.len());
+    for _ in &rows {
+        let p = one_time_password();
+        let h = state.hasher.hash(p.clone()).await?;
+        hashed.push((p, h));
+    }
+    let mut tx = state.store.tenant_tx(&ctx.scope).await?;
+    for ((_, user, _), (_, hash)) in rows.iter().zip(&hashed) {
+        tx.set_account_password(*user, hash, true).await?;
+    }
+    tx.audit(
+        "learner.passwords_reset",
+        None,
+        Some(&rows.len().to_string()),
+    )
+    .await?;
+    tx.commit().await?;
+    let mut body = acquis_interop::csv_out::BOM.as_bytes().to_vec();
+    body.extend(acquis_interop::csv_out::record([
+        "Classe",
+        "Nom",
+        "Prénom",
+        "Identifiant",
+        "Mot de passe",
+    ]));
+    for ((learner, _, username), (password, _)) in rows.iter().zip(&hashed) {
+        body.extend(acquis_interop::csv_out::record([
+            learner.division.as_deref().unwrap_or(""),
+            &learner.last_name,
+            &learner.first_name,
+            username,
+            password,
+        ]));
+    }
+    let filename = format!(
+        "mots-de-passe-{}.csv",
+        time::OffsetDateTime::now_utc().date()
+    );
+    Ok(axum::response::IntoResponse::into_response((
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "text/csv; charset=utf-8".to_owned(),
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{filename}\""),
+            ),
+            (axum::http::header::CACHE_CONTROL, "no-store".to_owned()),
+        ],
+        body,
+    )))
 }
