@@ -7,6 +7,7 @@ mod harness;
 
 mod accounts;
 mod admin;
+mod exports;
 mod invitations;
 mod isolation;
 mod journeys;

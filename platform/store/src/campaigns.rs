@@ -361,3 +361,48 @@ impl TenantTx {
             .await)?)
     }
 }
+
+/// One line of a campaign's results export.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ExportRow {
+    pub id: Uuid,
+    pub first_name: String,
+    pub last_name: String,
+    pub division: Option<String>,
+    pub external_id: Option<String>,
+    pub status: String,
+    pub created_at: OffsetDateTime,
+    pub shared_at: Option<OffsetDateTime>,
+    pub mastery_percent: Option<i32>,
+    pub pix_score: Option<i32>,
+    pub results: Option<String>,
+}
+
+impl TenantTx {
+    /// Current participations of a campaign after `after` (by id), `limit` at a time, so an
+    /// export streams a campaign of any size in pages.
+    pub async fn export_rows(
+        &mut self,
+        campaign_id: Uuid,
+        after: Option<Uuid>,
+        limit: i64,
+    ) -> Result<Vec<ExportRow>> {
+        let tenant = self.tenant();
+        // Names come from the establishment's list when the student is on it.
+        let sql = "SELECT p.id, coalesce(l.first_name, u.first_name) AS first_name, \
+                    coalesce(l.last_name, u.last_name) AS last_name, l.division, p.external_id, \
+                    p.status, p.created_at, p.shared_at, p.mastery_percent, p.pix_score, p.results \
+             FROM campaign_participations p JOIN users u ON u.id = p.user_id \
+             LEFT JOIN learners l ON l.organization_id = p.organization_id AND l.id = p.learner_id \
+             WHERE p.organization_id = $1 AND p.campaign_id = $2 AND NOT p.is_improved \
+               AND p.deleted_at IS NULL AND p.id > $3 \
+             ORDER BY p.id LIMIT $4";
+        Ok(on_tx!(self, |c| sqlx::query_as::<_, ExportRow>(sql)
+            .bind(tenant)
+            .bind(campaign_id)
+            .bind(after.unwrap_or(Uuid::nil()))
+            .bind(limit)
+            .fetch_all(c)
+            .await)?)
+    }
+}

@@ -21,7 +21,8 @@ mod team;
 pub use accounts::{NewUser, PasswordResetToken, User, UserMembership};
 pub use assessments::{AnswerRow, Assessment, MyParticipation, NewAnswer, NewAssessment};
 pub use campaigns::{
-    Campaign, CampaignKind, CampaignSummary, NewCampaign, Participant, Participation, SharedResults,
+    Campaign, CampaignKind, CampaignSummary, ExportRow, NewCampaign, Participant, Participation,
+    SharedResults,
 };
 pub use content::{NewPackage, NewTargetProfile, PackageRow, Published, TargetProfileRow};
 pub use learners::{

@@ -642,3 +642,4 @@ students-reset-unknown = Un des élèves sélectionnés n'existe pas dans votre 
 students-reset-no-username = { $name } n'a pas d'identifiant : ajoutez-lui d'abord un identifiant.
 students-reset-refused = Aucun mot de passe n'a été réinitialisé.
 students-select = Sélectionner { $name }
+campaign-export = Exporter les résultats (.csv)

@@ -597,6 +597,15 @@ pub fn campaign_results(catalog: &Catalog, goal: &Goal, k: &Knowledge) -> Campai
         .filter(|&&s| k.status(bank, s) == SkillStatus::Validated)
         .map(|&s| bank.skill(s).pix_value)
         .sum();
+    // Skills of the profile and validated ones per competence, for exports by competence/area.
+    let mut counts = vec![(0usize, 0usize); catalog.competences.len()];
+    for &s in &target.skills {
+        let c = &mut counts[bank.tube_of(s).competence as usize];
+        c.0 += 1;
+        if k.status(bank, s) == SkillStatus::Validated {
+            c.1 += 1;
+        }
+    }
     let competences = scoring::mastery_by_competence(bank, k, target)
         .into_iter()
         .map(|(c, m)| {
@@ -606,6 +615,8 @@ pub fn campaign_results(catalog: &Catalog, goal: &Goal, k: &Knowledge) -> Campai
                 "name": info.name,
                 "area": catalog.areas[info.area].name,
                 "mastery": m,
+                "skills": counts[c as usize].0,
+                "validated": counts[c as usize].1,
             })
         })
         .collect();

@@ -4,6 +4,7 @@
 //! establishment in the path; anyone else gets a 404 that says nothing about the establishment.
 
 pub mod campaigns;
+pub mod export;
 pub mod students;
 pub mod team;
 
@@ -33,6 +34,7 @@ pub fn router(import_max_mib: u64) -> Router<AppState> {
         .merge(students::router((import_max_mib as usize) << 20))
         .merge(team::router())
         .merge(campaigns::router())
+        .merge(export::router())
 }
 
 /// A member inside their establishment.

@@ -1,0 +1,275 @@
+//! Campaign result exports (.csv): the columns of both campaign types, the CSV dialect (BOM, `;`,
+//! decimal comma, dates, Oui/Non/NA), students' classes, and other establishments refused.
+
+use acquis_interop::siecle::sample;
+use acquis_tenants::{Role, TenantScope};
+
+use crate::harness::{Client, PASSWORD, TestApp};
+use crate::student::{campaign, take_to_the_end};
+
+async fn download(c: &Client, path: &str) -> (u16, String, String) {
+    let res = c
+        .http
+        .get(format!("{}{path}", c.base))
+        .send()
+        .await
+        .unwrap();
+    let status = res.status().as_u16();
+    let disposition = res
+        .headers()
+        .get("content-disposition")
+        .map(|v| v.to_str().unwrap().to_owned())
+        .unwrap_or_default();
+    (status, disposition, res.text().await.unwrap())
+}
+
+fn cells(line: &str) -> Vec<String> {
+    csv::ReaderBuilder::new()
+        .delimiter(b';')
+        .has_headers(false)
+        .from_reader(line.as_bytes())
+        .records()
+        .next()
+        .unwrap()
+        .unwrap()
+        .iter()
+        .map(str::to_owned)
+        .collect()
+}
+
+#[tokio::test]
+async fn an_assessment_export_lists_every_participant_with_classes_and_results() {
+    let app = TestApp::spawn().await;
+    let s = campaign(&app, "0440001A", "competence-4-1", false).await;
+    app.store
+        .set_manages_students(&TenantScope::system(s.org.tenant()), true)
+        .await
+        .unwrap();
+    let admin = app.client();
+    admin.login("admin.0440001A@test.fr", PASSWORD).await;
+    let students = sample::students(10);
+    let form = reqwest::multipart::Form::new().part(
+        "file",
+        reqwest::multipart::Part::bytes(sample::xml("0440001A", &students)).file_name("e.xml"),
+    );
+    admin
+        .http
+        .post(format!("{}/orga/{}/eleves/import", admin.base, s.org.id))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    // Two students: one sends full marks, one only starts.
+    for (i, finish) in [(0usize, true), (1, false)] {
+        let st = &students[i];
+        let c = app.client();
+        app.user(&format!("e{i}@test.fr"), "X", "Y").await;
+        c.login(&format!("e{i}@test.fr"), PASSWORD).await;
+        let d = st.birthdate;
+        c.post(
+            &format!("/campagnes/{}/eleve", s.code),
+            &[
+                ("first_name", st.first_name.as_str()),
+                ("last_name", st.last_name.as_str()),
+                ("day", &d.day().to_string()),
+                ("month", &u8::from(d.month()).to_string()),
+                ("year", &d.year().to_string()),
+            ],
+        )
+        .await;
+        let test = c
+            .post(&format!("/campagnes/{}/parcours", s.code), &[])
+            .await;
+        if finish {
+            let path = test.path();
+            take_to_the_end(&c, &path, true).await;
+            c.post(&format!("{path}/envoyer"), &[]).await;
+        }
+    }
+    let page = admin
+        .get(&format!("/orga/{}/campagnes/{}", s.org.id, s.campaign))
+        .await;
+    page.assert_contains("Exporter les résultats (.csv)");
+    let (status, disposition, body) = download(
+        &admin,
+        &format!("/orga/{}/campagnes/{}/export", s.org.id, s.campaign),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert!(
+        disposition.contains(&format!(
+            "Resultats-Campagne_competence-4-1-{}-",
+            s.campaign
+        )),
+        "{disposition}"
+    );
+    assert!(body.starts_with('\u{feff}'), "UTF-8 BOM");
+    let lines: Vec<&str> = body.trim_start_matches('\u{feff}').lines().collect();
+    assert_eq!(lines.len(), 3, "{body}");
+    let header = cells(lines[0]);
+    assert_eq!(
+        header[..12],
+        [
+            "Nom de l'organisation",
+            "ID Campagne",
+            "Code",
+            "Nom de la campagne",
+            "Parcours",
+            "Nom du Participant",
+            "Prénom du Participant",
+            "Classe",
+            "% de progression",
+            "Date de début",
+            "Partage (O/N)",
+            "Date du partage",
+        ]
+    );
+    let mastery_col = header
+        .iter()
+        .position(|h| h == "% maitrise de l'ensemble des acquis du profil")
+        .unwrap();
+    assert_eq!(
+        header
+            .iter()
+            .filter(|h| h.starts_with("% de maitrise des acquis de la compétence "))
+            .count(),
+        1,
+        "one column group per competence of the profile"
+    );
+    assert!(
+        header
+            .iter()
+            .any(|h| h.starts_with("Acquis maitrisés du domaine"))
+    );
+    let rows: Vec<Vec<String>> = lines[1..].iter().map(|l| cells(l)).collect();
+    let sent = rows.iter().find(|r| r[10] == "Oui").expect("a shared line");
+    let started = rows
+        .iter()
+        .find(|r| r[10] == "Non")
+        .expect("a started line");
+    assert_eq!(sent[5], students[0].last_name.to_uppercase());
+    assert_eq!(sent[7], students[0].division);
+    assert_eq!(sent[mastery_col], "1,00");
+    let today = time::OffsetDateTime::now_utc().date();
+    assert_eq!(
+        sent[11],
+        format!(
+            "{:04}-{:02}-{:02}",
+            today.year(),
+            u8::from(today.month()),
+            today.day()
+        )
+    );
+    let comp = header
+        .iter()
+        .position(|h| h.starts_with("% de maitrise des acquis de la compétence"))
+        .unwrap();
+    assert_eq!(sent[comp], "1,00");
+    assert_eq!(
+        sent[comp + 1],
+        sent[comp + 2],
+        "every skill of the competence validated"
+    );
+    assert_eq!(started[mastery_col], "NA");
+    assert_eq!(started[11], "NA");
+    assert_eq!(started[comp], "NA");
+
+    // Another establishment's administrator gets a 404.
+    let b = campaign(&app, "0440002B", "competence-4-1", false).await;
+    let admin_b = app.client();
+    admin_b.login("admin.0440002B@test.fr", PASSWORD).await;
+    let (status, _, _) = download(
+        &admin_b,
+        &format!("/orga/{}/campagnes/{}/export", s.org.id, s.campaign),
+    )
+    .await;
+    assert_eq!(status, 404);
+    let (status, _, _) = download(
+        &admin_b,
+        &format!("/orga/{}/campagnes/{}/export", b.org.id, s.campaign),
+    )
+    .await;
+    assert_eq!(status, 404);
+}
+
+#[tokio::test]
+async fn a_profiles_collection_export_has_pix_and_levels_per_competence() {
+    let app = TestApp::spawn().await;
+    let org = app.org("Lycée Export", "0440003C").await;
+    app.member(&org, "admin@export.fr", "Ada", "Admin", Role::Admin)
+        .await;
+    let staff = app.client();
+    staff.login("admin@export.fr", PASSWORD).await;
+    let base = format!("/orga/{}/campagnes", org.id);
+    let created = staff
+        .post(
+            &base,
+            &[
+                ("name", "Profils =danger"),
+                ("kind", "PROFILES_COLLECTION"),
+                ("external_id", "oui"),
+                ("external_id_label", "N° élève"),
+                ("external_id_type", "TEXT"),
+            ],
+        )
+        .await;
+    created.assert_contains("La campagne a été créée");
+    let path = created.path();
+    let id = path
+        .split('/')
+        .find(|p| uuid::Uuid::parse_str(p).is_ok() && !path.contains(&format!("/orga/{p}/")))
+        .expect("the campaign id in the page address")
+        .to_owned();
+    let doc = scraper::Html::parse_document(&created.body);
+    let code = doc
+        .select(&scraper::Selector::parse("code.code-big").unwrap())
+        .next()
+        .unwrap()
+        .text()
+        .collect::<String>();
+    app.user("eve@test.fr", "Ève", "Martin").await;
+    let c = app.client();
+    c.login("eve@test.fr", PASSWORD).await;
+    c.post(
+        &format!("/campagnes/{code}/envoyer-profil"),
+        &[("external_id", "-42")],
+    )
+    .await
+    .assert_contains("Merci, votre profil a bien été envoyé !");
+    let (status, _, body) = download(&staff, &format!("{base}/{id}/export")).await;
+    assert_eq!(status, 200);
+    let lines: Vec<&str> = body.trim_start_matches('\u{feff}').lines().collect();
+    assert_eq!(lines.len(), 2);
+    let header = cells(lines[0]);
+    assert_eq!(
+        header[..12],
+        [
+            "Nom de l'organisation",
+            "ID Campagne",
+            "Code",
+            "Nom de la campagne",
+            "Nom du Participant",
+            "Prénom du Participant",
+            "N° élève",
+            "Envoi (O/N)",
+            "Date de l'envoi",
+            "Nombre de pix total",
+            "Certifiable (O/N)",
+            "Nombre de compétences certifiables",
+        ]
+    );
+    assert_eq!(header.len(), 12 + 2 * 16);
+    assert!(header[12].starts_with("Niveau pour la compétence"));
+    let row = cells(lines[1]);
+    assert_eq!(
+        row[3],
+        "'Profils =danger".trim_start_matches('\''),
+        "only leading formula characters are guarded"
+    );
+    assert_eq!(row[4], "Martin");
+    assert_eq!(row[6], "'-42", "formula injection guard");
+    assert_eq!(row[7], "Oui");
+    assert_eq!(row[9], "0");
+    assert_eq!(row[10], "Non");
+    assert_eq!(row[12], "0");
+}
