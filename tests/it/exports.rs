@@ -273,3 +273,122 @@ async fn a_profiles_collection_export_has_pix_and_levels_per_competence() {
     assert_eq!(row[10], "Non");
     assert_eq!(row[12], "0");
 }
+
+#[tokio::test]
+async fn a_deleted_participation_leaves_lists_and_exports_and_cannot_be_sent_or_retaken() {
+    let app = TestApp::spawn().await;
+    let s = campaign(&app, "0440004D", "competence-4-1", false).await;
+    let admin = app.client();
+    admin.login("admin.0440004D@test.fr", PASSWORD).await;
+    let (student, path) = crate::student::join(&app, &s.code, "babbage@test.fr").await;
+    let base = format!("/orga/{}/campagnes/{}", s.org.id, s.campaign);
+    let page = admin.get(&base).await;
+    page.assert_contains("Supprimer cette participation ?");
+    page.assert_contains(
+        "Le participant pourra terminer son parcours mais ne pourra plus envoyer ses résultats.",
+    );
+    let pid = {
+        let marker = "/participations/";
+        let at = page.body.find(marker).unwrap() + marker.len();
+        page.body[at..at + 36].to_owned()
+    };
+
+    // A member who does not own the campaign may not; another establishment gets a 404.
+    app.member(&s.org, "prof@d.fr", "Paul", "Prof", Role::Member)
+        .await;
+    let member = app.client();
+    member.login("prof@d.fr", PASSWORD).await;
+    assert_eq!(
+        member
+            .post(&format!("{base}/participations/{pid}/supprimer"), &[])
+            .await
+            .status,
+        403
+    );
+    let b = campaign(&app, "0440005E", "competence-4-1", false).await;
+    let admin_b = app.client();
+    admin_b.login("admin.0440005E@test.fr", PASSWORD).await;
+    assert_eq!(
+        admin_b
+            .post(&format!("{base}/participations/{pid}/supprimer"), &[])
+            .await
+            .status,
+        404
+    );
+    assert_eq!(
+        admin_b
+            .post(
+                &format!(
+                    "/orga/{}/campagnes/{}/participations/{pid}/supprimer",
+                    b.org.id, b.campaign
+                ),
+                &[]
+            )
+            .await
+            .status,
+        404
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM campaign_participations WHERE deleted_at IS NOT NULL")
+            .await,
+        0
+    );
+
+    let done = admin
+        .post(&format!("{base}/participations/{pid}/supprimer"), &[])
+        .await;
+    done.assert_contains("La participation a été supprimée.");
+    done.assert_contains("Aucun participant");
+    let (_, _, csv) = download(&admin, &format!("{base}/export")).await;
+    assert_eq!(
+        csv.trim_start_matches('\u{feff}').lines().count(),
+        1,
+        "header only"
+    );
+
+    // The student finishes the test, then is told the results cannot be sent; no new start.
+    let mut last = None;
+    for _ in 0..400 {
+        let page = student.get(&path).await;
+        if page.status == 403 {
+            last = Some(page);
+            break;
+        }
+        assert_eq!(page.status, 200, "{}", page.text());
+        if page.path().ends_with("/point-etape") {
+            student.post(&format!("{path}/point-etape"), &[]).await;
+            continue;
+        }
+        let id = crate::student::challenge_id(&page).expect("a challenge");
+        student
+            .post(
+                &format!("{path}/reponse"),
+                &[("challenge", id.as_str()), ("action", "passer")],
+            )
+            .await;
+    }
+    let results = last.expect("the end of the test");
+    assert!(results.path().ends_with("/resultats"));
+    results.assert_contains("Vous ne pouvez pas repasser la campagne");
+    let send = student.post(&format!("{path}/envoyer"), &[]).await;
+    assert_eq!(send.status, 403);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM campaign_participations WHERE status = 'SHARED'")
+            .await,
+        0
+    );
+    let again = student
+        .get(&format!("/campagnes/{}/parcours", s.code))
+        .await;
+    assert_eq!(again.status, 403);
+    again.assert_contains("Vous ne pouvez pas repasser la campagne");
+    let start = student
+        .post(&format!("/campagnes/{}/parcours", s.code), &[])
+        .await;
+    assert_eq!(start.status, 403);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM campaign_participations")
+            .await,
+        1
+    );
+}

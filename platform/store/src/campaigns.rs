@@ -406,3 +406,74 @@ impl TenantTx {
             .await)?)
     }
 }
+
+impl TenantTx {
+    /// Deletes a participation and every earlier one of the same student in the campaign:
+    /// marked deleted, external id erased. They leave lists, statistics and exports; the
+    /// student may finish their test but neither send it nor take part again.
+    pub async fn delete_participation(
+        &mut self,
+        campaign_id: Uuid,
+        id: Uuid,
+        by: Uuid,
+    ) -> Result<u64> {
+        let tenant = self.tenant();
+        let Some(p) = self.participation(id).await? else {
+            return Ok(0);
+        };
+        if p.campaign_id != campaign_id {
+            return Ok(0);
+        }
+        let n = on_tx!(self, |c| {
+            sqlx::query(
+            "UPDATE campaign_participations SET deleted_at = $4, deleted_by = $5, external_id = NULL \
+             WHERE organization_id = $1 AND campaign_id = $2 AND user_id = $3 AND deleted_at IS NULL"
+        )
+        .bind(tenant)
+        .bind(campaign_id)
+        .bind(p.user_id)
+        .bind(now())
+        .bind(by)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
+        })?;
+        Ok(n)
+    }
+
+    /// Whether staff deleted this account's participation in the campaign.
+    pub async fn participation_deleted(
+        &mut self,
+        campaign_id: Uuid,
+        user_id: Uuid,
+    ) -> Result<bool> {
+        let tenant = self.tenant();
+        let n: i64 = on_tx!(self, |c| sqlx::query_scalar(
+            "SELECT COUNT(*) FROM campaign_participations \
+             WHERE organization_id = $1 AND campaign_id = $2 AND user_id = $3 \
+               AND deleted_at IS NOT NULL"
+        )
+        .bind(tenant)
+        .bind(campaign_id)
+        .bind(user_id)
+        .fetch_one(c)
+        .await)?;
+        Ok(n > 0)
+    }
+}
+
+impl TenantTx {
+    /// Whether this participation exists but was deleted by staff.
+    pub async fn is_deleted_participation(&mut self, id: Uuid) -> Result<bool> {
+        let tenant = self.tenant();
+        let n: i64 = on_tx!(self, |c| sqlx::query_scalar(
+            "SELECT COUNT(*) FROM campaign_participations \
+             WHERE organization_id = $1 AND id = $2 AND deleted_at IS NOT NULL"
+        )
+        .bind(tenant)
+        .bind(id)
+        .fetch_one(c)
+        .await)?;
+        Ok(n > 0)
+    }
+}

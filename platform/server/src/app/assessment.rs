@@ -86,7 +86,12 @@ async fn participation_in(
     tx: &mut acquis_store::TenantTx,
     pid: Uuid,
 ) -> AppResult<(acquis_store::Participation, acquis_store::Campaign)> {
-    let participation = tx.participation(pid).await?.ok_or(AppError::NotFound)?;
+    let Some(participation) = tx.participation(pid).await? else {
+        if tx.is_deleted_participation(pid).await? {
+            return Err(super::campaign::deleted());
+        }
+        return Err(AppError::NotFound);
+    };
     let campaign = tx
         .campaign(participation.campaign_id)
         .await?

@@ -154,7 +154,12 @@ async fn entry(
     } else {
         None
     };
+    let was_deleted =
+        participation.is_none() && tx.participation_deleted(found.campaign.id, user.id).await?;
     tx.commit().await?;
+    if was_deleted {
+        return Err(deleted());
+    }
     match learner {
         Some(None) => return Ok(see_other(&reconcile_path(&found))),
         Some(Some(l)) if l.disabled => return Err(super::reconcile::not_allowed()),
@@ -200,6 +205,15 @@ async fn find_open(
         return Err(archived());
     }
     Ok(found)
+}
+
+/// Staff deleted this student's participation: no new one, no sending.
+pub fn deleted() -> AppError {
+    AppError::Page {
+        status: StatusCode::FORBIDDEN,
+        title: t("participation-deleted-title"),
+        message: t("participation-deleted"),
+    }
 }
 
 pub fn archived() -> AppError {
@@ -273,6 +287,9 @@ async fn start(
         .map_err(|e| AppError::Internal(e.into()))?;
 
     let mut tx = state.store.tenant_tx(&found.scope).await?;
+    if tx.participation_deleted(found.campaign.id, user.id).await? {
+        return Err(deleted());
+    }
     // A double click or a second tab: the participation exists, go to it.
     if let Some(p) = tx.participation_of(found.campaign.id, user.id).await? {
         drop(tx);
@@ -366,6 +383,9 @@ async fn send_profile(
     let summary = super::profile::summary(&state, user.id).await?;
     let mut tx = state.store.tenant_tx(&found.scope).await?;
     let existing = tx.participation_of(found.campaign.id, user.id).await?;
+    if existing.is_none() && tx.participation_deleted(found.campaign.id, user.id).await? {
+        return Err(deleted());
+    }
     let external_id = match &existing {
         Some(p) => p.external_id.clone(),
         None => match check_external_id(&found.campaign, &form.external_id) {

@@ -23,6 +23,10 @@ pub fn router() -> Router<AppState> {
         .route("/orga/{org}/campagnes/{id}/parametres", get(show_settings))
         .route("/orga/{org}/campagnes/{id}/archiver", post(archive))
         .route("/orga/{org}/campagnes/{id}/desarchiver", post(unarchive))
+        .route(
+            "/orga/{org}/campagnes/{id}/participations/{pid}/supprimer",
+            post(delete_participation),
+        )
 }
 
 #[derive(Deserialize, Default)]
@@ -254,6 +258,7 @@ async fn campaign_page(
         .map(|p| {
             let pa = &p.participation;
             serde_json::json!({
+                "id": pa.id,
                 "first_name": p.first_name,
                 "last_name": p.last_name,
                 "external_id": pa.external_id,
@@ -377,4 +382,29 @@ async fn unarchive(
     Path((_, id)): Path<(Uuid, Uuid)>,
 ) -> AppResult<Response> {
     set_archived(&state, &ctx, id, false).await
+}
+
+/// "Supprimer cette participation ?" (campaign owner or administrator).
+async fn delete_participation(
+    State(state): State<AppState>,
+    ctx: OrgaCtx,
+    Path((_, id, pid)): Path<(Uuid, Uuid, Uuid)>,
+) -> AppResult<Response> {
+    let mut tx = state.store.tenant_tx(&ctx.scope).await?;
+    let campaign = tx.campaign(id).await?.ok_or(AppError::NotFound)?;
+    if !(ctx.is_admin() || campaign.owner_id == ctx.user.id) {
+        return Err(AppError::Forbidden(t("participation-delete-not-allowed")));
+    }
+    if tx.delete_participation(id, pid, ctx.user.id).await? == 0 {
+        return Err(AppError::NotFound);
+    }
+    tx.audit(
+        "participation.deleted",
+        Some(&pid.to_string()),
+        Some(&id.to_string()),
+    )
+    .await?;
+    tx.commit().await?;
+    flash(&ctx.session, t("participation-deleted-done")).await?;
+    Ok(see_other(&ctx.path(&format!("/campagnes/{id}"))))
 }
