@@ -1,5 +1,7 @@
-//! Campaign result exports (.csv): the columns of both campaign types, the CSV dialect (BOM, `;`,
-//! decimal comma, dates, Oui/Non/NA), students' classes, and other establishments refused.
+//! Staff managing a campaign's data: result exports (.csv) with the columns of both campaign
+//! types and the CSV dialect (BOM, `;`, decimal comma, dates, Oui/Non/NA, formula guard),
+//! deleting a participation, editing a campaign and handing it over; other establishments
+//! always get a 404.
 
 use acquis_interop::siecle::sample;
 use acquis_tenants::{Role, TenantScope};
@@ -390,5 +392,93 @@ async fn a_deleted_participation_leaves_lists_and_exports_and_cannot_be_sent_or_
         app.count("SELECT COUNT(*) FROM campaign_participations")
             .await,
         1
+    );
+}
+
+#[tokio::test]
+async fn a_campaign_is_edited_and_handed_to_another_member() {
+    let app = TestApp::spawn().await;
+    let s = campaign(&app, "0440006F", "competence-4-1", false).await;
+    let admin = app.client();
+    admin.login("admin.0440006F@test.fr", PASSWORD).await;
+    let (prof, _) = app
+        .member(&s.org, "prof@f.fr", "Paul", "Prof", Role::Member)
+        .await;
+    let base = format!("/orga/{}/campagnes/{}", s.org.id, s.campaign);
+    let settings = admin.get(&format!("{base}/parametres")).await;
+    settings.assert_contains(&format!("{}/campagnes/{}", app.base, s.code));
+    settings.assert_contains("Modifier");
+
+    // A member who does not own it may not; a stranger as owner is refused; nothing changes.
+    let member = app.client();
+    member.login("prof@f.fr", PASSWORD).await;
+    let form = [
+        ("name", "Renommée"),
+        ("title", "Titre"),
+        ("landing_text", "Bonjour"),
+        ("owner_id", ""),
+    ];
+    assert_eq!(
+        member.post(&format!("{base}/modifier"), &form).await.status,
+        403
+    );
+    let outsider = app.user("x@x.fr", "X", "X").await.id.to_string();
+    let bad = admin
+        .post(
+            &format!("{base}/modifier"),
+            &[("name", "Renommée"), ("owner_id", outsider.as_str())],
+        )
+        .await;
+    assert_eq!(bad.status, 422);
+    bad.assert_contains("Le propriétaire doit être un membre de l'établissement.");
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM campaigns WHERE name = 'Renommée'")
+            .await,
+        0
+    );
+    let b = campaign(&app, "0440007G", "competence-4-1", false).await;
+    let admin_b = app.client();
+    admin_b.login("admin.0440007G@test.fr", PASSWORD).await;
+    assert_eq!(
+        admin_b
+            .post(&format!("{base}/modifier"), &form)
+            .await
+            .status,
+        404
+    );
+    assert_eq!(
+        admin_b
+            .post(
+                &format!("/orga/{}/campagnes/{}/modifier", b.org.id, s.campaign),
+                &form
+            )
+            .await
+            .status,
+        404
+    );
+
+    let owner = prof.id.to_string();
+    let done = admin
+        .post(
+            &format!("{base}/modifier"),
+            &[
+                ("name", "Renommée"),
+                ("title", "Nouveau titre"),
+                ("landing_text", "Bienvenue !"),
+                ("owner_id", owner.as_str()),
+            ],
+        )
+        .await;
+    done.assert_contains("La campagne a été modifiée.");
+    done.assert_contains("Renommée");
+    done.assert_contains("Nouveau titre");
+    let landing = app.client().get(&format!("/campagnes/{}", s.code)).await;
+    landing.assert_contains("Bienvenue !");
+    // The new owner now manages it.
+    let mine = member.get(&format!("/orga/{}/campagnes", s.org.id)).await;
+    mine.assert_contains("Renommée");
+    assert_eq!(
+        member.post(&format!("{base}/modifier"), &form).await.status,
+        200
     );
 }

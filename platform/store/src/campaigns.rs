@@ -477,3 +477,32 @@ impl TenantTx {
         Ok(n > 0)
     }
 }
+
+impl TenantTx {
+    /// "Modifier": what staff may change once students have the code (not the objective, the
+    /// profile nor the external id, which participations already depend on).
+    pub async fn update_campaign(
+        &mut self,
+        id: Uuid,
+        name: &str,
+        title: Option<&str>,
+        landing_text: Option<&str>,
+        owner_id: Uuid,
+    ) -> Result<bool> {
+        let tenant = self.tenant();
+        let n = on_tx!(self, |c| sqlx::query(
+            "UPDATE campaigns SET name = $3, title = $4, landing_text = $5, owner_id = $6 \
+             WHERE organization_id = $1 AND id = $2 AND deleted_at IS NULL"
+        )
+        .bind(tenant)
+        .bind(id)
+        .bind(name)
+        .bind(title)
+        .bind(landing_text)
+        .bind(owner_id)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
+        Ok(n == 1)
+    }
+}

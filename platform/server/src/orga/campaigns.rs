@@ -23,6 +23,7 @@ pub fn router() -> Router<AppState> {
         .route("/orga/{org}/campagnes/{id}/parametres", get(show_settings))
         .route("/orga/{org}/campagnes/{id}/archiver", post(archive))
         .route("/orga/{org}/campagnes/{id}/desarchiver", post(unarchive))
+        .route("/orga/{org}/campagnes/{id}/modifier", post(update))
         .route(
             "/orga/{org}/campagnes/{id}/participations/{pid}/supprimer",
             post(delete_participation),
@@ -244,7 +245,18 @@ async fn campaign_page(
     let mut tx = state.store.tenant_read(&ctx.scope).await?;
     let campaign = tx.campaign(id).await?.ok_or(AppError::NotFound)?;
     let participants = tx.participants(id).await?;
+    let members = tx.members().await?;
     tx.commit().await?;
+    let members: Vec<_> = members
+        .iter()
+        .map(|m| {
+            serde_json::json!({
+                "id": m.user_id,
+                "name": format!("{} {}", m.first_name, m.last_name),
+                "owner": m.user_id == campaign.owner_id,
+            })
+        })
+        .collect();
     let profile = match campaign.target_profile_id {
         Some(tp) => state.store.target_profile(tp).await?,
         None => None,
@@ -302,6 +314,15 @@ async fn campaign_page(
             }),
         )
         .with("participants", rows)
+        .with("members", members)
+        .with(
+            "direct_link",
+            format!(
+                "{}/campagnes/{}",
+                state.config.base_url.trim_end_matches('/'),
+                campaign.code
+            ),
+        )
         .with("participant_count", participants.len())
         .with("shared_count", shared)
         .with("average", average)
@@ -407,4 +428,74 @@ async fn delete_participation(
     tx.commit().await?;
     flash(&ctx.session, t("participation-deleted-done")).await?;
     Ok(see_other(&ctx.path(&format!("/campagnes/{id}"))))
+}
+
+#[derive(Deserialize, Default)]
+struct UpdateForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    landing_text: String,
+    #[serde(default)]
+    owner_id: String,
+}
+
+/// "Modifier" (owner or administrator): name, title, landing text and owner.
+async fn update(
+    State(state): State<AppState>,
+    ctx: OrgaCtx,
+    Path((_, id)): Path<(Uuid, Uuid)>,
+    Form(form): Form<UpdateForm>,
+) -> AppResult<Response> {
+    let mut tx = state.store.tenant_tx(&ctx.scope).await?;
+    let campaign = tx.campaign(id).await?.ok_or(AppError::NotFound)?;
+    if !(ctx.is_admin() || campaign.owner_id == ctx.user.id) {
+        return Err(AppError::Forbidden(t("campaign-error-not-owner")));
+    }
+    let members = tx.members().await?;
+    let name = form.name.trim();
+    let mut errors = Vec::new();
+    if name.is_empty() {
+        errors.push(t("campaign-error-name"));
+    } else if name.chars().count() > 255 {
+        errors.push(t("campaign-error-too-long"));
+    }
+    if form.title.trim().chars().count() > 50 {
+        errors.push(t("campaign-error-title-too-long"));
+    }
+    if form.landing_text.chars().count() > 5000 {
+        errors.push(t("campaign-error-too-long"));
+    }
+    let owner = match Uuid::parse_str(form.owner_id.trim()) {
+        Ok(o) if members.iter().any(|m| m.user_id == o) => o,
+        Err(_) if form.owner_id.trim().is_empty() => campaign.owner_id,
+        _ => {
+            errors.push(t("campaign-error-owner"));
+            campaign.owner_id
+        }
+    };
+    if !errors.is_empty() {
+        drop(tx);
+        return Err(AppError::Page {
+            status: axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+            title: t("form-errors-title"),
+            message: errors.join(" "),
+        });
+    }
+    let non_empty = |s: &str| (!s.trim().is_empty()).then(|| s.trim().to_owned());
+    tx.update_campaign(
+        id,
+        name,
+        non_empty(&form.title).as_deref(),
+        non_empty(&form.landing_text).as_deref(),
+        owner,
+    )
+    .await?;
+    tx.audit("campaign.update", Some(&id.to_string()), Some(name))
+        .await?;
+    tx.commit().await?;
+    flash(&ctx.session, t("campaign-updated")).await?;
+    Ok(see_other(&ctx.path(&format!("/campagnes/{id}/parametres"))))
 }
