@@ -357,6 +357,10 @@ async fn establishment_space_shell_shows_name_user_and_menu() {
         page.assert_contains(title);
         assert!(page.body.contains("aria-current=\"page\""), "{section}");
     }
+    // The documentation is the establishment-space guide of docs/.
+    let guide = c.get(&format!("/orga/{}/documentation", org.id)).await;
+    guide.assert_contains("Guide de l'espace établissement d'Acquis");
+    assert!(guide.body.contains("<h2"), "rendered from Markdown");
 }
 
 #[tokio::test]

@@ -482,3 +482,64 @@ async fn a_campaign_is_edited_and_handed_to_another_member() {
         200
     );
 }
+
+#[tokio::test]
+async fn back_to_school_campaigns_are_created_once_per_school_year() {
+    let app = TestApp::spawn().await;
+    let college = app.org("Collège Rentrée", "0440008H").await;
+    app.member(&college, "admin@rentree.fr", "Ada", "Admin", Role::Admin)
+        .await;
+    let other = app
+        .store
+        .create_organizations(
+            None,
+            &[acquis_store::NewOrganization {
+                name: "Association".into(),
+                uai: acquis_tenants::Uai::parse("0440009J").unwrap(),
+                kind: acquis_tenants::EstablishmentKind::Other,
+                contact_email: "asso@test.fr".into(),
+                manages_students: false,
+            }],
+        )
+        .await
+        .unwrap();
+    let september = time::macros::date!(2026 - 09 - 01);
+    let created = acquis_server::jobs::back_to_school(&app.state, september)
+        .await
+        .unwrap();
+    assert_eq!(created, 4, "6e, 5e, 4e, 3e for a collège");
+    // Again the same year (another server, a restart): nothing new.
+    let june = time::macros::date!(2027 - 06 - 30);
+    assert_eq!(
+        acquis_server::jobs::back_to_school(&app.state, june)
+            .await
+            .unwrap(),
+        0
+    );
+    let staff = app.client();
+    staff.login("admin@rentree.fr", PASSWORD).await;
+    let list = staff
+        .get(&format!("/orga/{}/campagnes?onglet=toutes", college.id))
+        .await;
+    list.assert_contains("Campagne de rentrée 6e (2026-2027)");
+    list.assert_contains("Campagne de rentrée 3e (2026-2027)");
+    list.assert_contains("Équipe Acquis");
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM campaigns").await,
+        4,
+        "none for an establishment that is not a school ({})",
+        other[0].name
+    );
+    // The next school year brings the next ones; the platform account cannot sign in.
+    let next = time::macros::date!(2027 - 09 - 02);
+    assert_eq!(
+        acquis_server::jobs::back_to_school(&app.state, next)
+            .await
+            .unwrap(),
+        4
+    );
+    assert_eq!(
+        app.client().login("equipe.acquis", "").await.path(),
+        "/connexion"
+    );
+}

@@ -12,6 +12,7 @@ pub mod content;
 pub mod demo;
 pub mod error;
 pub mod i18n;
+pub mod jobs;
 pub mod join;
 pub mod mail;
 pub mod orga;

@@ -3,7 +3,7 @@
 use std::io::{IsTerminal, Read};
 
 use acquis_server::config::Config;
-use acquis_server::{AppState, cli, demo, serve};
+use acquis_server::{AppState, cli, demo, jobs, serve};
 use acquis_store::Store;
 use anyhow::Context;
 use clap::{Parser, Subcommand};
@@ -106,6 +106,7 @@ async fn run(config: Config) -> anyhow::Result<()> {
         println!("Élève importé pour essayer une campagne : {first} {last}, né(e) le {born}.");
         println!();
     }
+    jobs::spawn(state.clone());
     let listener = tokio::net::TcpListener::bind(&bind)
         .await
         .with_context(|| format!("cannot listen on {bind}"))?;

@@ -506,3 +506,67 @@ impl TenantTx {
         Ok(n == 1)
     }
 }
+
+impl TenantTx {
+    /// Claims this school year's back-to-school campaigns for the establishment; `false` when
+    /// they were already created (by an earlier run or another server).
+    pub async fn claim_back_to_school(&mut self, school_year: i32) -> Result<bool> {
+        let tenant = self.tenant();
+        let n = on_tx!(self, |c| sqlx::query(
+            "INSERT INTO back_to_school_runs (organization_id, school_year, created_at) \
+             VALUES ($1, $2, $3) ON CONFLICT DO NOTHING"
+        )
+        .bind(tenant)
+        .bind(school_year)
+        .bind(now())
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
+        Ok(n == 1)
+    }
+}
+
+impl Store {
+    /// Establishments that are schools (not archived), for the yearly back-to-school campaigns.
+    pub async fn school_establishments(&self) -> Result<Vec<crate::Organization>> {
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT {} FROM organizations WHERE archived_at IS NULL AND kind <> 'OTHER' ORDER BY id",
+            crate::organizations::ORG_COLUMNS
+        ));
+        Ok(on_pool!(self, |p| {
+            sqlx::query_as::<_, crate::Organization>(sql)
+                .fetch_all(p)
+                .await
+        })?)
+    }
+
+    /// The platform's own account ("Équipe Acquis"), owner of what the platform creates; it has
+    /// no password and cannot sign in.
+    pub async fn platform_account(&self) -> Result<crate::User> {
+        const USERNAME: &str = "equipe.acquis";
+        if let Some(u) = self.find_user_by_login(USERNAME).await? {
+            return Ok(u);
+        }
+        match self
+            .create_user(&crate::NewUser {
+                email: None,
+                username: Some(USERNAME.into()),
+                first_name: "Équipe".into(),
+                last_name: "Acquis".into(),
+                password_hash: None,
+                must_change_password: false,
+                platform_role: None,
+                accepted_terms: false,
+            })
+            .await
+        {
+            Ok(u) => Ok(u),
+            // Another server created it meanwhile.
+            Err(StoreError::Conflict(_)) => self
+                .find_user_by_login(USERNAME)
+                .await?
+                .ok_or(StoreError::NotFound),
+            Err(e) => Err(e),
+        }
+    }
+}

@@ -44,7 +44,7 @@ pub struct OrganizationPage {
     pub total: i64,
 }
 
-const ORG_COLUMNS: &str =
+pub(crate) const ORG_COLUMNS: &str =
     "id, name, uai, kind, contact_email, archived_at, created_at, manages_students";
 
 fn like_pattern(q: &str) -> String {

@@ -122,9 +122,6 @@ terms-body-3 = Les actions effectuées sur les comptes et les données des élè
 terms-accept = J'accepte les conditions d'utilisation
 terms-cancel = Annuler
 documentation-title = Documentation
-documentation-intro = Le guide d'utilisation de l'espace établissement : inviter l'équipe, importer les élèves, lancer une campagne, suivre les résultats.
-documentation-team = Équipe : les administrateurs invitent des membres (plusieurs adresses e-mail séparées par des virgules), modifient les rôles et retirent des membres. Un établissement a toujours au moins un administrateur.
-documentation-roles = Rôles : « Administrateur » gère l'équipe, les élèves et toutes les campagnes ; « Membre » crée et suit ses campagnes.
 
 ## Équipe
 team-title = Équipe

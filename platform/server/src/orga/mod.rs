@@ -195,8 +195,14 @@ async fn switch_to(State(state): State<AppState>, ctx: OrgaCtx) -> AppResult<Res
     Ok(see_other(&ctx.path("/campagnes")))
 }
 
+/// The establishment-space guide, written in `docs/` and compiled into the binary.
+const GUIDE: &str = include_str!("../../../../docs/guide-etablissement.md");
+
 async fn documentation(ctx: OrgaCtx) -> AppResult<Response> {
+    static HTML: std::sync::LazyLock<String> =
+        std::sync::LazyLock::new(|| crate::views::markdown(GUIDE));
     ctx.page("orga/documentation.html", "documentation")
         .await
+        .with("guide", HTML.as_str())
         .render()
 }
