@@ -176,6 +176,21 @@ async fn an_assessment_export_lists_every_participant_with_classes_and_results()
     assert_eq!(started[11], "NA");
     assert_eq!(started[comp], "NA");
 
+    // The analysis: every subject of the profile, from the knowledge that was sent.
+    let analysis = admin
+        .get(&format!(
+            "/orga/{}/campagnes/{}/analyse",
+            s.org.id, s.campaign
+        ))
+        .await;
+    analysis.assert_contains("Recommandation de sujets à travailler");
+    analysis.assert_contains("D'après les résultats envoyés par 1 participant");
+    // Full marks: nothing is urgent.
+    analysis.assert_contains("Assez recommandé");
+    assert!(!analysis.text().contains("Très recommandé"));
+    analysis.assert_contains("Résultats par compétence");
+    analysis.assert_contains("100 %");
+
     // Another establishment's administrator gets a 404.
     let b = campaign(&app, "0440002B", "competence-4-1", false).await;
     let admin_b = app.client();
@@ -192,6 +207,16 @@ async fn an_assessment_export_lists_every_participant_with_classes_and_results()
     )
     .await;
     assert_eq!(status, 404);
+    assert_eq!(
+        admin_b
+            .get(&format!(
+                "/orga/{}/campagnes/{}/analyse",
+                s.org.id, s.campaign
+            ))
+            .await
+            .status,
+        404
+    );
 }
 
 #[tokio::test]

@@ -406,16 +406,6 @@ pub struct LearnerParticipation {
     pub pix_score: Option<i32>,
 }
 
-fn escape_like(q: &str) -> String {
-    let escaped = q
-        .trim()
-        .to_lowercase()
-        .replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_");
-    format!("%{escaped}%")
-}
-
 impl TenantTx {
     /// Active students with their account, participations and last participation.
     pub async fn learners_page(&mut self, f: &LearnerFilter) -> Result<LearnerPage> {
@@ -485,8 +475,8 @@ impl TenantTx {
             n + 4,
             n + 5
         );
-        let last_name = escape_like(&f.last_name);
-        let first_name = escape_like(&f.first_name);
+        let last_name = crate::organizations::like_pattern(&f.last_name);
+        let first_name = crate::organizations::like_pattern(&f.first_name);
         let total: i64 = on_tx!(self, |c| {
             let mut q = sqlx::query_scalar(sqlx::AssertSqlSafe(count_sql.clone()))
                 .bind(tenant)

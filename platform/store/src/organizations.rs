@@ -47,7 +47,8 @@ pub struct OrganizationPage {
 pub(crate) const ORG_COLUMNS: &str =
     "id, name, uai, kind, contact_email, archived_at, created_at, manages_students";
 
-fn like_pattern(q: &str) -> String {
+/// A lower-cased `LIKE … ESCAPE '\\'` pattern matching `q` anywhere, wildcards escaped.
+pub(crate) fn like_pattern(q: &str) -> String {
     let escaped = q
         .trim()
         .to_lowercase()

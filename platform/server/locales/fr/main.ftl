@@ -653,3 +653,24 @@ campaign-edit = Modifier
 campaign-edit-submit = Enregistrer les modifications
 campaign-updated = La campagne a été modifiée.
 campaign-error-owner = Le propriétaire doit être un membre de l'établissement.
+campaign-tab-analysis = Analyse
+analysis-title = Recommandation de sujets à travailler
+analysis-intro = { $count ->
+    [one] D'après les résultats envoyés par { $count } participant : les sujets à travailler en priorité sont en haut.
+   *[other] D'après les résultats envoyés par { $count } participants : les sujets à travailler en priorité sont en haut.
+}
+analysis-col-subject = Sujet
+analysis-col-competence = Compétence
+analysis-col-relevance = Pertinence
+analysis-col-tutorials = Tutos
+analysis-col-mastery = Maîtrise moyenne
+analysis-tutorials = { $count ->
+    [one] { $count } tuto
+   *[other] { $count } tutos
+}
+analysis-competences = Résultats par compétence
+analysis-empty = L'analyse apparaîtra dès que des participants auront envoyé leurs résultats.
+relevance-4 = Très recommandé
+relevance-3 = Fortement recommandé
+relevance-2 = Recommandé
+relevance-1 = Assez recommandé

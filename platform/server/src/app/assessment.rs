@@ -589,6 +589,9 @@ pub struct CampaignResults {
     pub stage_total: usize,
     pub badges: Vec<serde_json::Value>,
     pub failed: usize,
+    /// The knowledge of the profile's tubes as it was when sent, stored per tube like
+    /// `knowledge_states`, for the campaign's analysis.
+    pub knowledge: Vec<(String, String)>,
 }
 
 pub fn campaign_results(catalog: &Catalog, goal: &Goal, k: &Knowledge) -> CampaignResults {
@@ -638,7 +641,15 @@ pub fn campaign_results(catalog: &Catalog, goal: &Goal, k: &Knowledge) -> Campai
         .iter()
         .filter(|&&s| k.status(bank, s) == SkillStatus::Invalidated)
         .count();
+    let mut tubes: Vec<_> = target.skills.iter().map(|&s| bank.skill(s).tube).collect();
+    tubes.sort_unstable();
+    tubes.dedup();
+    let knowledge = tubes
+        .into_iter()
+        .map(|t| (bank.tubes[t as usize].id.clone(), catalog.tube_json(k, t)))
+        .collect();
     CampaignResults {
+        knowledge,
         mastery,
         validated_skills,
         target_skills: target.len(),

@@ -321,7 +321,7 @@ async fn reconciled(state: &AppState, session: &Session, found: &Found) -> AppRe
 }
 
 /// `prenom.nomJJMM`, or with four random digits while it is taken.
-async fn free_username(state: &AppState, learner: &Learner) -> AppResult<String> {
+pub async fn free_username(state: &AppState, learner: &Learner) -> AppResult<String> {
     let birthdate = learner.birthdate.unwrap_or(Date::MIN);
     let mut candidate = names::username(&learner.first_name, &learner.last_name, birthdate);
     for _ in 0..20 {

@@ -21,6 +21,7 @@ pub fn router() -> Router<AppState> {
         .route("/orga/{org}/campagnes/{id}", get(show))
         .route("/orga/{org}/campagnes/{id}/resultats", get(show_results))
         .route("/orga/{org}/campagnes/{id}/parametres", get(show_settings))
+        .route("/orga/{org}/campagnes/{id}/analyse", get(show_analysis))
         .route("/orga/{org}/campagnes/{id}/archiver", post(archive))
         .route("/orga/{org}/campagnes/{id}/desarchiver", post(unarchive))
         .route("/orga/{org}/campagnes/{id}/modifier", post(update))
@@ -294,6 +295,20 @@ async fn campaign_page(
         (!m.is_empty()).then(|| (m.iter().sum::<i32>() as f64 / m.len() as f64).round() as i32)
     };
     let is_profiles = campaign.kind() == CampaignKind::ProfilesCollection;
+    let analysis_json = match (tab, &profile) {
+        ("analyse", Some(tp)) if !is_profiles => {
+            let catalog = state.contents.catalog(&tp.package_digest).await?;
+            let shared: Vec<&acquis_store::Participation> = participants
+                .iter()
+                .map(|p| &p.participation)
+                .filter(|p| p.is_shared())
+                .collect();
+            catalog
+                .profile(&tp.profile_key)
+                .map(|goal| analysis(&catalog, goal, &shared))
+        }
+        _ => None,
+    };
     ctx.page("orga/campaign.html", "campagnes")
         .await
         .with(
@@ -327,6 +342,7 @@ async fn campaign_page(
         .with("shared_count", shared)
         .with("average", average)
         .with("tab", tab)
+        .with("analysis", analysis_json)
         .render()
 }
 
@@ -344,6 +360,105 @@ async fn show_results(
     Path((_, id)): Path<(Uuid, Uuid)>,
 ) -> AppResult<Response> {
     campaign_page(&state, &ctx, id, "resultats").await
+}
+
+async fn show_analysis(
+    State(state): State<AppState>,
+    ctx: OrgaCtx,
+    Path((_, id)): Path<(Uuid, Uuid)>,
+) -> AppResult<Response> {
+    campaign_page(&state, &ctx, id, "analyse").await
+}
+
+/// "Recommandation de sujets à travailler": every tube of the profile with its average
+/// relevance over the participants who sent their results (the knowledge they sent), lowest
+/// (most to work on) first; and the average mastery per competence.
+fn analysis(
+    catalog: &crate::content::Catalog,
+    goal: &crate::content::Goal,
+    shared: &[&acquis_store::Participation],
+) -> serde_json::Value {
+    use acquis_engine::scoring;
+    let bank = &catalog.bank;
+    let results: Vec<serde_json::Value> = shared
+        .iter()
+        .filter_map(|p| p.results.as_deref())
+        .filter_map(|r| serde_json::from_str(r).ok())
+        .collect();
+    let knowledges: Vec<acquis_engine::knowledge::Knowledge> = results
+        .iter()
+        .map(|r| {
+            let rows: Vec<(String, String)> =
+                serde_json::from_value(r["knowledge"].clone()).unwrap_or_default();
+            catalog.knowledge(&rows)
+        })
+        .collect();
+    let mut tubes: Vec<_> = goal
+        .target
+        .skills
+        .iter()
+        .map(|&s| bank.skill(s).tube)
+        .collect();
+    tubes.sort_unstable();
+    tubes.dedup();
+    let mut rows: Vec<(f64, serde_json::Value)> = tubes
+        .into_iter()
+        .map(|ti| {
+            let score = scoring::average_relevance(bank, &goal.target, ti, &knowledges);
+            let dots = scoring::recommendation_dots(score);
+            let tube = &bank.tubes[ti as usize];
+            let competence = &catalog.competences[tube.competence as usize];
+            let mut tutorials: Vec<&str> = tube
+                .skills
+                .iter()
+                .filter(|&&s| goal.target.contains(s))
+                .flat_map(|&s| catalog.skill_tutorials[s as usize].iter())
+                .map(|&i| catalog.tutorials[i].title.as_str())
+                .collect();
+            tutorials.dedup();
+            let info = &catalog.tubes[ti as usize];
+            (
+                score,
+                serde_json::json!({
+                    "title": info.title,
+                    "description": info.description,
+                    "competence": format!("{} {}", competence.code, competence.name),
+                    "area": catalog.areas[competence.area].name,
+                    "dots": dots,
+                    "label": t(&format!("relevance-{dots}")),
+                    "tutorials": tutorials,
+                }),
+            )
+        })
+        .collect();
+    rows.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let mut per_competence: Vec<(String, String, u32, u32)> = Vec::new();
+    for r in &results {
+        for c in r["competences"].as_array().into_iter().flatten() {
+            let code = c["code"].as_str().unwrap_or_default().to_owned();
+            let mastery = c["mastery"].as_u64().unwrap_or(0) as u32;
+            match per_competence.iter_mut().find(|x| x.0 == code) {
+                Some(x) => {
+                    x.2 += mastery;
+                    x.3 += 1;
+                }
+                None => per_competence.push((
+                    code,
+                    c["name"].as_str().unwrap_or_default().to_owned(),
+                    mastery,
+                    1,
+                )),
+            }
+        }
+    }
+    serde_json::json!({
+        "participants": results.len(),
+        "tubes": rows.into_iter().map(|(_, v)| v).collect::<Vec<_>>(),
+        "competences": per_competence.iter().map(|(code, name, sum, n)| serde_json::json!({
+            "name": format!("{code} {name}"),
+            "mastery": (f64::from(*sum) / f64::from(*n)).round(),
+        })).collect::<Vec<_>>(),
+    })
 }
 
 async fn show_settings(

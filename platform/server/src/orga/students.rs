@@ -793,19 +793,7 @@ async fn add_username(
             message: t("student-has-username"),
         });
     }
-    let birthdate = learner.birthdate.unwrap_or(time::Date::MIN);
-    let mut username =
-        acquis_interop::names::username(&learner.first_name, &learner.last_name, birthdate);
-    for _ in 0..20 {
-        if state.store.find_user_by_login(&username).await?.is_none() {
-            break;
-        }
-        username = acquis_interop::names::username_variant(
-            &learner.first_name,
-            &learner.last_name,
-            &mut rand::thread_rng(),
-        );
-    }
+    let username = crate::app::reconcile::free_username(&state, &learner).await?;
     let password = account.password_hash.is_none().then(one_time_password);
     let hash = match &password {
         Some(p) => Some(state.hasher.hash(p.clone()).await?),
