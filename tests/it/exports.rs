@@ -176,6 +176,20 @@ async fn an_assessment_export_lists_every_participant_with_classes_and_results()
     assert_eq!(started[11], "NA");
     assert_eq!(started[comp], "NA");
 
+    // The results tab: cards and the distribution by result.
+    let results = admin
+        .get(&format!(
+            "/orga/{}/campagnes/{}/resultats",
+            s.org.id, s.campaign
+        ))
+        .await;
+    results.assert_contains("Total de participants 2");
+    results.assert_contains("Résultats reçus 1");
+    results.assert_contains("Résultat moyen 100 %");
+    results.assert_contains("Répartition des participants par résultat");
+    results.assert_contains("91–100 % 1");
+    results.assert_contains("0–10 % 0");
+
     // The analysis: every subject of the profile, from the knowledge that was sent.
     let analysis = admin
         .get(&format!(

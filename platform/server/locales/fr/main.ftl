@@ -674,3 +674,7 @@ relevance-4 = Très recommandé
 relevance-3 = Fortement recommandé
 relevance-2 = Recommandé
 relevance-1 = Assez recommandé
+campaign-total-participants = Total de participants
+campaign-average-stage = Palier moyen
+campaign-stage-of = { $reached } sur { $total }
+campaign-distribution = Répartition des participants par résultat

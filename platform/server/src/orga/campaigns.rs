@@ -294,6 +294,52 @@ async fn campaign_page(
             .collect();
         (!m.is_empty()).then(|| (m.iter().sum::<i32>() as f64 / m.len() as f64).round() as i32)
     };
+    // "Répartition des participants par résultat": ten buckets (0–10 %, 11–20 %, … 91–100 %).
+    let mut buckets = [0usize; 10];
+    let mut stages: Vec<(u64, u64)> = Vec::new();
+    for p in participants
+        .iter()
+        .map(|p| &p.participation)
+        .filter(|p| p.is_shared())
+    {
+        if let Some(m) = p.mastery_percent {
+            let i = if m <= 10 {
+                0
+            } else {
+                ((m - 1) / 10).clamp(0, 9) as usize
+            };
+            buckets[i] += 1;
+        }
+        if let Some(r) = p
+            .results
+            .as_deref()
+            .and_then(|r| serde_json::from_str::<serde_json::Value>(r).ok())
+            && let (Some(reached), Some(total)) =
+                (r["stage_reached"].as_u64(), r["stage_total"].as_u64())
+            && total > 0
+        {
+            stages.push((reached, total));
+        }
+    }
+    let most = buckets.iter().copied().max().unwrap_or(0).max(1);
+    let distribution: Vec<_> = buckets
+        .iter()
+        .enumerate()
+        .map(|(i, &n)| {
+            serde_json::json!({
+                "label": if i == 0 { "0–10 %".to_owned() } else { format!("{}–{} %", i * 10 + 1, (i + 1) * 10) },
+                "count": n,
+                "width": n * 100 / most,
+            })
+        })
+        .collect();
+    let average_stage = (!stages.is_empty()).then(|| {
+        let reached: u64 = stages.iter().map(|s| s.0).sum();
+        serde_json::json!({
+            "reached": (reached as f64 / stages.len() as f64 * 10.0).round() / 10.0,
+            "total": stages[0].1,
+        })
+    });
     let is_profiles = campaign.kind() == CampaignKind::ProfilesCollection;
     let analysis_json = match (tab, &profile) {
         ("analyse", Some(tp)) if !is_profiles => {
@@ -341,6 +387,8 @@ async fn campaign_page(
         .with("participant_count", participants.len())
         .with("shared_count", shared)
         .with("average", average)
+        .with("distribution", distribution)
+        .with("average_stage", average_stage)
         .with("tab", tab)
         .with("analysis", analysis_json)
         .render()
