@@ -470,10 +470,21 @@ async fn a_campaign_is_edited_and_handed_to_another_member() {
         .await;
     assert_eq!(bad.status, 422);
     bad.assert_contains("Le propriétaire doit être un membre de l'établissement.");
+    let unnamed = admin
+        .post(&format!("{base}/modifier"), &[("name", "  ")])
+        .await;
+    assert_eq!(unnamed.status, 422);
+    unnamed.assert_contains("Indiquez le nom de la campagne.");
     assert_eq!(
         app.count("SELECT COUNT(*) FROM campaigns WHERE name = 'Renommée'")
             .await,
         0
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM campaigns WHERE name = 'Campagne competence-4-1'")
+            .await,
+        1,
+        "the campaign keeps its name"
     );
     let b = campaign(&app, "0440007G", "competence-4-1", false).await;
     let admin_b = app.client();

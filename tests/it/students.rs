@@ -157,6 +157,23 @@ async fn bad_files_are_refused_with_a_french_message_and_change_nothing() {
             "{name} disabled students"
         );
     }
+    // No file at all.
+    let form = reqwest::multipart::Form::new().text("autre", "x");
+    let res = admin
+        .http
+        .post(format!("{}/orga/{org}/eleves/import", admin.base))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422);
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("Choisissez le fichier SIECLE à importer")
+    );
+    assert_eq!(count_learners(&app, org, false).await, 10);
     // Both errors of one file are listed together.
     let two = file(
         &format!(
@@ -343,6 +360,31 @@ async fn an_imported_student_is_reconciled_creates_a_username_account_and_takes_
         )
         .await;
     assert_eq!(weak.status, 422);
+    weak.assert_contains("Votre mot de passe doit contenir 8 caractères au minimum");
+    let bad_email = c
+        .post(
+            &format!("/campagnes/{code}/inscription"),
+            &[
+                ("with", "email"),
+                ("email", "pas-une-adresse"),
+                ("password", PASSWORD),
+                ("cgu", "on"),
+            ],
+        )
+        .await;
+    assert_eq!(bad_email.status, 422);
+    bad_email.assert_contains("Votre adresse e-mail n'est pas valide");
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM learners WHERE user_id IS NOT NULL")
+            .await,
+        0,
+        "no account linked while the form is refused"
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM users WHERE email IS NULL")
+            .await,
+        0
+    );
     let started = c
         .post(
             &format!("/campagnes/{code}/inscription"),
@@ -610,6 +652,12 @@ async fn staff_reset_passwords_add_usernames_and_dissociate_accounts() {
         "must choose a new password"
     );
 
+    // Nothing selected.
+    let none = admin
+        .post(&format!("/orga/{org}/eleves/mots-de-passe"), &[])
+        .await;
+    assert_eq!(none.status, 422);
+    none.assert_contains("Sélectionnez au moins un élève.");
     // A selection including a student without a username changes nothing.
     let all = admin.get(&format!("/orga/{org}/eleves?par_page=100")).await;
     let without = ids(&all).into_iter().find(|i| !linked.contains(i)).unwrap();

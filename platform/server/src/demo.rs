@@ -25,7 +25,7 @@ pub fn demo_student() -> (String, String, String) {
     (
         s.first_name.clone(),
         s.last_name.clone(),
-        format!("{:02}/{:02}/{}", d.day(), u8::from(d.month()), d.year()),
+        crate::views::birth_date(d),
     )
 }
 

@@ -164,19 +164,34 @@ pub fn date_time(t: OffsetDateTime) -> String {
 /// Central European time with its daylight-saving rule (last Sunday of March to last Sunday of
 /// October, switching at 01:00 UTC), enough for showing dates to French users without a tz crate.
 fn paris_offset(t: OffsetDateTime) -> time::UtcOffset {
-    fn last_sunday(year: i32, month: time::Month) -> OffsetDateTime {
+    fn last_sunday(year: i32, month: time::Month) -> Option<OffsetDateTime> {
         let last_day = time::util::days_in_month(month, year);
-        let d = time::Date::from_calendar_date(year, month, last_day).expect("valid date");
+        let d = time::Date::from_calendar_date(year, month, last_day).ok()?;
         let back = d.weekday().number_days_from_sunday();
-        (d - Duration::days(back.into()))
-            .with_hms(1, 0, 0)
-            .expect("valid time")
-            .assume_utc()
+        Some(
+            (d - Duration::days(back.into()))
+                .with_time(time::macros::time!(1:00))
+                .assume_utc(),
+        )
     }
     let y = t.year();
-    let summer =
-        t >= last_sunday(y, time::Month::March) && t < last_sunday(y, time::Month::October);
-    time::UtcOffset::from_hms(if summer { 2 } else { 1 }, 0, 0).expect("valid offset")
+    let summer = match (
+        last_sunday(y, time::Month::March),
+        last_sunday(y, time::Month::October),
+    ) {
+        (Some(start), Some(end)) => t >= start && t < end,
+        _ => false,
+    };
+    if summer {
+        time::macros::offset!(+2)
+    } else {
+        time::macros::offset!(+1)
+    }
+}
+
+/// A birth date as typed in France: `JJ/MM/AAAA`.
+pub fn birth_date(d: time::Date) -> String {
+    format!("{:02}/{:02}/{}", d.day(), u8::from(d.month()), d.year())
 }
 
 /// `JJ/MM/AAAA`, Paris time.

@@ -281,28 +281,49 @@ impl TenantTx {
             .await)?)
     }
 
-    /// Starts a participation; a previous one (retry, new sending) is kept but superseded.
+    /// Starts a student's first participation in a campaign.
     pub async fn start_participation(
         &mut self,
         campaign_id: Uuid,
         user_id: Uuid,
         learner_id: Uuid,
         external_id: Option<&str>,
-        supersede: Option<Uuid>,
+    ) -> Result<Uuid> {
+        self.insert_participation(campaign_id, user_id, Some(learner_id), external_id)
+            .await
+    }
+
+    /// A new participation of the same student, account and external id (retry after sending,
+    /// a new sending); the previous one is kept but superseded.
+    pub async fn supersede_participation(&mut self, old: &Participation) -> Result<Uuid> {
+        let tenant = self.tenant();
+        on_tx!(self, |c| sqlx::query(
+            "UPDATE campaign_participations SET is_improved = $3 \
+             WHERE organization_id = $1 AND id = $2"
+        )
+        .bind(tenant)
+        .bind(old.id)
+        .bind(true)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
+        self.insert_participation(
+            old.campaign_id,
+            old.user_id,
+            old.learner_id,
+            old.external_id.as_deref(),
+        )
+        .await
+    }
+
+    async fn insert_participation(
+        &mut self,
+        campaign_id: Uuid,
+        user_id: Uuid,
+        learner_id: Option<Uuid>,
+        external_id: Option<&str>,
     ) -> Result<Uuid> {
         let tenant = self.tenant();
-        if let Some(old) = supersede {
-            on_tx!(self, |c| sqlx::query(
-                "UPDATE campaign_participations SET is_improved = $3 \
-                 WHERE organization_id = $1 AND id = $2"
-            )
-            .bind(tenant)
-            .bind(old)
-            .bind(true)
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected()))?;
-        }
         let id = Uuid::now_v7();
         on_tx!(self, |c| sqlx::query(
             "INSERT INTO campaign_participations (organization_id, id, campaign_id, user_id, \

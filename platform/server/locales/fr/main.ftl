@@ -678,3 +678,4 @@ campaign-total-participants = Total de participants
 campaign-average-stage = Palier moyen
 campaign-stage-of = { $reached } sur { $total }
 campaign-distribution = Répartition des participants par résultat
+students-per-page-apply = Afficher

@@ -878,17 +878,7 @@ async fn restart(
         .catalog
         .first_challenge(&state.contents.host, goal, &working)
         .map_err(|e| AppError::Internal(e.into()))?;
-    let new_pid = tx
-        .start_participation(
-            campaign.id,
-            user.id,
-            participation.learner_id.ok_or_else(|| {
-                AppError::Internal(anyhow::anyhow!("participation {pid} has no student"))
-            })?,
-            participation.external_id.as_deref(),
-            Some(pid),
-        )
-        .await?;
+    let new_pid = tx.supersede_participation(&participation).await?;
     let new_id = tx
         .start_assessment(&NewAssessment {
             user_id: user.id,

@@ -309,13 +309,7 @@ async fn start(
         return Ok(see_other(&reconcile_path(&found)));
     };
     let participation = tx
-        .start_participation(
-            found.campaign.id,
-            user.id,
-            learner,
-            external_id.as_deref(),
-            None,
-        )
+        .start_participation(found.campaign.id, user.id, learner, external_id.as_deref())
         .await?;
     let assessment = tx
         .start_assessment(&NewAssessment {
@@ -414,23 +408,8 @@ async fn send_profile(
                 found.campaign.code
             )));
         }
-        Some(p) => {
-            if !p.is_shared() {
-                p.id
-            } else {
-                let learner = p.learner_id.ok_or_else(|| {
-                    AppError::Internal(anyhow::anyhow!("participation {} has no student", p.id))
-                })?;
-                tx.start_participation(
-                    found.campaign.id,
-                    user.id,
-                    learner,
-                    external_id.as_deref(),
-                    Some(p.id),
-                )
-                .await?
-            }
-        }
+        Some(p) if p.is_shared() => tx.supersede_participation(p).await?,
+        Some(p) => p.id,
         None => {
             let Some(learner) = tx
                 .participant_learner(user.id, found.manages_students)
@@ -439,14 +418,8 @@ async fn send_profile(
                 drop(tx);
                 return Ok(see_other(&reconcile_path(&found)));
             };
-            tx.start_participation(
-                found.campaign.id,
-                user.id,
-                learner,
-                external_id.as_deref(),
-                None,
-            )
-            .await?
+            tx.start_participation(found.campaign.id, user.id, learner, external_id.as_deref())
+                .await?
         }
     };
     let results = SharedResults {

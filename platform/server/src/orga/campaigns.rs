@@ -246,7 +246,12 @@ async fn campaign_page(
     let mut tx = state.store.tenant_read(&ctx.scope).await?;
     let campaign = tx.campaign(id).await?.ok_or(AppError::NotFound)?;
     let participants = tx.participants(id).await?;
-    let members = tx.members().await?;
+    // The team is only needed to hand the campaign over (Paramètres).
+    let members = if tab == "parametres" {
+        tx.members().await?
+    } else {
+        Vec::new()
+    };
     tx.commit().await?;
     let members: Vec<_> = members
         .iter()
@@ -297,7 +302,12 @@ async fn campaign_page(
     // "Répartition des participants par résultat": ten buckets (0–10 %, 11–20 %, … 91–100 %).
     let mut buckets = [0usize; 10];
     let mut stages: Vec<(u64, u64)> = Vec::new();
-    for p in participants
+    let charted = if tab == "resultats" {
+        participants.as_slice()
+    } else {
+        &[]
+    };
+    for p in charted
         .iter()
         .map(|p| &p.participation)
         .filter(|p| p.is_shared())

@@ -75,17 +75,13 @@ impl ImportJob {
     }
 }
 
-fn not_found() -> AppError {
-    AppError::NotFound
-}
-
 /// The establishment must import its students, and the caller be one of its administrators.
 async fn importing_admin(state: &AppState, ctx: &OrgaCtx) -> AppResult<acquis_store::Organization> {
     let org = state
         .store
         .find_organization(ctx.scope.tenant())
         .await?
-        .ok_or_else(not_found)?;
+        .ok_or(AppError::NotFound)?;
     if !org.manages_students {
         return Err(AppError::Page {
             status: StatusCode::FORBIDDEN,
@@ -206,42 +202,22 @@ async fn import(
     let org = importing_admin(&state, &ctx).await?;
     let max_mib = state.config.import_max_mib;
     let max_bytes = (max_mib as usize) << 20;
-    let mut upload: Option<(String, axum::body::Bytes)> = None;
-    loop {
-        let field = match multipart.next_field().await {
-            Ok(Some(f)) => f,
-            Ok(None) => break,
-            Err(e) => {
-                let (status, message) = if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                    (
-                        StatusCode::PAYLOAD_TOO_LARGE,
-                        t_args("import-error-too-large", &[("max", &max_mib.to_string())]),
-                    )
-                } else {
-                    (StatusCode::BAD_REQUEST, t("import-error-upload"))
-                };
-                return import_page(&state, &ctx, Some(vec![message]), status).await;
-            }
-        };
-        if field.name() != Some("file") {
-            continue;
+    let too_large = || t_args("import-error-too-large", &[("max", &max_mib.to_string())]);
+    let upload = match read_upload(&mut multipart).await {
+        Ok(u) => u,
+        Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+            return import_page(&state, &ctx, Some(vec![too_large()]), e.status()).await;
         }
-        let name = field.file_name().unwrap_or("").to_owned();
-        match field.bytes().await {
-            Ok(bytes) => upload = Some((name, bytes)),
-            Err(e) => {
-                let (status, message) = if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                    (
-                        StatusCode::PAYLOAD_TOO_LARGE,
-                        t_args("import-error-too-large", &[("max", &max_mib.to_string())]),
-                    )
-                } else {
-                    (StatusCode::BAD_REQUEST, t("import-error-upload"))
-                };
-                return import_page(&state, &ctx, Some(vec![message]), status).await;
-            }
+        Err(_) => {
+            return import_page(
+                &state,
+                &ctx,
+                Some(vec![t("import-error-upload")]),
+                StatusCode::BAD_REQUEST,
+            )
+            .await;
         }
-    }
+    };
     let Some((filename, bytes)) = upload.filter(|(_, b)| !b.is_empty()) else {
         return import_page(
             &state,
@@ -255,10 +231,7 @@ async fn import(
         return import_page(
             &state,
             &ctx,
-            Some(vec![t_args(
-                "import-error-too-large",
-                &[("max", &max_mib.to_string())],
-            )]),
+            Some(vec![too_large()]),
             StatusCode::PAYLOAD_TOO_LARGE,
         )
         .await;
@@ -297,6 +270,19 @@ async fn import(
         }
     }
     Ok(see_other(&ctx.path(&format!("/eleves/import/{job_id}"))))
+}
+
+/// The `file` field of the upload form, with its name.
+async fn read_upload(
+    multipart: &mut Multipart,
+) -> Result<Option<(String, axum::body::Bytes)>, axum::extract::multipart::MultipartError> {
+    while let Some(field) = multipart.next_field().await? {
+        if field.name() == Some("file") {
+            let name = field.file_name().unwrap_or("").to_owned();
+            return Ok(Some((name, field.bytes().await?)));
+        }
+    }
+    Ok(None)
 }
 
 fn done_message(c: ImportCounts) -> String {
@@ -434,7 +420,7 @@ async fn import_status(
         .await
         .and_then(|j| j.lock().ok().map(|j| j.clone()))
         .filter(|j| j.org() == ctx.org_id)
-        .ok_or_else(not_found)?;
+        .ok_or(AppError::NotFound)?;
     match job {
         ImportJob::Done { counts, .. } => {
             flash(&ctx.session, done_message(counts)).await?;
@@ -565,7 +551,7 @@ async fn list(
         .store
         .find_organization(ctx.scope.tenant())
         .await?
-        .ok_or_else(not_found)?;
+        .ok_or(AppError::NotFound)?;
     let mut tx = state.store.tenant_read(&ctx.scope).await?;
     let page = tx.learners_page(&filter).await?;
     let all_divisions = tx.divisions().await?;
@@ -579,7 +565,7 @@ async fn list(
                 "id": r.id,
                 "last_name": r.last_name,
                 "first_name": r.first_name,
-                "birthdate": r.birthdate.map(|d| format!("{:02}/{:02}/{}", d.day(), u8::from(d.month()), d.year())),
+                "birthdate": r.birthdate.map(views::birth_date),
                 "division": r.division,
                 "connection": connection_label(r),
                 "participations": r.participations,
@@ -668,7 +654,7 @@ async fn student_page(
     done: Option<Done>,
 ) -> AppResult<Response> {
     let mut tx = state.store.tenant_read(&ctx.scope).await?;
-    let learner = tx.learner(id).await?.ok_or_else(not_found)?;
+    let learner = tx.learner(id).await?.ok_or(AppError::NotFound)?;
     let participations = tx.learner_participations(id).await?;
     tx.commit().await?;
     let account = match learner.user_id {
@@ -698,7 +684,7 @@ async fn student_page(
                 "id": learner.id,
                 "first_name": learner.first_name,
                 "last_name": learner.last_name,
-                "birthdate": learner.birthdate.map(|d| format!("{:02}/{:02}/{}", d.day(), u8::from(d.month()), d.year())),
+                "birthdate": learner.birthdate.map(views::birth_date),
                 "division": learner.division,
                 "ine": learner.ine,
                 "disabled": learner.disabled,
@@ -727,7 +713,7 @@ async fn learner_account(
     id: Uuid,
 ) -> AppResult<(acquis_store::Learner, acquis_store::User)> {
     let mut tx = state.store.tenant_read(&ctx.scope).await?;
-    let learner = tx.learner(id).await?.ok_or_else(not_found)?;
+    let learner = tx.learner(id).await?.ok_or(AppError::NotFound)?;
     tx.commit().await?;
     let account = match learner.user_id {
         Some(u) => state.store.find_user(u).await?,
@@ -840,7 +826,7 @@ async fn dissociate(
     let mut tx = state.store.tenant_tx(&ctx.scope).await?;
     let Some(user) = tx.unlink_learner(id).await? else {
         drop(tx);
-        return Err(not_found());
+        return Err(AppError::NotFound);
     };
     tx.audit(
         "learner.dissociated",
