@@ -13,6 +13,7 @@ mod isolation;
 mod journeys;
 mod schema;
 mod security;
+mod sso;
 mod student;
 mod students;
 mod team;

@@ -19,6 +19,9 @@ const GLOBAL_TABLES: &[&str] = &[
     "knowledge_states",
     "saved_tutorials",
     "challenge_reports",
+    // Students' school SSO: providers are the platform's, identities belong to accounts.
+    "identity_providers",
+    "user_identities",
 ];
 
 #[test]

@@ -7,7 +7,7 @@ use acquis_tenants::{Role, TenantScope};
 use crate::harness::{Client, PASSWORD, Page, TestApp};
 use crate::student::{Setup, campaign};
 
-async fn upload(c: &Client, org: uuid::Uuid, filename: &str, bytes: Vec<u8>) -> Page {
+pub async fn upload(c: &Client, org: uuid::Uuid, filename: &str, bytes: Vec<u8>) -> Page {
     let form = reqwest::multipart::Form::new().part(
         "file",
         reqwest::multipart::Part::bytes(bytes).file_name(filename.to_owned()),
@@ -27,7 +27,7 @@ async fn upload(c: &Client, org: uuid::Uuid, filename: &str, bytes: Vec<u8>) -> 
 }
 
 /// A campaign in an establishment that imports its students, its administrator signed in.
-async fn managed(app: &TestApp, uai: &str) -> (Setup, Client) {
+pub async fn managed(app: &TestApp, uai: &str) -> (Setup, Client) {
     let setup = campaign(app, uai, "competence-4-1", false).await;
     app.store
         .set_manages_students(&TenantScope::system(setup.org.tenant()), true)
@@ -259,7 +259,7 @@ async fn a_learner_id(_app: &TestApp, c: &Client, org: uuid::Uuid) -> String {
     list.body[at..at + 36].to_owned()
 }
 
-fn birth(s: &sample::SampleStudent) -> (String, String, String) {
+pub fn birth(s: &sample::SampleStudent) -> (String, String, String) {
     let d = s.birthdate;
     (
         format!("{:02}", d.day()),

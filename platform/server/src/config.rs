@@ -38,6 +38,9 @@ pub struct Config {
     pub password_hash: PasswordHashConfig,
     /// Largest SIECLE upload accepted, in MiB.
     pub import_max_mib: u64,
+    /// base64 of 32 bytes sealing secrets at rest (identity providers' client secrets); the same
+    /// on every app server. Without it, `data_dir/secret.key` is created and used.
+    pub secret_key: Option<String>,
 }
 
 /// Argon2id cost; defaults follow OWASP's recommendation (19 MiB, 2 passes, 1 lane).
@@ -78,6 +81,7 @@ impl Default for Config {
             cache_seconds: 10,
             password_hash: PasswordHashConfig::default(),
             import_max_mib: 20,
+            secret_key: None,
         }
     }
 }

@@ -16,6 +16,7 @@ pub mod jobs;
 pub mod join;
 pub mod mail;
 pub mod orga;
+pub mod secrets;
 pub mod views;
 
 use std::num::NonZeroU32;
@@ -48,6 +49,9 @@ pub struct AppState {
     pub contents: content::Contents,
     /// SIECLE imports running or recently finished, by id (progress pages poll them).
     pub imports: moka::future::Cache<uuid::Uuid, Arc<std::sync::Mutex<orga::students::ImportJob>>>,
+    /// The students' SSO relying party.
+    pub oidc: auth::sso::Oidc,
+    pub sealer: secrets::Sealer,
 }
 
 impl AppState {
@@ -77,7 +81,10 @@ impl AppState {
             store.clone(),
             std::time::Duration::from_secs(config.cache_seconds),
         );
+        let sealer = secrets::Sealer::from_config(config.secret_key.as_deref(), &config.data_dir)?;
         Ok(AppState {
+            oidc: auth::sso::Oidc::new()?,
+            sealer,
             imports: moka::future::Cache::builder()
                 .max_capacity(10_000)
                 .time_to_live(std::time::Duration::from_secs(3600))
@@ -172,6 +179,7 @@ pub fn app(state: AppState) -> anyhow::Result<Router> {
         .route("/static/acquis.css", get(stylesheet))
         .merge(app::router())
         .merge(auth::router())
+        .merge(auth::sso::router())
         .merge(join::router())
         .merge(orga::router(state.config.import_max_mib))
         .merge(admin::router())

@@ -58,7 +58,7 @@ pub struct PasswordResetToken {
     pub used_at: Option<OffsetDateTime>,
 }
 
-const USER_COLUMNS: &str = "id, email, username, first_name, last_name, password_hash, \
+pub(crate) const USER_COLUMNS: &str = "id, email, username, first_name, last_name, password_hash, \
     must_change_password, platform_role, orga_terms_accepted_at, last_organization_id, created_at";
 
 #[derive(sqlx::FromRow)]

@@ -320,12 +320,17 @@ impl TenantTx {
     }
 }
 
+/// Whether the student's account has a provider identity (global table, no tenant rows).
+const SSO_EXISTS: &str = "EXISTS (SELECT 1 FROM user_identities i WHERE i.user_id = l.user_id)";
+
 /// How a student signs in, as the list shows it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Connection {
     None,
     Email,
     Username,
+    /// Through the school's identity provider (ENT / médiacentre).
+    Mediacentre,
 }
 
 impl Connection {
@@ -334,6 +339,7 @@ impl Connection {
             "none" => Some(Connection::None),
             "email" => Some(Connection::Email),
             "identifiant" => Some(Connection::Username),
+            "mediacentre" => Some(Connection::Mediacentre),
             _ => None,
         }
     }
@@ -378,6 +384,8 @@ pub struct LearnerListRow {
     pub user_id: Option<Uuid>,
     pub email: Option<String>,
     pub username: Option<String>,
+    /// The account signs in through the school's identity provider.
+    pub mediacentre: bool,
     pub certifiable: Option<bool>,
     pub certifiable_at: Option<OffsetDateTime>,
     pub participations: i64,
@@ -430,6 +438,7 @@ impl TenantTx {
             Some(Connection::None) => conds.push("l.user_id IS NULL".into()),
             Some(Connection::Email) => conds.push("u.email IS NOT NULL".into()),
             Some(Connection::Username) => conds.push("u.username IS NOT NULL".into()),
+            Some(Connection::Mediacentre) => conds.push(SSO_EXISTS.to_owned()),
             None => {}
         }
         match f.certificability {
@@ -462,7 +471,7 @@ impl TenantTx {
                AND p.deleted_at IS NULL ORDER BY p.created_at DESC LIMIT 1)";
         let page_sql = format!(
             "SELECT l.id, l.first_name, l.last_name, l.birthdate, l.division, l.user_id, u.email, \
-                    u.username, l.certifiable, l.certifiable_at, \
+                    u.username, {SSO_EXISTS} AS mediacentre, l.certifiable, l.certifiable_at, \
                     (SELECT COUNT(*) FROM campaign_participations p \
                      WHERE p.organization_id = l.organization_id AND p.learner_id = l.id \
                        AND p.deleted_at IS NULL AND NOT p.is_improved) AS participations, \

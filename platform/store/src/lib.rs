@@ -13,6 +13,7 @@ mod accounts;
 mod assessments;
 mod campaigns;
 mod content;
+mod identity;
 mod learners;
 mod organizations;
 mod sessions;
@@ -25,6 +26,7 @@ pub use campaigns::{
     SharedResults,
 };
 pub use content::{NewPackage, NewTargetProfile, PackageRow, Published, TargetProfileRow};
+pub use identity::{IdentityProvider, NewIdentity, NewIdentityProvider, UserIdentity};
 pub use learners::{
     Certificability, Connection, ImportCounts, ImportRow, Learner, LearnerFilter, LearnerListRow,
     LearnerPage, LearnerParticipation, LearnerSort,

@@ -17,6 +17,8 @@ pub struct Organization {
     pub created_at: OffsetDateTime,
     /// Imports its students (SIECLE): only they may join its campaigns, after reconciliation.
     pub manages_students: bool,
+    /// The OpenID Connect provider its students sign in with, if any.
+    pub identity_provider_id: Option<Uuid>,
 }
 
 impl Organization {
@@ -44,8 +46,8 @@ pub struct OrganizationPage {
     pub total: i64,
 }
 
-pub(crate) const ORG_COLUMNS: &str =
-    "id, name, uai, kind, contact_email, archived_at, created_at, manages_students";
+pub(crate) const ORG_COLUMNS: &str = "id, name, uai, kind, contact_email, archived_at, created_at, manages_students, \
+     identity_provider_id";
 
 /// A lower-cased `LIKE … ESCAPE '\\'` pattern matching `q` anywhere, wildcards escaped.
 pub(crate) fn like_pattern(q: &str) -> String {

@@ -2,6 +2,7 @@
 //! and send each establishment its administrator invitation.
 
 mod import;
+mod sso;
 
 use acquis_store::{NewOrganization, Organization, StoreError, User};
 use acquis_tenants::{
@@ -40,6 +41,7 @@ pub fn router() -> Router<AppState> {
         .route("/admin/etablissements/{id}", get(show))
         .route("/admin/etablissements/{id}/archiver", post(archive))
         .route("/admin/etablissements/{id}/invitation", post(invite_admin))
+        .merge(sso::router())
 }
 
 /// A signed-in operator. Anyone else is told the page does not exist.
@@ -56,6 +58,7 @@ impl FromRequestParts<AppState> for Operator {
         if !user.is_operator() {
             return Err(AppError::NotFound);
         }
+        crate::auth::sso::refuse_staff_space(&session).await?;
         Ok(Operator { user, session })
     }
 }
@@ -346,9 +349,11 @@ async fn show(
     let invitations = tx.pending_invitations().await?;
     let audit = tx.audit_entries(20).await?;
     tx.commit().await?;
+    let providers = sso::establishment_choice(&state, org.identity_provider_id).await?;
     op.page("admin/show.html")
         .await
         .with("org", org_json(&org))
+        .with("providers", providers)
         .with(
             "members",
             members

@@ -30,6 +30,9 @@ pub struct Found {
     pub scope: TenantScope,
     /// Only the establishment's imported students may join, once reconciled.
     pub manages_students: bool,
+    pub org_uai: String,
+    /// The provider its students sign in with ("Se connecter avec l'ENT").
+    pub identity_provider: Option<Uuid>,
 }
 
 fn unknown_code() -> AppError {
@@ -64,6 +67,8 @@ pub async fn find(state: &AppState, code: &str, user: Option<Uuid>) -> AppResult
         org_name: org.name,
         scope,
         manages_students: org.manages_students,
+        org_uai: org.uai,
+        identity_provider: org.identity_provider_id,
     })
 }
 
@@ -136,6 +141,13 @@ async fn landing(
         .await
         .with("campaign", campaign_json(&found))
         .with("joined", joined)
+        .with(
+            "sso",
+            match &user {
+                None => crate::auth::sso::campaign_button(&state, &found).await?,
+                Some(_) => None,
+            },
+        )
         .render()
 }
 

@@ -62,6 +62,13 @@ struct IdentifyForm {
     first_name: String,
     #[serde(default)]
     last_name: String,
+    #[serde(flatten)]
+    birth: BirthDateFields,
+}
+
+/// A birth date typed as day, month and year.
+#[derive(Deserialize, Default)]
+pub struct BirthDateFields {
     #[serde(default)]
     day: String,
     #[serde(default)]
@@ -70,8 +77,8 @@ struct IdentifyForm {
     year: String,
 }
 
-impl IdentifyForm {
-    fn birthdate(&self) -> Option<Date> {
+impl BirthDateFields {
+    pub fn date(&self) -> Option<Date> {
         let n = |s: &str| s.trim().parse::<u16>().ok();
         let month = time::Month::try_from(u8::try_from(n(&self.month)?).ok()?).ok()?;
         let year = i32::from(n(&self.year)?);
@@ -81,14 +88,21 @@ impl IdentifyForm {
         Date::from_calendar_date(year, month, u8::try_from(n(&self.day)?).ok()?).ok()
     }
 
-    fn echo(&self) -> serde_json::Value {
+    pub fn echo(&self) -> serde_json::Value {
         serde_json::json!({
-            "first_name": self.first_name.trim(),
-            "last_name": self.last_name.trim(),
             "day": self.day.trim(),
             "month": self.month.trim(),
             "year": self.year.trim(),
         })
+    }
+}
+
+impl IdentifyForm {
+    fn echo(&self) -> serde_json::Value {
+        let mut v = self.birth.echo();
+        v["first_name"] = self.first_name.trim().into();
+        v["last_name"] = self.last_name.trim().into();
+        v
     }
 }
 
@@ -146,7 +160,7 @@ async fn identify_page(
 }
 
 /// How an account is named to its owner without showing it to others.
-async fn login_hint(state: &AppState, user_id: Uuid) -> AppResult<String> {
+pub async fn login_hint(state: &AppState, user_id: Uuid) -> AppResult<String> {
     let user = state.store.find_user(user_id).await?;
     Ok(user
         .and_then(|u| u.username.or(u.email))
@@ -174,7 +188,7 @@ async fn identify(
     if form.last_name.trim().is_empty() {
         errors.insert("last_name", t("signup-last-name-missing"));
     }
-    let birthdate = form.birthdate();
+    let birthdate = form.birth.date();
     if birthdate.is_none() {
         errors.insert("birthdate", t("reconcile-birthdate-invalid"));
     }
@@ -200,7 +214,7 @@ async fn identify(
     if own.is_some() {
         return Ok(see_other(&parcours(&found)));
     }
-    let Some(learner) = matched(&form, &candidates) else {
+    let Some(learner) = matched_learner(&form.first_name, &form.last_name, &candidates) else {
         return identify_page(
             &user,
             &session,
@@ -278,7 +292,12 @@ async fn identify(
     }
 }
 
-fn matched<'a>(form: &IdentifyForm, candidates: &'a [Learner]) -> Option<&'a Learner> {
+/// The one imported student these names designate among those born that day.
+pub fn matched_learner<'a>(
+    first_name: &str,
+    last_name: &str,
+    candidates: &'a [Learner],
+) -> Option<&'a Learner> {
     let identities: Vec<names::Identity<'_>> = candidates
         .iter()
         .map(|l| names::Identity {
@@ -290,7 +309,7 @@ fn matched<'a>(form: &IdentifyForm, candidates: &'a [Learner]) -> Option<&'a Lea
             last_names: [Some(l.last_name.as_str()), l.preferred_last_name.as_deref()],
         })
         .collect();
-    names::reconcile(&form.first_name, &form.last_name, &identities).map(|i| &candidates[i])
+    names::reconcile(first_name, last_name, &identities).map(|i| &candidates[i])
 }
 
 /// The student this visitor was matched with, if the match is recent and for this campaign.

@@ -2,6 +2,7 @@
 
 pub mod password;
 pub mod session;
+pub mod sso;
 
 use std::collections::BTreeMap;
 
@@ -64,12 +65,14 @@ pub async fn landing(state: &AppState, user: &User) -> AppResult<String> {
 }
 
 async fn login_form(
+    State(state): State<AppState>,
     MaybeUser { user, session }: MaybeUser,
     Query(q): Query<NextQuery>,
 ) -> AppResult<Response> {
     page("auth/login.html", user.as_ref(), &session)
         .await
         .with("next", safe_next(q.next.as_deref()))
+        .with("providers", sso::buttons(&state).await?)
         .render()
 }
 
@@ -120,6 +123,7 @@ async fn login(
         }
         LoginOutcome::Refused(message, status) => page("auth/login.html", None, &session)
             .await
+            .with("providers", sso::buttons(&state).await?)
             .with("error", message)
             .with("login", form.login.trim())
             .with("next", safe_next(form.next.as_deref()))
@@ -128,9 +132,10 @@ async fn login(
     }
 }
 
-async fn logout(session: Session) -> AppResult<Response> {
+async fn logout(State(state): State<AppState>, session: Session) -> AppResult<Response> {
+    let through: Option<sso::SsoLogin> = session.get(sso::SSO_LOGIN_KEY).await.ok().flatten();
     sign_out(&session).await?;
-    Ok(see_other("/connexion"))
+    Ok(see_other(&sso::logout_target(&state, through).await))
 }
 
 #[derive(Deserialize, Default, Clone)]

@@ -75,7 +75,9 @@ impl FromRequestParts<AppState> for CurrentUser {
             return Err(AppError::LoginRequired { next });
         };
         keep_alive(&session, state).await;
-        if user.must_change_password && !ALLOWED_WHILE_PASSWORD_EXPIRED.contains(&parts.uri.path())
+        if user.must_change_password
+            && !ALLOWED_WHILE_PASSWORD_EXPIRED.contains(&parts.uri.path())
+            && !super::sso::signed_in_through_provider(&session).await
         {
             return Err(AppError::Redirect("/mon-compte/mot-de-passe".into()));
         }
@@ -105,6 +107,10 @@ pub async fn sign_in(session: &Session, user_id: Uuid) -> Result<(), AppError> {
         .insert(SAVED_KEY, time::OffsetDateTime::now_utc().unix_timestamp())
         .await
         .map_err(|e| AppError::Internal(e.into()))?;
+    // A session reopened with a password is no longer one opened through a students' provider.
+    let _ = session
+        .remove::<serde_json::Value>(super::sso::SSO_LOGIN_KEY)
+        .await;
     session
         .insert(USER_KEY, user_id)
         .await

@@ -82,6 +82,7 @@ impl FromRequestParts<AppState> for OrgaCtx {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
         let CurrentUser { user, session } = CurrentUser::from_request_parts(parts, state).await?;
+        crate::auth::sso::refuse_staff_space(&session).await?;
         let params = RawPathParams::from_request_parts(parts, state)
             .await
             .map_err(|_| AppError::NotFound)?;
@@ -120,6 +121,7 @@ async fn entry(
     State(state): State<AppState>,
     CurrentUser { user, session }: CurrentUser,
 ) -> AppResult<Response> {
+    crate::auth::sso::refuse_staff_space(&session).await?;
     let active: Vec<UserMembership> = state
         .store
         .memberships_of_user(user.id)

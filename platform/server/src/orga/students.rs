@@ -486,6 +486,9 @@ fn connection_label(row: &LearnerListRow) -> String {
     if row.username.is_some() {
         methods.push(t("connection-username"));
     }
+    if row.mediacentre {
+        methods.push(t("connection-mediacentre"));
+    }
     if methods.is_empty() {
         return if row.user_id.is_some() {
             t("connection-other")
@@ -661,6 +664,10 @@ async fn student_page(
         Some(u) => state.store.find_user(u).await?,
         None => None,
     };
+    let mediacentre = match &account {
+        Some(a) => !state.store.identities_of_user(a.id).await?.is_empty(),
+        None => false,
+    };
     let participations: Vec<_> = participations
         .iter()
         .map(|p| {
@@ -698,6 +705,7 @@ async fn student_page(
                     "email": a.email,
                     "username": a.username,
                     "has_password": a.password_hash.is_some(),
+                    "mediacentre": mediacentre,
                 })
             }),
         )
