@@ -4,6 +4,7 @@
 mod browser;
 mod crash;
 mod harness;
+mod oidc_peer;
 
 mod accounts;
 mod admin;
