@@ -725,6 +725,7 @@ sso-staff-refused = L'espace établissement et l'administration ne s'ouvrent pas
 sso-admin-title = Connexion ENT (SSO)
 sso-admin-intro = Les fournisseurs OpenID Connect par lesquels les élèves se connectent (ENT, médiacentre). Choisissez ensuite, sur la page de chaque établissement, le fournisseur de ses élèves.
 sso-admin-redirect-uri = Adresse de retour à déclarer auprès du fournisseur :
+sso-admin-logout-uri = Adresse de retour après déconnexion :
 sso-admin-new = Nouveau fournisseur
 sso-admin-back = ← Fournisseurs d'identité
 sso-admin-col-establishments = Établissements

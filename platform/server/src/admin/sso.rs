@@ -185,14 +185,18 @@ async fn list(State(state): State<AppState>, op: Operator) -> AppResult<Response
             .into();
         rows.push(row);
     }
-    op.page("admin/sso_list.html")
-        .await
+    with_uris(op.page("admin/sso_list.html").await, &state)
         .with("providers", rows)
-        .with(
-            "redirect_uri",
-            format!("{}/sso/retour", state.config.base_url),
-        )
         .render()
+}
+
+/// The addresses the operator declares at the provider.
+fn with_uris(page: crate::views::Page, state: &AppState) -> crate::views::Page {
+    page.with(
+        "redirect_uri",
+        format!("{}/sso/retour", state.config.base_url),
+    )
+    .with("logout_uri", format!("{}/connexion", state.config.base_url))
 }
 
 async fn form_page(
@@ -207,15 +211,9 @@ async fn form_page(
     } else {
         StatusCode::OK
     };
-    let mut p = op
-        .page("admin/sso_form.html")
-        .await
+    let mut p = with_uris(op.page("admin/sso_form.html").await, state)
         .with("form", form.echo())
-        .with("errors", errors)
-        .with(
-            "redirect_uri",
-            format!("{}/sso/retour", state.config.base_url),
-        );
+        .with("errors", errors);
     if let Some(provider) = provider {
         p.insert("provider", provider_json(provider));
         let orgs = state.store.organizations_of_provider(provider.id).await?;
