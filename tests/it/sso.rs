@@ -156,11 +156,18 @@ async fn a_new_student_joins_through_the_provider_then_comes_back_without_a_pass
 
     // Logging out goes through the provider's end-session endpoint.
     let out = c.post("/deconnexion", &[]).await;
+    out.assert_contains("Vous êtes déconnecté d'Acquis");
+    let end_session = scraper::Html::parse_document(&out.body)
+        .select(&scraper::Selector::parse("#end-session").unwrap())
+        .next()
+        .and_then(|a| a.value().attr("href").map(str::to_owned))
+        .expect("the provider's end-session link");
     assert!(
-        out.url.starts_with(&format!("{}/session/end", peer())),
-        "logout goes through the provider: {}",
-        out.url
+        end_session.starts_with(&format!("{}/session/end?", peer()))
+            && end_session.contains("id_token_hint="),
+        "logout goes through the provider: {end_session}"
     );
+    assert!(out.body.contains("http-equiv=\"refresh\""), "at once");
     assert!(c.get("/mon-compte").await.path().starts_with("/connexion"));
 
     // Staff see the connection method and can add a username with a one-time password.
@@ -231,6 +238,9 @@ async fn a_new_student_joins_through_the_provider_then_comes_back_without_a_pass
     let by_password = app.client();
     let page = by_password.login(username.trim(), otp.trim()).await;
     assert_eq!(page.path(), "/mon-compte/mot-de-passe");
+    // A password session logs out straight to the login page.
+    let staff_out = admin.post("/deconnexion", &[]).await;
+    assert_eq!(staff_out.path(), "/connexion");
 }
 
 #[tokio::test]
@@ -682,4 +692,72 @@ async fn operators_configure_providers_and_choose_them_per_establishment() {
         staff.get(&format!("/admin/sso/{}", saved.id)).await.status,
         404
     );
+}
+
+#[tokio::test]
+async fn the_sso_pages_work_in_a_real_browser_and_pass_axe() {
+    let app = TestApp::spawn().await;
+    let (setup, _admin, _p, students) = school(&app, "0331011L").await;
+    let me = &students[3];
+    let (day, month, year) = birth(me);
+    let b = crate::browser::Browser::start(&app.base).await;
+
+    b.goto(&format!("/campagnes/{}", setup.code)).await;
+    b.assert_accessible().await;
+    b.click_text("Se connecter avec l'ENT (ENT / Médiacentre)")
+        .await;
+    // The provider's own page (not ours: no accessibility check).
+    b.fill("input[name=sub]", "ent-navigateur").await;
+    b.fill("input[name=given_name]", &me.first_name).await;
+    b.fill("input[name=family_name]", &me.last_name).await;
+    b.click("button[type=submit]").await;
+    b.wait_path("/sso/nouveau", |p| p.starts_with("/sso/nouveau"))
+        .await;
+    b.assert_text("ENT / Médiacentre vous a bien identifié")
+        .await;
+    b.assert_accessible().await;
+
+    b.click_text("Continuer").await;
+    b.assert_text("Votre date de naissance n'est pas valide")
+        .await;
+    b.assert_accessible().await;
+    b.fill("#day", &day).await;
+    b.fill("#month", &month).await;
+    b.fill("#year", &year).await;
+    b.click("#cgu").await;
+    b.click_text("Continuer").await;
+    let code = setup.code.clone();
+    b.wait_path("the campaign", |p| {
+        p.starts_with(&format!("/campagnes/{code}"))
+    })
+    .await;
+    b.assert_accessible().await;
+
+    // Logging out passes through the provider, which asks to confirm, then comes back.
+    b.click_text("Se déconnecter").await;
+    b.click("button[name=logout]").await;
+    b.wait_path("/connexion", |p| p.starts_with("/connexion"))
+        .await;
+    b.assert_text("Se connecter avec l'ENT (ENT / Médiacentre)")
+        .await;
+    b.assert_accessible().await;
+
+    // The operators' pages.
+    app.operator("ops@acquis.test").await;
+    b.fill("#login", "ops@acquis.test").await;
+    b.fill("#password", PASSWORD).await;
+    b.click_text("Je me connecte").await;
+    b.wait_path("/admin", |p| p.starts_with("/admin")).await;
+    b.goto("/admin/sso").await;
+    b.assert_text("ENT / Médiacentre").await;
+    b.assert_accessible().await;
+    b.goto("/admin/sso/nouveau").await;
+    b.click_text("Créer le fournisseur").await;
+    b.assert_text("Indiquez le nom affiché aux élèves.").await;
+    b.assert_accessible().await;
+    b.goto(&format!("/admin/etablissements/{}", setup.org.id))
+        .await;
+    b.assert_text("Fournisseur d'identité des élèves").await;
+    b.assert_accessible().await;
+    b.close().await;
 }

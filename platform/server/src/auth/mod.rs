@@ -135,7 +135,15 @@ async fn login(
 async fn logout(State(state): State<AppState>, session: Session) -> AppResult<Response> {
     let through: Option<sso::SsoLogin> = session.get(sso::SSO_LOGIN_KEY).await.ok().flatten();
     sign_out(&session).await?;
-    Ok(see_other(&sso::logout_target(&state, through).await))
+    match sso::logout_target(&state, through).await {
+        // The CSP's form-action 'self' forbids a form's redirect to another site: the provider's
+        // end-session page is reached from this page instead (an immediate refresh and a link).
+        Some(provider) => page("auth/logout_sso.html", None, &session)
+            .await
+            .with("end_session", provider)
+            .render(),
+        None => Ok(see_other("/connexion")),
+    }
 }
 
 #[derive(Deserialize, Default, Clone)]

@@ -852,10 +852,10 @@ async fn link(
     }))
 }
 
-/// Where logging out sends the browser: the provider's end-session endpoint when the session
-/// was opened through a provider that advertises one, else the login page.
-pub async fn logout_target(state: &AppState, login: Option<SsoLogin>) -> String {
-    let fallback = "/connexion".to_owned();
+/// The provider's end-session address when the session was opened through a provider that
+/// advertises one.
+pub async fn logout_target(state: &AppState, login: Option<SsoLogin>) -> Option<String> {
+    let fallback = None;
     let Some(login) = login.filter(|l| !l.id_token.is_empty()) else {
         return fallback;
     };
@@ -875,12 +875,14 @@ pub async fn logout_target(state: &AppState, login: Option<SsoLogin>) -> String 
     else {
         return fallback;
     };
-    LogoutRequest::from(end)
-        .set_id_token_hint(&id_token)
-        .set_client_id(ClientId::new(provider.client_id))
-        .set_post_logout_redirect_uri(back)
-        .http_get_url()
-        .to_string()
+    Some(
+        LogoutRequest::from(end)
+            .set_id_token_hint(&id_token)
+            .set_client_id(ClientId::new(provider.client_id))
+            .set_post_logout_redirect_uri(back)
+            .http_get_url()
+            .to_string(),
+    )
 }
 
 #[cfg(test)]
