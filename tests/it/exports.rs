@@ -190,6 +190,21 @@ async fn an_assessment_export_lists_every_participant_with_classes_and_results()
     results.assert_contains("91–100 % 1");
     results.assert_contains("0–10 % 0");
 
+    // The activity tab: counts by status and the cumulative chart with its figures per day.
+    let activity = admin
+        .get(&format!("/orga/{}/campagnes/{}", s.org.id, s.campaign))
+        .await;
+    activity.assert_contains("En cours 1");
+    activity.assert_contains("Participations et envois cumulés par jour");
+    assert!(
+        activity.body.contains("<polyline points=\""),
+        "the chart is drawn"
+    );
+    let today = acquis_server::views::day(acquis_server::views::paris_day(
+        time::OffsetDateTime::now_utc(),
+    ));
+    activity.assert_contains(&format!("{today} 2 1"));
+
     // The analysis: every subject of the profile, from the knowledge that was sent.
     let analysis = admin
         .get(&format!(
@@ -530,6 +545,74 @@ async fn a_campaign_is_edited_and_handed_to_another_member() {
     assert_eq!(
         member.post(&format!("{base}/modifier"), &form).await.status,
         200
+    );
+}
+
+#[tokio::test]
+async fn a_deleted_campaign_leaves_every_list_and_its_code_names_nothing() {
+    let app = TestApp::spawn().await;
+    let s = campaign(&app, "0440009J", "competence-4-1", false).await;
+    let admin = app.client();
+    admin.login("admin.0440009J@test.fr", PASSWORD).await;
+    let (student, path) = crate::student::join(&app, &s.code, "lovelace@test.fr").await;
+    take_to_the_end(&student, &path, true).await;
+    student.post(&format!("{path}/envoyer"), &[]).await;
+    let base = format!("/orga/{}/campagnes/{}", s.org.id, s.campaign);
+    let settings = admin.get(&format!("{base}/parametres")).await;
+    settings.assert_contains("Supprimer la campagne");
+    settings.assert_contains("Cette action est définitive.");
+
+    // A member who does not own it may not; another establishment gets a 404; nothing changes.
+    app.member(&s.org, "prof@j.fr", "Paul", "Prof", Role::Member)
+        .await;
+    let member = app.client();
+    member.login("prof@j.fr", PASSWORD).await;
+    let refused = member.post(&format!("{base}/supprimer"), &[]).await;
+    assert_eq!(refused.status, 403);
+    let b = campaign(&app, "0440010K", "competence-4-1", false).await;
+    let admin_b = app.client();
+    admin_b.login("admin.0440010K@test.fr", PASSWORD).await;
+    assert_eq!(
+        admin_b.post(&format!("{base}/supprimer"), &[]).await.status,
+        404
+    );
+    assert_eq!(
+        admin_b
+            .post(
+                &format!("/orga/{}/campagnes/{}/supprimer", b.org.id, s.campaign),
+                &[]
+            )
+            .await
+            .status,
+        404
+    );
+    let live = "SELECT COUNT(*) FROM campaigns WHERE deleted_at IS NULL";
+    assert_eq!(app.count(live).await, 2);
+
+    let done = admin.post(&format!("{base}/supprimer"), &[]).await;
+    assert_eq!(done.path(), format!("/orga/{}/campagnes", s.org.id));
+    done.assert_contains("La campagne « Campagne competence-4-1 » a été supprimée.");
+    assert_eq!(app.count(live).await, 1);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM campaign_participations WHERE deleted_at IS NULL")
+            .await,
+        0,
+        "its participations go with it"
+    );
+    assert_eq!(admin.get(&base).await.status, 404);
+    assert_eq!(admin.get(&format!("{base}/export")).await.status, 404);
+    assert_eq!(
+        admin.post(&format!("{base}/supprimer"), &[]).await.status,
+        404
+    );
+    // The code names nothing; the student's page no longer lists it.
+    let landing = app.client().get(&format!("/campagnes/{}", s.code)).await;
+    assert_eq!(landing.status, 404);
+    let home = student.get("/").await;
+    assert!(
+        !home.text().contains("Campagne competence-4-1"),
+        "{}",
+        home.text()
     );
 }
 

@@ -25,7 +25,7 @@ pub fn demo_student() -> (String, String, String) {
     (
         s.first_name.clone(),
         s.last_name.clone(),
-        crate::views::birth_date(d),
+        crate::views::day(d),
     )
 }
 

@@ -31,6 +31,7 @@ const TEMPLATES: &[(&str, &str)] = templates![
     "auth/account.html",
     "auth/sso_new.html",
     "auth/sso_link.html",
+    "auth/logout_sso.html",
     "join/invitation.html",
     "orga/layout.html",
     "orga/choose.html",
@@ -57,6 +58,8 @@ const TEMPLATES: &[(&str, &str)] = templates![
     "app/tutorials.html",
     "orga/campaign_new.html",
     "orga/campaign.html",
+    "orga/analysis_table.html",
+    "orga/participant.html",
     "admin/layout.html",
     "admin/list.html",
     "admin/new.html",
@@ -193,15 +196,19 @@ fn paris_offset(t: OffsetDateTime) -> time::UtcOffset {
     }
 }
 
-/// A birth date as typed in France: `JJ/MM/AAAA`.
-pub fn birth_date(d: time::Date) -> String {
+/// A calendar day (a birth date, a chart's day) as written in France: `JJ/MM/AAAA`.
+pub fn day(d: time::Date) -> String {
     format!("{:02}/{:02}/{}", d.day(), u8::from(d.month()), d.year())
 }
 
 /// `JJ/MM/AAAA`, Paris time.
 pub fn date(t: OffsetDateTime) -> String {
-    let fr = t.to_offset(paris_offset(t));
-    format!("{:02}/{:02}/{}", fr.day(), u8::from(fr.month()), fr.year())
+    day(t.to_offset(paris_offset(t)).date())
+}
+
+/// The day it is in Paris at `t`.
+pub fn paris_day(t: OffsetDateTime) -> time::Date {
+    t.to_offset(paris_offset(t)).date()
 }
 
 /// Markdown written by content designers (instructions, explanations) as HTML. Raw HTML in the

@@ -89,21 +89,14 @@ pub struct Participation {
     pub pix_score: Option<i32>,
     pub results: Option<String>,
     pub learner_id: Option<Uuid>,
+    /// The participant's share of the campaign's analysis, computed when sent.
+    pub analysis: Option<String>,
 }
 
 impl Participation {
     pub fn is_shared(&self) -> bool {
         self.status == "SHARED"
     }
-}
-
-/// A participant as staff see them on the activity tab.
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct Participant {
-    #[sqlx(flatten)]
-    pub participation: Participation,
-    pub first_name: String,
-    pub last_name: String,
 }
 
 /// What is frozen for the establishment when a student sends their results.
@@ -114,6 +107,10 @@ pub struct SharedResults {
     pub pix_score: i32,
     /// JSON: per-competence results, stage, badges, or the sent profile.
     pub results: String,
+    /// (reached, total) when the target profile has stages; 0 is the zero stage.
+    pub stage: Option<(i32, i32)>,
+    /// The participant's share of the campaign's analysis (assessments).
+    pub analysis: Option<String>,
 }
 
 const CAMPAIGN_COLUMNS: &str = "c.organization_id, c.id, c.code, c.name, c.kind, \
@@ -122,7 +119,7 @@ const CAMPAIGN_COLUMNS: &str = "c.organization_id, c.id, c.code, c.name, c.kind,
 
 const PARTICIPATION_COLUMNS: &str = "p.organization_id, p.id, p.campaign_id, p.user_id, \
     p.external_id, p.status, p.created_at, p.shared_at, p.mastery_percent, p.validated_skills, \
-    p.pix_score, p.results, p.learner_id";
+    p.pix_score, p.results, p.learner_id, p.analysis";
 
 impl Store {
     /// The establishment and campaign a code names (the code registry is global; the campaign
@@ -248,6 +245,40 @@ impl TenantTx {
         Ok(())
     }
 
+    /// « Supprimer la campagne »: the campaign and every participation in it are marked deleted
+    /// (external ids erased), so it leaves lists, results and the students' pages, and its code
+    /// names nothing any more. Returns false when there is no such campaign.
+    pub async fn delete_campaign(&mut self, id: Uuid, by: Uuid) -> Result<bool> {
+        let tenant = self.tenant();
+        let at = now();
+        let n = on_tx!(self, |c| sqlx::query(
+            "UPDATE campaigns SET deleted_at = $3 WHERE organization_id = $1 AND id = $2 \
+             AND deleted_at IS NULL"
+        )
+        .bind(tenant)
+        .bind(id)
+        .bind(at)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
+        if n == 0 {
+            return Ok(false);
+        }
+        on_tx!(self, |c| sqlx::query(
+            "UPDATE campaign_participations SET deleted_at = $3, deleted_by = $4, \
+             external_id = NULL WHERE organization_id = $1 AND campaign_id = $2 \
+             AND deleted_at IS NULL"
+        )
+        .bind(tenant)
+        .bind(id)
+        .bind(at)
+        .bind(by)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
+        Ok(true)
+    }
+
     /// The user's current participation in a campaign (not superseded, not deleted).
     pub async fn participation_of(
         &mut self,
@@ -349,7 +380,8 @@ impl TenantTx {
         let tenant = self.tenant();
         let n = on_tx!(self, |c| sqlx::query(
             "UPDATE campaign_participations SET status = 'SHARED', shared_at = $3, \
-             mastery_percent = $4, validated_skills = $5, pix_score = $6, results = $7 \
+             mastery_percent = $4, validated_skills = $5, pix_score = $6, results = $7, \
+             stage_reached = $8, stage_total = $9, analysis = $10 \
              WHERE organization_id = $1 AND id = $2 AND status = 'STARTED' AND deleted_at IS NULL"
         )
         .bind(tenant)
@@ -359,28 +391,301 @@ impl TenantTx {
         .bind(results.validated_skills)
         .bind(results.pix_score)
         .bind(&results.results)
+        .bind(results.stage.map(|s| s.0))
+        .bind(results.stage.map(|s| s.1))
+        .bind(results.analysis.as_deref())
         .execute(c)
         .await
         .map(|r| r.rows_affected()))?;
         Ok(n == 1)
     }
 
-    /// Participants of a campaign (current participations), by name.
-    pub async fn participants(&mut self, campaign_id: Uuid) -> Result<Vec<Participant>> {
+    /// Counts, averages and distributions of a campaign, computed by the database.
+    pub async fn campaign_figures(&mut self, campaign_id: Uuid) -> Result<CampaignFigures> {
         let tenant = self.tenant();
+        const CURRENT: &str = "organization_id = $1 AND campaign_id = $2 AND NOT is_improved \
+             AND deleted_at IS NULL";
         let sql = sqlx::AssertSqlSafe(format!(
-            "SELECT {PARTICIPATION_COLUMNS}, u.first_name, u.last_name \
-             FROM campaign_participations p JOIN users u ON u.id = p.user_id \
-             WHERE p.organization_id = $1 AND p.campaign_id = $2 AND NOT p.is_improved \
-               AND p.deleted_at IS NULL \
-             ORDER BY lower(u.last_name), lower(u.first_name)"
+            "SELECT COUNT(*), COALESCE(SUM(CASE WHEN status = 'SHARED' THEN 1 ELSE 0 END), 0), \
+                    AVG(CASE WHEN status = 'SHARED' THEN CAST(mastery_percent AS DOUBLE PRECISION) END), \
+                    AVG(CASE WHEN status = 'SHARED' THEN CAST(stage_reached AS DOUBLE PRECISION) END), \
+                    MAX(stage_total) \
+             FROM campaign_participations WHERE {CURRENT}"
         ));
-        Ok(on_tx!(self, |c| sqlx::query_as::<_, Participant>(sql)
+        let (participants, shared, average_mastery, average_stage, stage_total): (
+            i64,
+            i64,
+            Option<f64>,
+            Option<f64>,
+            Option<i32>,
+        ) = on_tx!(self, |c| sqlx::query_as(sql)
+            .bind(tenant)
+            .bind(campaign_id)
+            .fetch_one(c)
+            .await)?;
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT CASE WHEN mastery_percent <= 10 THEN 0 ELSE (mastery_percent - 1) / 10 END, \
+                    COUNT(*) \
+             FROM campaign_participations \
+             WHERE {CURRENT} AND status = 'SHARED' AND mastery_percent IS NOT NULL \
+             GROUP BY 1"
+        ));
+        let rows: Vec<(i32, i64)> = on_tx!(self, |c| sqlx::query_as(sql)
             .bind(tenant)
             .bind(campaign_id)
             .fetch_all(c)
-            .await)?)
+            .await)?;
+        let mut buckets = [0i64; 10];
+        for (b, n) in rows {
+            buckets[b.clamp(0, 9) as usize] += n;
+        }
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT stage_reached, COUNT(*) FROM campaign_participations \
+             WHERE {CURRENT} AND status = 'SHARED' AND stage_reached IS NOT NULL \
+             GROUP BY stage_reached ORDER BY stage_reached"
+        ));
+        let stages: Vec<(i32, i64)> = on_tx!(self, |c| sqlx::query_as(sql)
+            .bind(tenant)
+            .bind(campaign_id)
+            .fetch_all(c)
+            .await)?;
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT created_at, shared_at FROM campaign_participations WHERE {CURRENT}"
+        ));
+        let days: Vec<(OffsetDateTime, Option<OffsetDateTime>)> = on_tx!(self, |c| {
+            sqlx::query_as(sql)
+                .bind(tenant)
+                .bind(campaign_id)
+                .fetch_all(c)
+                .await
+        })?;
+        Ok(CampaignFigures {
+            participants,
+            shared,
+            average_mastery,
+            average_stage,
+            stage_total,
+            buckets,
+            stages,
+            days,
+        })
     }
+
+    /// The classes of a campaign's participants, for the filters.
+    pub async fn participant_divisions(&mut self, campaign_id: Uuid) -> Result<Vec<String>> {
+        let tenant = self.tenant();
+        Ok(on_tx!(self, |c| sqlx::query_scalar(
+            "SELECT DISTINCT l.division FROM campaign_participations p \
+             JOIN learners l ON l.organization_id = p.organization_id AND l.id = p.learner_id \
+             WHERE p.organization_id = $1 AND p.campaign_id = $2 AND NOT p.is_improved \
+               AND p.deleted_at IS NULL AND l.division IS NOT NULL ORDER BY l.division"
+        )
+        .bind(tenant)
+        .bind(campaign_id)
+        .fetch_all(c)
+        .await)?)
+    }
+
+    /// One page of a campaign's participants (current participations), by name, filtered.
+    pub async fn participants_page(
+        &mut self,
+        campaign_id: Uuid,
+        f: &ParticipantFilter,
+    ) -> Result<ParticipantPage> {
+        let tenant = self.tenant();
+        let mut conds = vec![
+            "p.organization_id = $1".to_owned(),
+            "p.campaign_id = $2".to_owned(),
+            "NOT p.is_improved".to_owned(),
+            "p.deleted_at IS NULL".to_owned(),
+            // SQLite folds case for ASCII only: imported names are in capitals, so the search
+            // is also tried upper-cased (Unicode, in Rust) against upper-cased names.
+            "(lower(coalesce(l.last_name, u.last_name)) LIKE $3 ESCAPE '\\' \
+              OR lower(coalesce(l.first_name, u.first_name)) LIKE $3 ESCAPE '\\' \
+              OR upper(coalesce(l.last_name, u.last_name)) LIKE $4 ESCAPE '\\' \
+              OR upper(coalesce(l.first_name, u.first_name)) LIKE $4 ESCAPE '\\')"
+                .to_owned(),
+        ];
+        match f.shared {
+            Some(true) => conds.push("p.status = 'SHARED'".into()),
+            Some(false) => conds.push("p.status <> 'SHARED'".into()),
+            None => {}
+        }
+        // $5.. are the classes, then the stages.
+        let mut next = 5;
+        if !f.divisions.is_empty() {
+            let ph: Vec<String> = (next..next + f.divisions.len())
+                .map(|i| format!("${i}"))
+                .collect();
+            next += f.divisions.len();
+            conds.push(format!("l.division IN ({})", ph.join(", ")));
+        }
+        if !f.stages.is_empty() {
+            let ph: Vec<String> = (next..next + f.stages.len())
+                .map(|i| format!("${i}"))
+                .collect();
+            conds.push(format!("p.stage_reached IN ({})", ph.join(", ")));
+        }
+        let where_ = conds.join(" AND ");
+        let from = "FROM campaign_participations p JOIN users u ON u.id = p.user_id \
+             LEFT JOIN learners l ON l.organization_id = p.organization_id AND l.id = p.learner_id";
+        let count_sql = format!("SELECT COUNT(*) {from} WHERE {where_}");
+        let page_sql = format!(
+            "SELECT p.id, coalesce(l.first_name, u.first_name) AS first_name, \
+                    coalesce(l.last_name, u.last_name) AS last_name, l.division, p.external_id, \
+                    p.status, p.created_at, p.shared_at, p.mastery_percent, p.pix_score, \
+                    p.stage_reached, p.stage_total \
+             {from} WHERE {where_} \
+             ORDER BY lower(coalesce(l.last_name, u.last_name)), \
+                      lower(coalesce(l.first_name, u.first_name)), p.id \
+             LIMIT {} OFFSET {}",
+            f.per_page,
+            (f.page.max(1) - 1) * f.per_page
+        );
+        let pattern = crate::organizations::like_pattern(&f.search);
+        let upper = pattern.to_uppercase();
+        macro_rules! bind_all {
+            ($q:expr) => {{
+                let mut q = $q
+                    .bind(tenant)
+                    .bind(campaign_id)
+                    .bind(&pattern)
+                    .bind(&upper);
+                for d in &f.divisions {
+                    q = q.bind(d);
+                }
+                for s in &f.stages {
+                    q = q.bind(s);
+                }
+                q
+            }};
+        }
+        let count_sql = sqlx::AssertSqlSafe(count_sql);
+        let total: i64 = on_tx!(self, |c| bind_all!(sqlx::query_scalar(count_sql))
+            .fetch_one(c)
+            .await)?;
+        let page_sql = sqlx::AssertSqlSafe(page_sql);
+        let rows: Vec<ParticipantRow> = on_tx!(self, |c| bind_all!(sqlx::query_as::<
+            _,
+            ParticipantRow,
+        >(page_sql))
+        .fetch_all(c)
+        .await)?;
+        Ok(ParticipantPage { rows, total })
+    }
+
+    /// What each participant who sent their results brings to the analysis: the digest kept when
+    /// sent, or (older participations) the results to compute it from.
+    pub async fn shared_results(
+        &mut self,
+        campaign_id: Uuid,
+    ) -> Result<Vec<(Uuid, Option<String>, Option<String>)>> {
+        let tenant = self.tenant();
+        Ok(on_tx!(self, |c| sqlx::query_as(
+            "SELECT id, analysis, CASE WHEN analysis IS NULL THEN results END \
+             FROM campaign_participations \
+             WHERE organization_id = $1 AND campaign_id = $2 AND NOT is_improved \
+               AND deleted_at IS NULL AND status = 'SHARED' AND results IS NOT NULL"
+        )
+        .bind(tenant)
+        .bind(campaign_id)
+        .fetch_all(c)
+        .await)?)
+    }
+
+    /// Keeps the analysis digests computed for participations sent before digests existed.
+    pub async fn keep_digests(&mut self, digests: &[(Uuid, String)]) -> Result<()> {
+        let tenant = self.tenant();
+        for (id, digest) in digests {
+            on_tx!(self, |c| sqlx::query(
+                "UPDATE campaign_participations SET analysis = $3 \
+                 WHERE organization_id = $1 AND id = $2 AND analysis IS NULL"
+            )
+            .bind(tenant)
+            .bind(id)
+            .bind(digest)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected()))?;
+        }
+        Ok(())
+    }
+
+    /// One participant of a campaign with the names of their student record.
+    pub async fn participant(
+        &mut self,
+        campaign_id: Uuid,
+        id: Uuid,
+    ) -> Result<Option<(Participation, String, String, Option<String>)>> {
+        let Some(p) = self.participation(id).await? else {
+            return Ok(None);
+        };
+        if p.campaign_id != campaign_id {
+            return Ok(None);
+        }
+        let tenant = self.tenant();
+        let names: Option<(String, String, Option<String>)> = on_tx!(self, |c| sqlx::query_as(
+            "SELECT coalesce(l.first_name, u.first_name), coalesce(l.last_name, u.last_name), \
+                    l.division \
+             FROM users u LEFT JOIN learners l ON l.organization_id = $1 AND l.id = $3 \
+             WHERE u.id = $2"
+        )
+        .bind(tenant)
+        .bind(p.user_id)
+        .bind(p.learner_id)
+        .fetch_optional(c)
+        .await)?;
+        Ok(names.map(|(f, l, d)| (p, f, l, d)))
+    }
+}
+
+/// What the campaign page's cards and charts show.
+#[derive(Debug, Clone)]
+pub struct CampaignFigures {
+    pub participants: i64,
+    pub shared: i64,
+    pub average_mastery: Option<f64>,
+    pub average_stage: Option<f64>,
+    pub stage_total: Option<i32>,
+    /// Shared participants by 10-point result bucket (0–10 %, 11–20 %, … 91–100 %).
+    pub buckets: [i64; 10],
+    /// (stage reached, shared participants).
+    pub stages: Vec<(i32, i64)>,
+    /// When each participation started and was sent.
+    pub days: Vec<(OffsetDateTime, Option<OffsetDateTime>)>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ParticipantFilter {
+    pub search: String,
+    pub divisions: Vec<String>,
+    pub stages: Vec<i32>,
+    /// Some(true): results sent; Some(false): in progress.
+    pub shared: Option<bool>,
+    pub page: i64,
+    pub per_page: i64,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ParticipantRow {
+    pub id: Uuid,
+    pub first_name: String,
+    pub last_name: String,
+    pub division: Option<String>,
+    pub external_id: Option<String>,
+    pub status: String,
+    pub created_at: OffsetDateTime,
+    pub shared_at: Option<OffsetDateTime>,
+    pub mastery_percent: Option<i32>,
+    pub pix_score: Option<i32>,
+    pub stage_reached: Option<i32>,
+    pub stage_total: Option<i32>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ParticipantPage {
+    pub rows: Vec<ParticipantRow>,
+    pub total: i64,
 }
 
 /// One line of a campaign's results export.

@@ -22,8 +22,8 @@ mod team;
 pub use accounts::{NewUser, PasswordResetToken, User, UserMembership};
 pub use assessments::{AnswerRow, Assessment, MyParticipation, NewAnswer, NewAssessment};
 pub use campaigns::{
-    Campaign, CampaignKind, CampaignSummary, ExportRow, NewCampaign, Participant, Participation,
-    SharedResults,
+    Campaign, CampaignFigures, CampaignKind, CampaignSummary, ExportRow, NewCampaign,
+    ParticipantFilter, ParticipantPage, ParticipantRow, Participation, SharedResults,
 };
 pub use content::{NewPackage, NewTargetProfile, PackageRow, Published, TargetProfileRow};
 pub use identity::{IdentityProvider, NewIdentity, NewIdentityProvider, UserIdentity};

@@ -328,6 +328,33 @@ campaign-error-external-id-label = Indiquez le libellé de l'identifiant externe
 campaign-error-not-owner = Seuls le propriétaire de la campagne et les administrateurs peuvent la modifier.
 campaign-created = La campagne a été créée. Transmettez son code à vos élèves.
 campaign-archived = La campagne a été archivée.
+campaign-delete = Supprimer la campagne
+campaign-in-progress = En cours
+participant-back = ← Résultats de « { $campaign } »
+participant-progress = Avancement
+participant-skills = Acquis validés / évalués
+participant-skills-of = { $validated } / { $total }
+participant-certifiable = Certifiable
+participant-level = Niveau
+participant-badges = Badges obtenus :
+participant-competences = Résultats par compétence
+participant-not-sent = Ce participant n'a pas encore envoyé ses résultats.
+campaign-filters = Filtrer les participants
+campaign-filter-search = Rechercher un participant
+campaign-filter-stages = Paliers
+campaign-no-match = Aucun participant ne correspond à ces filtres.
+campaign-activity-chart = Participations et envois cumulés par jour
+campaign-activity-started = Participations
+campaign-activity-table = Voir les chiffres par jour
+campaign-activity-day = Jour
+campaign-stage-distribution = Répartition des participants par palier
+campaign-stage-n = { $stage ->
+    [0] Palier 0 (aucun palier)
+   *[other] Palier { $stage }
+}
+campaign-delete-confirm = Vous êtes sur le point de supprimer la campagne « { $name } » : elle disparaîtra de vos listes avec toutes ses participations et ses résultats, son code ne permettra plus d'y accéder, et les participants ne la verront plus. Cette action est définitive.
+campaign-delete-submit = Oui, je supprime la campagne
+campaign-deleted = La campagne « { $name } » a été supprimée.
 campaign-unarchived = La campagne a été désarchivée.
 campaign-archive = Archiver
 campaign-unarchive = Désarchiver
@@ -719,6 +746,9 @@ sso-link-submit = Relier mon compte
 sso-link-cancel = Annuler
 sso-linked = Votre compte est maintenant relié à { $provider }. La prochaine fois, utilisez « Se connecter avec l'ENT ».
 sso-staff-title = Espace réservé au personnel
+sso-logout-title = Vous êtes déconnecté d'Acquis
+sso-logout-text = Vous allez être déconnecté de l'ENT. Si rien ne se passe, utilisez le lien ci-dessous.
+sso-logout-link = Me déconnecter aussi de l'ENT
 sso-staff-refused = L'espace établissement et l'administration ne s'ouvrent pas avec une connexion ENT élève. Déconnectez-vous, puis connectez-vous avec votre adresse e-mail et votre mot de passe.
 
 ## Administration : fournisseurs d'identité

@@ -777,6 +777,12 @@ async fn share(
                 validated_skills: r.validated_skills as i32,
                 pix_score: r.pix as i32,
                 results: serde_json::to_string(&r).map_err(|e| AppError::Internal(e.into()))?,
+                stage: (r.stage_total > 0)
+                    .then_some((r.stage_reached as i32, r.stage_total as i32)),
+                analysis: Some(
+                    serde_json::to_string(&crate::orga::analysis::digest(&l.catalog, goal, &k))
+                        .map_err(|e| AppError::Internal(e.into()))?,
+                ),
             },
         )
         .await?;

@@ -440,6 +440,8 @@ async fn send_profile(
         validated_skills: summary.validated_skills as i32,
         pix_score: summary.total_pix as i32,
         results: serde_json::to_string(&summary).map_err(|e| AppError::Internal(e.into()))?,
+        stage: None,
+        analysis: None,
     };
     tx.share_participation(participation, &results).await?;
     tx.commit().await?;

@@ -1,7 +1,7 @@
 //! Campagnes: list, creation, the campaign page (activity, results, settings).
 
-use acquis_store::{CampaignKind, NewCampaign, StoreError};
-use axum::extract::{Path, Query, State};
+use acquis_store::{CampaignKind, NewCampaign, ParticipantFilter, StoreError};
+use axum::extract::{Path, Query, RawQuery, State};
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Form, Router};
@@ -11,7 +11,7 @@ use uuid::Uuid;
 use super::OrgaCtx;
 use crate::auth::session::flash;
 use crate::error::{AppError, AppResult, see_other};
-use crate::i18n::t;
+use crate::i18n::{t, t_args};
 use crate::{AppState, views};
 
 pub fn router() -> Router<AppState> {
@@ -25,6 +25,14 @@ pub fn router() -> Router<AppState> {
         .route("/orga/{org}/campagnes/{id}/archiver", post(archive))
         .route("/orga/{org}/campagnes/{id}/desarchiver", post(unarchive))
         .route("/orga/{org}/campagnes/{id}/modifier", post(update))
+        .route(
+            "/orga/{org}/campagnes/{id}/supprimer",
+            post(delete_campaign),
+        )
+        .route(
+            "/orga/{org}/campagnes/{id}/participants/{pid}",
+            get(participant),
+        )
         .route(
             "/orga/{org}/campagnes/{id}/participations/{pid}/supprimer",
             post(delete_participation),
@@ -237,18 +245,98 @@ async fn create(
     )))
 }
 
+/// What the Activité and Résultats tabs filter on, from the query string.
+struct TabFilter {
+    filter: ParticipantFilter,
+    /// The query without the page, for pagination links.
+    base_query: String,
+    filtered: bool,
+}
+
+const PAGE_SIZES: [i64; 4] = [10, 25, 50, 100];
+
+fn tab_filter(raw: &str, tab: &str) -> TabFilter {
+    let pairs = super::query_pairs(raw);
+    let values = |key: &str| -> Vec<String> {
+        pairs
+            .iter()
+            .filter(|(k, v)| k == key && !v.trim().is_empty())
+            .map(|(_, v)| v.trim().to_owned())
+            .collect()
+    };
+    let first = |key: &str| values(key).into_iter().next().unwrap_or_default();
+    let per_page = first("par_page")
+        .parse()
+        .ok()
+        .filter(|n| PAGE_SIZES.contains(n))
+        .unwrap_or(PAGE_SIZES[1]);
+    let shared = match (tab, first("statut").as_str()) {
+        ("resultats", _) => Some(true),
+        (_, "envoye") => Some(true),
+        (_, "en-cours") => Some(false),
+        _ => None,
+    };
+    let keep: Vec<(String, String)> = pairs
+        .iter()
+        .filter(|(k, v)| k != "page" && !v.trim().is_empty())
+        .cloned()
+        .collect();
+    TabFilter {
+        filter: ParticipantFilter {
+            search: first("recherche"),
+            divisions: values("classe"),
+            stages: values("palier")
+                .iter()
+                .filter_map(|s| s.parse().ok())
+                .collect(),
+            shared,
+            page: first("page").parse().unwrap_or(1i64).max(1),
+            per_page,
+        },
+        base_query: super::encode_pairs(&keep),
+        filtered: keep.iter().any(|(k, _)| k != "par_page"),
+    }
+}
+
+/// ★ per stage reached above the zero stage, ☆ for the others.
+fn stars(reached: Option<i32>, total: Option<i32>) -> Option<serde_json::Value> {
+    let (r, n) = (reached?, total?);
+    (n > 0).then(|| {
+        serde_json::json!({
+            "stars": format!("{}{}", "★".repeat(r.clamp(0, n) as usize), "☆".repeat((n - r.clamp(0, n)) as usize)),
+            "label": t_args("campaign-stage-of", &[("reached", &r.to_string()), ("total", &n.to_string())]),
+        })
+    })
+}
+
 async fn campaign_page(
     state: &AppState,
     ctx: &OrgaCtx,
     id: Uuid,
     tab: &str,
+    raw_query: &str,
 ) -> AppResult<Response> {
+    let tf = tab_filter(raw_query, tab);
     let mut tx = state.store.tenant_read(&ctx.scope).await?;
     let campaign = tx.campaign(id).await?.ok_or(AppError::NotFound)?;
-    let participants = tx.participants(id).await?;
+    let figures = tx.campaign_figures(id).await?;
+    let listed = matches!(tab, "activite" | "resultats");
+    let (page, divisions) = if listed {
+        (
+            Some(tx.participants_page(id, &tf.filter).await?),
+            tx.participant_divisions(id).await?,
+        )
+    } else {
+        (None, Vec::new())
+    };
     // The team is only needed to hand the campaign over (Paramètres).
     let members = if tab == "parametres" {
         tx.members().await?
+    } else {
+        Vec::new()
+    };
+    let shared_results = if tab == "analyse" {
+        tx.shared_results(id).await?
     } else {
         Vec::new()
     };
@@ -267,72 +355,40 @@ async fn campaign_page(
         Some(tp) => state.store.target_profile(tp).await?,
         None => None,
     };
-    let shared = participants
-        .iter()
-        .filter(|p| p.participation.is_shared())
-        .count();
-    let rows: Vec<_> = participants
+    let rows: Vec<_> = page
+        .as_ref()
+        .map(|p| p.rows.as_slice())
+        .unwrap_or_default()
         .iter()
         .map(|p| {
-            let pa = &p.participation;
+            let shared = p.status == "SHARED";
             serde_json::json!({
-                "id": pa.id,
+                "id": p.id,
                 "first_name": p.first_name,
                 "last_name": p.last_name,
-                "external_id": pa.external_id,
-                "status": if pa.is_shared() { t("participation-status-shared") } else { t("participation-status-started") },
-                "shared": pa.is_shared(),
-                "shared_at": pa.shared_at.map(views::date),
-                "created_at": views::date(pa.created_at),
-                "mastery": pa.mastery_percent,
-                "pix": pa.pix_score,
-                "stage": pa.results.as_deref()
-                    .and_then(|r| serde_json::from_str::<serde_json::Value>(r).ok())
-                    .and_then(|r| r.get("stage_title").cloned()),
+                "division": p.division,
+                "external_id": p.external_id,
+                "status": if shared { t("participation-status-shared") } else { t("participation-status-started") },
+                "shared": shared,
+                "shared_at": p.shared_at.map(views::date),
+                "created_at": views::date(p.created_at),
+                "mastery": p.mastery_percent,
+                "pix": p.pix_score,
+                "stage": stars(p.stage_reached, p.stage_total),
             })
         })
         .collect();
-    let average = {
-        let m: Vec<i32> = participants
-            .iter()
-            .filter_map(|p| p.participation.mastery_percent)
-            .collect();
-        (!m.is_empty()).then(|| (m.iter().sum::<i32>() as f64 / m.len() as f64).round() as i32)
+    let (listed_total, pages) = match &page {
+        Some(p) => (
+            p.total,
+            ((p.total + tf.filter.per_page - 1) / tf.filter.per_page).max(1),
+        ),
+        None => (0, 1),
     };
     // "Répartition des participants par résultat": ten buckets (0–10 %, 11–20 %, … 91–100 %).
-    let mut buckets = [0usize; 10];
-    let mut stages: Vec<(u64, u64)> = Vec::new();
-    let charted = if tab == "resultats" {
-        participants.as_slice()
-    } else {
-        &[]
-    };
-    for p in charted
-        .iter()
-        .map(|p| &p.participation)
-        .filter(|p| p.is_shared())
-    {
-        if let Some(m) = p.mastery_percent {
-            let i = if m <= 10 {
-                0
-            } else {
-                ((m - 1) / 10).clamp(0, 9) as usize
-            };
-            buckets[i] += 1;
-        }
-        if let Some(r) = p
-            .results
-            .as_deref()
-            .and_then(|r| serde_json::from_str::<serde_json::Value>(r).ok())
-            && let (Some(reached), Some(total)) =
-                (r["stage_reached"].as_u64(), r["stage_total"].as_u64())
-            && total > 0
-        {
-            stages.push((reached, total));
-        }
-    }
-    let most = buckets.iter().copied().max().unwrap_or(0).max(1);
-    let distribution: Vec<_> = buckets
+    let most = figures.buckets.iter().copied().max().unwrap_or(0).max(1);
+    let distribution: Vec<_> = figures
+        .buckets
         .iter()
         .enumerate()
         .map(|(i, &n)| {
@@ -343,25 +399,60 @@ async fn campaign_page(
             })
         })
         .collect();
-    let average_stage = (!stages.is_empty()).then(|| {
-        let reached: u64 = stages.iter().map(|s| s.0).sum();
-        serde_json::json!({
-            "reached": (reached as f64 / stages.len() as f64 * 10.0).round() / 10.0,
-            "total": stages[0].1,
-        })
-    });
+    let stage_total = figures.stage_total.unwrap_or(0).max(0) as u64;
+    let stage_bars = if stage_total > 0 {
+        let mut reached = Vec::new();
+        for &(stage, n) in &figures.stages {
+            reached.extend(std::iter::repeat_n(stage.max(0) as u64, n as usize));
+        }
+        super::charts::by_stage(&reached, stage_total)
+    } else {
+        Vec::new()
+    };
+    let average_stage = figures
+        .average_stage
+        .filter(|_| stage_total > 0)
+        .map(|a| serde_json::json!({"reached": (a * 10.0).round() / 10.0, "total": stage_total}));
+    let activity = if tab == "activite" {
+        let started: Vec<_> = figures.days.iter().map(|d| views::paris_day(d.0)).collect();
+        let shared_on: Vec<_> = figures
+            .days
+            .iter()
+            .filter_map(|d| d.1.map(views::paris_day))
+            .collect();
+        super::charts::cumulative_by_day(
+            &started,
+            &shared_on,
+            views::paris_day(time::OffsetDateTime::now_utc()),
+        )
+    } else {
+        None
+    };
     let is_profiles = campaign.kind() == CampaignKind::ProfilesCollection;
     let analysis_json = match (tab, &profile) {
         ("analyse", Some(tp)) if !is_profiles => {
             let catalog = state.contents.catalog(&tp.package_digest).await?;
-            let shared: Vec<&acquis_store::Participation> = participants
-                .iter()
-                .map(|p| &p.participation)
-                .filter(|p| p.is_shared())
+            let shared: Vec<_> = shared_results
+                .into_iter()
+                .map(|(id, digest, results)| super::analysis::Shared {
+                    id,
+                    digest,
+                    results,
+                })
                 .collect();
-            catalog
-                .profile(&tp.profile_key)
-                .map(|goal| analysis(&catalog, goal, &shared))
+            match catalog.profile(&tp.profile_key) {
+                Some(goal) => {
+                    let (json, computed) = super::analysis::analysis(&catalog, goal, &shared);
+                    // Results sent before digests existed: computed once, kept for next time.
+                    if !computed.is_empty() {
+                        let mut tx = state.store.tenant_tx(&ctx.scope).await?;
+                        tx.keep_digests(&computed).await?;
+                        tx.commit().await?;
+                    }
+                    Some(json)
+                }
+                None => None,
+            }
         }
         _ => None,
     };
@@ -385,6 +476,28 @@ async fn campaign_page(
             }),
         )
         .with("participants", rows)
+        .with("listed_total", listed_total)
+        .with("page", tf.filter.page.min(pages))
+        .with("pages", pages)
+        .with("per_page", tf.filter.per_page)
+        .with("page_sizes", PAGE_SIZES)
+        .with("base_query", tf.base_query)
+        .with("filtered", tf.filtered)
+        .with(
+            "q",
+            serde_json::json!({
+                "recherche": tf.filter.search,
+                "classes": tf.filter.divisions,
+                "paliers": tf.filter.stages,
+                "statut": match (tab, tf.filter.shared) {
+                    ("activite", Some(true)) => "envoye",
+                    ("activite", Some(false)) => "en-cours",
+                    _ => "",
+                },
+            }),
+        )
+        .with("divisions", divisions)
+        .with("stage_choices", (0..=stage_total).collect::<Vec<_>>())
         .with("members", members)
         .with(
             "direct_link",
@@ -394,11 +507,13 @@ async fn campaign_page(
                 campaign.code
             ),
         )
-        .with("participant_count", participants.len())
-        .with("shared_count", shared)
-        .with("average", average)
+        .with("participant_count", figures.participants)
+        .with("shared_count", figures.shared)
+        .with("average", figures.average_mastery.map(|a| a.round() as i64))
         .with("distribution", distribution)
         .with("average_stage", average_stage)
+        .with("stage_bars", stage_bars)
+        .with("activity", activity)
         .with("tab", tab)
         .with("analysis", analysis_json)
         .render()
@@ -408,123 +523,64 @@ async fn show(
     State(state): State<AppState>,
     ctx: OrgaCtx,
     Path((_, id)): Path<(Uuid, Uuid)>,
+    RawQuery(raw): RawQuery,
 ) -> AppResult<Response> {
-    campaign_page(&state, &ctx, id, "activite").await
+    campaign_page(
+        &state,
+        &ctx,
+        id,
+        "activite",
+        raw.as_deref().unwrap_or_default(),
+    )
+    .await
 }
 
 async fn show_results(
     State(state): State<AppState>,
     ctx: OrgaCtx,
     Path((_, id)): Path<(Uuid, Uuid)>,
+    RawQuery(raw): RawQuery,
 ) -> AppResult<Response> {
-    campaign_page(&state, &ctx, id, "resultats").await
+    campaign_page(
+        &state,
+        &ctx,
+        id,
+        "resultats",
+        raw.as_deref().unwrap_or_default(),
+    )
+    .await
 }
 
 async fn show_analysis(
     State(state): State<AppState>,
     ctx: OrgaCtx,
     Path((_, id)): Path<(Uuid, Uuid)>,
+    RawQuery(raw): RawQuery,
 ) -> AppResult<Response> {
-    campaign_page(&state, &ctx, id, "analyse").await
-}
-
-/// "Recommandation de sujets à travailler": every tube of the profile with its average
-/// relevance over the participants who sent their results (the knowledge they sent), lowest
-/// (most to work on) first; and the average mastery per competence.
-fn analysis(
-    catalog: &crate::content::Catalog,
-    goal: &crate::content::Goal,
-    shared: &[&acquis_store::Participation],
-) -> serde_json::Value {
-    use acquis_engine::scoring;
-    let bank = &catalog.bank;
-    let results: Vec<serde_json::Value> = shared
-        .iter()
-        .filter_map(|p| p.results.as_deref())
-        .filter_map(|r| serde_json::from_str(r).ok())
-        .collect();
-    let knowledges: Vec<acquis_engine::knowledge::Knowledge> = results
-        .iter()
-        .map(|r| {
-            let rows: Vec<(String, String)> =
-                serde_json::from_value(r["knowledge"].clone()).unwrap_or_default();
-            catalog.knowledge(&rows)
-        })
-        .collect();
-    let mut tubes: Vec<_> = goal
-        .target
-        .skills
-        .iter()
-        .map(|&s| bank.skill(s).tube)
-        .collect();
-    tubes.sort_unstable();
-    tubes.dedup();
-    let mut rows: Vec<(f64, serde_json::Value)> = tubes
-        .into_iter()
-        .map(|ti| {
-            let score = scoring::average_relevance(bank, &goal.target, ti, &knowledges);
-            let dots = scoring::recommendation_dots(score);
-            let tube = &bank.tubes[ti as usize];
-            let competence = &catalog.competences[tube.competence as usize];
-            let mut tutorials: Vec<&str> = tube
-                .skills
-                .iter()
-                .filter(|&&s| goal.target.contains(s))
-                .flat_map(|&s| catalog.skill_tutorials[s as usize].iter())
-                .map(|&i| catalog.tutorials[i].title.as_str())
-                .collect();
-            tutorials.dedup();
-            let info = &catalog.tubes[ti as usize];
-            (
-                score,
-                serde_json::json!({
-                    "title": info.title,
-                    "description": info.description,
-                    "competence": format!("{} {}", competence.code, competence.name),
-                    "area": catalog.areas[competence.area].name,
-                    "dots": dots,
-                    "label": t(&format!("relevance-{dots}")),
-                    "tutorials": tutorials,
-                }),
-            )
-        })
-        .collect();
-    rows.sort_by(|a, b| a.0.total_cmp(&b.0));
-    let mut per_competence: Vec<(String, String, u32, u32)> = Vec::new();
-    for r in &results {
-        for c in r["competences"].as_array().into_iter().flatten() {
-            let code = c["code"].as_str().unwrap_or_default().to_owned();
-            let mastery = c["mastery"].as_u64().unwrap_or(0) as u32;
-            match per_competence.iter_mut().find(|x| x.0 == code) {
-                Some(x) => {
-                    x.2 += mastery;
-                    x.3 += 1;
-                }
-                None => per_competence.push((
-                    code,
-                    c["name"].as_str().unwrap_or_default().to_owned(),
-                    mastery,
-                    1,
-                )),
-            }
-        }
-    }
-    serde_json::json!({
-        "participants": results.len(),
-        "tubes": rows.into_iter().map(|(_, v)| v).collect::<Vec<_>>(),
-        "competences": per_competence.iter().map(|(code, name, sum, n)| serde_json::json!({
-            "name": format!("{code} {name}"),
-            "mastery": (f64::from(*sum) / f64::from(*n)).round(),
-        })).collect::<Vec<_>>(),
-    })
+    campaign_page(
+        &state,
+        &ctx,
+        id,
+        "analyse",
+        raw.as_deref().unwrap_or_default(),
+    )
+    .await
 }
 
 async fn show_settings(
     State(state): State<AppState>,
     ctx: OrgaCtx,
     Path((_, id)): Path<(Uuid, Uuid)>,
+    RawQuery(raw): RawQuery,
 ) -> AppResult<Response> {
-    campaign_page(&state, &ctx, id, "parametres").await
+    campaign_page(
+        &state,
+        &ctx,
+        id,
+        "parametres",
+        raw.as_deref().unwrap_or_default(),
+    )
+    .await
 }
 
 async fn set_archived(
@@ -601,6 +657,109 @@ async fn delete_participation(
     tx.commit().await?;
     flash(&ctx.session, t("participation-deleted-done")).await?;
     Ok(see_other(&ctx.path(&format!("/campagnes/{id}"))))
+}
+
+#[derive(Deserialize, Default)]
+struct ParticipantQuery {
+    /// `analyse` for the participant's own analysis.
+    #[serde(default)]
+    onglet: String,
+}
+
+/// One participant's page: when they started and sent, their results per competence (or their
+/// profile), and the analysis of what they sent.
+async fn participant(
+    State(state): State<AppState>,
+    ctx: OrgaCtx,
+    Path((_, id, pid)): Path<(Uuid, Uuid, Uuid)>,
+    Query(q): Query<ParticipantQuery>,
+) -> AppResult<Response> {
+    let mut tx = state.store.tenant_read(&ctx.scope).await?;
+    let campaign = tx.campaign(id).await?.ok_or(AppError::NotFound)?;
+    let (p, first_name, last_name, division) =
+        tx.participant(id, pid).await?.ok_or(AppError::NotFound)?;
+    tx.commit().await?;
+    let is_profiles = campaign.kind() == CampaignKind::ProfilesCollection;
+    let results: Option<serde_json::Value> = p
+        .results
+        .as_deref()
+        .filter(|_| p.is_shared())
+        .and_then(|r| serde_json::from_str(r).ok());
+    let tab = if q.onglet == "analyse" && !is_profiles {
+        "analyse"
+    } else {
+        "resultats"
+    };
+    let analysis_json = match (tab, &results, campaign.target_profile_id) {
+        ("analyse", Some(_), Some(tp)) => match state.store.target_profile(tp).await? {
+            Some(tp) => {
+                let catalog = state.contents.catalog(&tp.package_digest).await?;
+                let sent = [super::analysis::Shared {
+                    id: p.id,
+                    digest: p.analysis.clone(),
+                    results: p.results.clone(),
+                }];
+                catalog
+                    .profile(&tp.profile_key)
+                    .map(|goal| super::analysis::analysis(&catalog, goal, &sent).0)
+            }
+            None => None,
+        },
+        _ => None,
+    };
+    ctx.page("orga/participant.html", "campagnes")
+        .await
+        .with(
+            "campaign",
+            serde_json::json!({"id": campaign.id, "name": campaign.name, "is_profiles": is_profiles}),
+        )
+        .with(
+            "participant",
+            serde_json::json!({
+                "id": p.id,
+                "name": format!("{first_name} {last_name}"),
+                "division": division,
+                "external_id": p.external_id,
+                "started": views::date(p.created_at),
+                "shared": p.shared_at.map(views::date),
+                "status": if p.is_shared() { t("participation-status-shared") } else { t("participation-status-started") },
+                "mastery": p.mastery_percent,
+                "pix": p.pix_score,
+            }),
+        )
+        .with("results", results)
+        .with("tab", tab)
+        .with("analysis", analysis_json)
+        .render()
+}
+
+/// « Supprimer la campagne » (owner or administrator, after the confirmation).
+async fn delete_campaign(
+    State(state): State<AppState>,
+    ctx: OrgaCtx,
+    Path((_, id)): Path<(Uuid, Uuid)>,
+) -> AppResult<Response> {
+    let mut tx = state.store.tenant_tx(&ctx.scope).await?;
+    let campaign = tx.campaign(id).await?.ok_or(AppError::NotFound)?;
+    if !(ctx.is_admin() || campaign.owner_id == ctx.user.id) {
+        return Err(AppError::Forbidden(t("campaign-error-not-owner")));
+    }
+    if !tx.delete_campaign(id, ctx.user.id).await? {
+        return Err(AppError::NotFound);
+    }
+    tx.audit(
+        "campaign.delete",
+        Some(&id.to_string()),
+        Some(&campaign.name),
+    )
+    .await?;
+    tx.commit().await?;
+    flash(
+        &ctx.session,
+        t_args("campaign-deleted", &[("name", &campaign.name)]),
+    )
+    .await?;
+    Ok(see_other(&ctx.path("/campagnes")))
 }
 
 #[derive(Deserialize, Default)]

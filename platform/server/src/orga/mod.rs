@@ -3,7 +3,9 @@
 //! Every route goes through [`OrgaCtx`], which only exists for a signed-in, active member of the
 //! establishment in the path; anyone else gets a 404 that says nothing about the establishment.
 
+pub mod analysis;
 pub mod campaigns;
+mod charts;
 pub mod export;
 pub mod students;
 pub mod team;
@@ -207,4 +209,14 @@ async fn documentation(ctx: OrgaCtx) -> AppResult<Response> {
         .await
         .with("guide", HTML.as_str())
         .render()
+}
+
+/// A query string's pairs in order, repeated keys kept (several classes are several `classe`;
+/// serde_urlencoded into a struct would keep only one).
+pub(crate) fn query_pairs(raw: &str) -> Vec<(String, String)> {
+    serde_urlencoded::from_str::<Vec<(String, String)>>(raw).unwrap_or_default()
+}
+
+pub(crate) fn encode_pairs(pairs: &[(String, String)]) -> String {
+    serde_urlencoded::to_string(pairs).unwrap_or_default()
 }

@@ -518,7 +518,7 @@ async fn list(
 ) -> AppResult<Response> {
     let raw = raw.unwrap_or_default();
     // Several "classe" values: serde_urlencoded keeps only one, so they are read by hand.
-    let divisions: Vec<String> = form_urlencoded_pairs(&raw)
+    let divisions: Vec<String> = super::query_pairs(&raw)
         .into_iter()
         .filter(|(k, v)| k == "classe" && !v.is_empty())
         .map(|(_, v)| v)
@@ -568,7 +568,7 @@ async fn list(
                 "id": r.id,
                 "last_name": r.last_name,
                 "first_name": r.first_name,
-                "birthdate": r.birthdate.map(views::birth_date),
+                "birthdate": r.birthdate.map(views::day),
                 "division": r.division,
                 "connection": connection_label(r),
                 "participations": r.participations,
@@ -585,12 +585,12 @@ async fn list(
         })
         .collect();
     // The query string of this view without the page, for pagination and sorting links.
-    let keep: Vec<(String, String)> = form_urlencoded_pairs(&raw)
+    let keep: Vec<(String, String)> = super::query_pairs(&raw)
         .into_iter()
         .filter(|(k, v)| k != "page" && !v.is_empty())
         .collect();
-    let base_query = encode_pairs(&keep);
-    let without_sort = encode_pairs(
+    let base_query = super::encode_pairs(&keep);
+    let without_sort = super::encode_pairs(
         &keep
             .iter()
             .filter(|(k, _)| k != "tri" && k != "ordre")
@@ -624,14 +624,6 @@ async fn list(
                 .all(|(k, _)| k == "tri" || k == "ordre" || k == "par_page"),
         )
         .render()
-}
-
-fn form_urlencoded_pairs(raw: &str) -> Vec<(String, String)> {
-    serde_urlencoded::from_str::<Vec<(String, String)>>(raw).unwrap_or_default()
-}
-
-fn encode_pairs(pairs: &[(String, String)]) -> String {
-    serde_urlencoded::to_string(pairs).unwrap_or_default()
 }
 
 async fn show(
@@ -691,7 +683,7 @@ async fn student_page(
                 "id": learner.id,
                 "first_name": learner.first_name,
                 "last_name": learner.last_name,
-                "birthdate": learner.birthdate.map(views::birth_date),
+                "birthdate": learner.birthdate.map(views::day),
                 "division": learner.division,
                 "ine": learner.ine,
                 "disabled": learner.disabled,
