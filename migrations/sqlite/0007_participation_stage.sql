@@ -9,3 +9,11 @@ UPDATE campaign_participations
        stage_total = json_extract(results, '$.stage_total')
  WHERE results IS NOT NULL AND json_valid(results)
    AND json_extract(results, '$.stage_total') > 0;
+-- The campaign page reads many participations but never their results: covering indexes let it
+-- read only these columns (in SQLite the results of a participation span several overflow pages,
+-- and every column added after them is stored behind them).
+CREATE INDEX participations_campaign_page ON campaign_participations (organization_id, campaign_id,
+    deleted_at, is_improved, status, learner_id, user_id, id, created_at, shared_at,
+    mastery_percent, pix_score, stage_reached, stage_total, external_id);
+CREATE INDEX participations_campaign_analysis ON campaign_participations (organization_id,
+    campaign_id, status, deleted_at, is_improved, id, analysis);

@@ -292,6 +292,14 @@ async fn a_profiles_collection_export_has_pix_and_levels_per_competence() {
     )
     .await
     .assert_contains("Merci, votre profil a bien été envoyé !");
+    // The student's certificability now comes from the profile sent (an empty one: not yet).
+    assert_eq!(
+        app.count(
+            "SELECT COUNT(*) FROM learners WHERE certifiable = FALSE AND certifiable_at IS NOT NULL"
+        )
+        .await,
+        1
+    );
     let (status, _, body) = download(&staff, &format!("{base}/{id}/export")).await;
     assert_eq!(status, 200);
     let lines: Vec<&str> = body.trim_start_matches('\u{feff}').lines().collect();

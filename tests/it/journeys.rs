@@ -302,3 +302,184 @@ async fn a_student_takes_a_whole_campaign_in_the_browser() {
     assert_eq!(app.count("SELECT COUNT(*) FROM answers").await, answered);
     b.close().await;
 }
+
+/// Reads a file of the establishment space with the browser's own session, as a download would.
+async fn fetch_text(b: &Browser, path: &str) -> String {
+    let text = b
+        .client
+        .execute_async(
+            "const [path, done] = arguments;
+             fetch(path).then(r => r.text()).then(done).catch(e => done('error: ' + e));",
+            vec![serde_json::json!(path)],
+        )
+        .await
+        .expect("fetch in the page");
+    text.as_str().unwrap_or_default().to_owned()
+}
+
+/// An administrator imports a SIECLE zip, creates a campaign and copies its code; students send
+/// results; the administrator reads the activity, results, analysis and a participant, downloads
+/// both exports and resets two students' passwords; axe-core on every page.
+#[tokio::test]
+async fn an_administrator_runs_a_campaign_from_import_to_exports() {
+    use acquis_interop::siecle::sample;
+    let app = TestApp::spawn().await;
+    let (setup, _) = crate::students::managed(&app, "0660001A").await;
+    let org = setup.org.id;
+    let students = sample::students(24);
+    let dir = std::env::temp_dir().join(format!("acquis-journey-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let zip = dir.join("ElevesSansAdresses.zip");
+    std::fs::write(
+        &zip,
+        sample::zip(&[(
+            "ElevesSansAdresses.xml",
+            &sample::xml("0660001A", &students),
+        )]),
+    )
+    .unwrap();
+    let profile = app
+        .store
+        .offered_target_profiles()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|p| p.profile_key == "competence-4-1")
+        .unwrap();
+
+    let b = Browser::start(&app.base).await;
+    b.goto("/connexion").await;
+    b.fill("#login", "admin.0660001A@test.fr").await;
+    b.fill("#password", PASSWORD).await;
+    b.click_text("Je me connecte").await;
+    b.wait_path("the establishment space", |p| p.starts_with("/orga/"))
+        .await;
+
+    // Import.
+    b.goto(&format!("/orga/{org}/eleves/import")).await;
+    b.assert_accessible().await;
+    b.find(fantoccini::Locator::Css("#file"))
+        .await
+        .send_keys(zip.to_str().unwrap())
+        .await
+        .unwrap();
+    b.click_text("Importer").await;
+    b.assert_text("Import terminé : 24 élève(s) ajouté(s)")
+        .await;
+    b.assert_accessible().await;
+
+    // A campaign, its code copied.
+    b.goto(&format!("/orga/{org}/campagnes/nouvelle")).await;
+    b.assert_accessible().await;
+    b.fill("#name", "Sécurité 4e").await;
+    b.find(fantoccini::Locator::Css("#target_profile_id"))
+        .await
+        .select_by_value(&profile.id.to_string())
+        .await
+        .unwrap();
+    b.click_text("Créer la campagne").await;
+    b.assert_text("La campagne a été créée.").await;
+    b.assert_accessible().await;
+    let code = b
+        .find(fantoccini::Locator::Css("code.code-big"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    let copy = b.find(fantoccini::Locator::Css("button[data-copy]")).await;
+    assert!(
+        copy.is_displayed().await.unwrap(),
+        "the copy button shows with JavaScript"
+    );
+    copy.click().await.unwrap();
+    let label = copy.text().await.unwrap();
+    assert!(
+        label == "Copié !" || label.starts_with("Copie impossible"),
+        "the button says what happened: {label}"
+    );
+    // Created, the campaign opens on its Paramètres tab.
+    let campaign_path = b.path().await.trim_end_matches("/parametres").to_owned();
+
+    // Students send their results (over HTTP: their own journey is tested elsewhere).
+    crate::results::takes_the_test(&app, &code, &students[0], true, true).await;
+    crate::results::takes_the_test(&app, &code, &students[1], false, true).await;
+    crate::results::takes_the_test(&app, &code, &students[2], true, false).await;
+
+    for (tab, text) in [
+        ("", "Participations et envois cumulés par jour"),
+        ("/resultats", "Répartition des participants par résultat"),
+        ("/analyse", "Recommandation de sujets à travailler"),
+    ] {
+        b.goto(&format!("{campaign_path}{tab}")).await;
+        b.assert_text(text).await;
+        b.assert_accessible().await;
+    }
+    b.goto(&format!("{campaign_path}/resultats")).await;
+    b.click(&format!("a[href^='{campaign_path}/participants/']"))
+        .await;
+    b.assert_text("Résultats par compétence").await;
+    b.assert_accessible().await;
+    b.click_text("Analyse").await;
+    b.assert_text("Recommandation de sujets à travailler").await;
+    b.assert_accessible().await;
+
+    // Both exports: this assessment, and a profiles collection.
+    let csv = fetch_text(&b, &format!("{campaign_path}/export")).await;
+    let header = csv
+        .trim_start_matches('\u{feff}')
+        .lines()
+        .next()
+        .unwrap_or_default();
+    assert!(header.starts_with("Nom de l'organisation;"), "{header}");
+    assert_eq!(csv.lines().count(), 4, "a header and three participants");
+    b.goto(&format!("/orga/{org}/campagnes/nouvelle")).await;
+    b.fill("#name", "Profils 4e").await;
+    b.click("input[name=kind][value=PROFILES_COLLECTION]").await;
+    b.click_text("Créer la campagne").await;
+    b.assert_text("La campagne a été créée.").await;
+    let profiles_path = b.path().await.trim_end_matches("/parametres").to_owned();
+    let csv = fetch_text(&b, &format!("{profiles_path}/export")).await;
+    let header = csv
+        .trim_start_matches('\u{feff}')
+        .lines()
+        .next()
+        .unwrap_or_default();
+    assert!(header.contains("Nombre de pix total"), "{header}");
+
+    // Two students' passwords reset, their sheet downloaded.
+    b.goto(&format!("/orga/{org}/eleves?connexion=identifiant"))
+        .await;
+    b.assert_text("3 élèves").await;
+    b.assert_accessible().await;
+    let boxes = b
+        .client
+        .find_all(fantoccini::Locator::Css("input[name=eleve]"))
+        .await
+        .unwrap();
+    boxes[0].click().await.unwrap();
+    boxes[1].click().await.unwrap();
+    let sheet = b
+        .client
+        .execute_async(
+            "const done = arguments[0];
+             const form = document.getElementById('selection');
+             fetch(form.action, { method: 'POST', body: new URLSearchParams(new FormData(form)) })
+               .then(r => r.text()).then(done).catch(e => done('error: ' + e));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let sheet = sheet
+        .as_str()
+        .unwrap_or_default()
+        .trim_start_matches('\u{feff}')
+        .to_owned();
+    let mut lines = sheet.lines();
+    assert_eq!(
+        lines.next(),
+        Some("Classe;Nom;Prénom;Identifiant;Mot de passe")
+    );
+    assert_eq!(lines.count(), 2, "{sheet}");
+    b.close().await;
+    let _ = std::fs::remove_dir_all(dir);
+}

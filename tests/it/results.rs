@@ -9,7 +9,7 @@ use crate::students::{birth, managed, upload};
 
 /// An imported student who reconciles, signs up with a username and takes the whole test
 /// (right answers when `right`, else skipping everything); sends the results when `send`.
-async fn takes_the_test(
+pub async fn takes_the_test(
     app: &TestApp,
     code: &str,
     s: &sample::SampleStudent,

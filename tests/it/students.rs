@@ -92,6 +92,10 @@ async fn an_administrator_imports_a_siecle_zip_then_reimports_an_updated_export(
         .await;
     found.assert_contains("1 élève");
     found.assert_contains("NOUVEAUNOM");
+    // Accented names imported in capitals are found typed in lower case, on both databases.
+    let accented = admin.get(&format!("/orga/{org}/eleves?nom=lefèvre")).await;
+    accented.assert_contains("LEFÈVRE");
+    accented.assert_contains(" 1 élève ");
 
     let history = admin.get(&format!("/orga/{org}/eleves/import")).await;
     history.assert_contains("Historique des imports");
@@ -808,4 +812,60 @@ async fn staff_reset_passwords_add_usernames_and_dissociate_accounts() {
         "/mon-compte/mot-de-passe",
         "unchanged"
     );
+}
+
+#[tokio::test]
+async fn certificability_comes_from_the_profile_sent_or_the_daily_computation() {
+    let app = TestApp::spawn().await;
+    let (setup, admin) = managed(&app, "0330011L").await;
+    let org = setup.org.id;
+    let students = sample::students(10);
+    upload(&admin, org, "e.xml", sample::xml("0330011L", &students)).await;
+    let strong = student_with_username(&app, &setup.code, &students[0]).await;
+    student_with_username(&app, &setup.code, &students[1]).await;
+    let list = admin
+        .get(&format!("/orga/{org}/eleves?certificabilite=inconnu"))
+        .await;
+    list.assert_contains("10 élèves");
+
+    // The first has every tube of five competences validated; the second nothing.
+    let user = app
+        .store
+        .find_user_by_login(&strong)
+        .await
+        .unwrap()
+        .unwrap();
+    let catalog = app.state.contents.builtin().await.unwrap();
+    let id = if app.db.postgres {
+        format!("'{}'", user.id)
+    } else {
+        format!("X'{}'", user.id.simple())
+    };
+    for tube in catalog.bank.tubes.iter().filter(|t| t.competence < 5) {
+        app.owner_exec(
+            &format!(
+                "INSERT INTO knowledge_states (user_id, tube_id, state, updated_at) VALUES \
+                 ({id}, '{t}', '{{\"floor\":8,\"ceiling\":null,\"ceiling_at\":0,\"direct\":[]}}', \
+                 '2026-11-01T00:00:00Z')",
+                t = tube.id
+            ),
+            None,
+        )
+        .await;
+    }
+    let updated = acquis_server::jobs::certificability(&app.state)
+        .await
+        .unwrap();
+    assert_eq!(updated, 2, "the two students who have an account");
+    let yes = admin
+        .get(&format!("/orga/{org}/eleves?certificabilite=oui"))
+        .await;
+    yes.assert_contains(" 1 élève ");
+    yes.assert_contains(&students[0].last_name.to_uppercase());
+    let no = admin
+        .get(&format!("/orga/{org}/eleves?certificabilite=non"))
+        .await;
+    no.assert_contains(" 1 élève ");
+    no.assert_contains(&students[1].last_name.to_uppercase());
+    no.assert_contains("Non certifiable");
 }

@@ -76,17 +76,61 @@ pub async fn back_to_school(state: &AppState, today: Date) -> anyhow::Result<usi
     Ok(created)
 }
 
-/// Runs the yearly jobs now, then every six hours.
+/// « Certifiable » / « Non certifiable » for every student of the school establishments who has
+/// an account, from their profile as it is now (5 competences at level 1 or more). Returns the
+/// number of students updated.
+pub async fn certificability(state: &AppState) -> anyhow::Result<usize> {
+    let catalog = state.contents.builtin().await?;
+    let mut updated = 0;
+    for org in state.store.school_establishments().await? {
+        let scope = TenantScope::system(org.tenant());
+        let mut tx = state.store.tenant_read(&scope).await?;
+        let linked = tx.linked_learners().await?;
+        tx.commit().await?;
+        if linked.is_empty() {
+            continue;
+        }
+        let mut results = Vec::with_capacity(linked.len());
+        for (learner, user) in linked {
+            let knowledge = catalog.knowledge(&state.store.knowledge_states(user).await?);
+            let profile = acquis_engine::scoring::profile(
+                &catalog.bank,
+                &knowledge,
+                acquis_engine::scoring::DEFAULT_MAX_LEVEL,
+            );
+            results.push((learner, profile.certifiable));
+        }
+        let mut tx = state.store.tenant_tx(&scope).await?;
+        for (learner, certifiable) in &results {
+            tx.set_certifiable(*learner, *certifiable).await?;
+        }
+        tx.commit().await?;
+        updated += results.len();
+    }
+    Ok(updated)
+}
+
+/// Runs the yearly jobs now, then every six hours; certificability once a day.
 pub fn spawn(state: AppState) {
+    let yearly = state.clone();
     tokio::spawn(async move {
         loop {
             let today = time::OffsetDateTime::now_utc().date();
-            match back_to_school(&state, today).await {
+            match back_to_school(&yearly, today).await {
                 Ok(0) => {}
                 Ok(n) => tracing::info!("{n} back-to-school campaigns created"),
                 Err(e) => tracing::error!("back-to-school campaigns: {e:#}"),
             }
             tokio::time::sleep(std::time::Duration::from_secs(6 * 3600)).await;
+        }
+    });
+    tokio::spawn(async move {
+        loop {
+            match certificability(&state).await {
+                Ok(n) => tracing::info!("certificability of {n} students computed"),
+                Err(e) => tracing::error!("certificability: {e:#}"),
+            }
+            tokio::time::sleep(std::time::Duration::from_secs(24 * 3600)).await;
         }
     });
 }

@@ -124,6 +124,18 @@ pub async fn page(name: &'static str, user: Option<&User>, session: &Session) ->
 }
 
 const CSS: &str = include_str!("../static/acquis.css");
+const JS: &str = include_str!("../static/acquis.js");
+
+async fn script() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        JS,
+    )
+        .into_response()
+}
 
 async fn stylesheet() -> Response {
     (
@@ -177,6 +189,7 @@ pub fn app(state: AppState) -> anyhow::Result<Router> {
     Ok(Router::new()
         .route("/health", get(health))
         .route("/static/acquis.css", get(stylesheet))
+        .route("/static/acquis.js", get(script))
         .merge(app::router())
         .merge(auth::router())
         .merge(auth::sso::router())

@@ -401,7 +401,12 @@ impl TenantTx {
     }
 
     /// Counts, averages and distributions of a campaign, computed by the database.
-    pub async fn campaign_figures(&mut self, campaign_id: Uuid) -> Result<CampaignFigures> {
+    /// `with_days`: also when each participation started and was sent (the activity chart).
+    pub async fn campaign_figures(
+        &mut self,
+        campaign_id: Uuid,
+        with_days: bool,
+    ) -> Result<CampaignFigures> {
         let tenant = self.tenant();
         const CURRENT: &str = "organization_id = $1 AND campaign_id = $2 AND NOT is_improved \
              AND deleted_at IS NULL";
@@ -452,13 +457,17 @@ impl TenantTx {
         let sql = sqlx::AssertSqlSafe(format!(
             "SELECT created_at, shared_at FROM campaign_participations WHERE {CURRENT}"
         ));
-        let days: Vec<(OffsetDateTime, Option<OffsetDateTime>)> = on_tx!(self, |c| {
-            sqlx::query_as(sql)
-                .bind(tenant)
-                .bind(campaign_id)
-                .fetch_all(c)
-                .await
-        })?;
+        let days: Vec<(OffsetDateTime, Option<OffsetDateTime>)> = if with_days {
+            on_tx!(self, |c| {
+                sqlx::query_as(sql)
+                    .bind(tenant)
+                    .bind(campaign_id)
+                    .fetch_all(c)
+                    .await
+            })?
+        } else {
+            Vec::new()
+        };
         Ok(CampaignFigures {
             participants,
             shared,
@@ -487,10 +496,12 @@ impl TenantTx {
     }
 
     /// One page of a campaign's participants (current participations), by name, filtered.
+    /// `known_total`: the count when the caller already has it (no filter but the status).
     pub async fn participants_page(
         &mut self,
         campaign_id: Uuid,
         f: &ParticipantFilter,
+        known_total: Option<i64>,
     ) -> Result<ParticipantPage> {
         let tenant = self.tenant();
         let mut conds = vec![
@@ -560,10 +571,15 @@ impl TenantTx {
                 q
             }};
         }
-        let count_sql = sqlx::AssertSqlSafe(count_sql);
-        let total: i64 = on_tx!(self, |c| bind_all!(sqlx::query_scalar(count_sql))
-            .fetch_one(c)
-            .await)?;
+        let total: i64 = match known_total {
+            Some(n) => n,
+            None => {
+                let count_sql = sqlx::AssertSqlSafe(count_sql);
+                on_tx!(self, |c| bind_all!(sqlx::query_scalar(count_sql))
+                    .fetch_one(c)
+                    .await)?
+            }
+        };
         let page_sql = sqlx::AssertSqlSafe(page_sql);
         let rows: Vec<ParticipantRow> = on_tx!(self, |c| bind_all!(sqlx::query_as::<
             _,
@@ -574,23 +590,35 @@ impl TenantTx {
         Ok(ParticipantPage { rows, total })
     }
 
-    /// What each participant who sent their results brings to the analysis: the digest kept when
-    /// sent, or (older participations) the results to compute it from.
-    pub async fn shared_results(
+    /// What each participant who sent their results brings to the analysis: (participation, the
+    /// digest kept when sent). Read from an index: the results themselves are not touched.
+    pub async fn shared_digests(
         &mut self,
         campaign_id: Uuid,
-    ) -> Result<Vec<(Uuid, Option<String>, Option<String>)>> {
+    ) -> Result<Vec<(Uuid, Option<String>)>> {
         let tenant = self.tenant();
         Ok(on_tx!(self, |c| sqlx::query_as(
-            "SELECT id, analysis, CASE WHEN analysis IS NULL THEN results END \
-             FROM campaign_participations \
-             WHERE organization_id = $1 AND campaign_id = $2 AND NOT is_improved \
-               AND deleted_at IS NULL AND status = 'SHARED' AND results IS NOT NULL"
+            "SELECT id, analysis FROM campaign_participations \
+             WHERE organization_id = $1 AND campaign_id = $2 AND status = 'SHARED' \
+               AND deleted_at IS NULL AND NOT is_improved"
         )
         .bind(tenant)
         .bind(campaign_id)
         .fetch_all(c)
         .await)?)
+    }
+
+    /// The results a participation sent (to compute a digest it lacks).
+    pub async fn sent_results(&mut self, id: Uuid) -> Result<Option<String>> {
+        let tenant = self.tenant();
+        Ok(on_tx!(self, |c| sqlx::query_scalar(
+            "SELECT results FROM campaign_participations WHERE organization_id = $1 AND id = $2"
+        )
+        .bind(tenant)
+        .bind(id)
+        .fetch_optional(c)
+        .await)?
+        .flatten())
     }
 
     /// Keeps the analysis digests computed for participations sent before digests existed.

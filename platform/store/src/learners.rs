@@ -422,15 +422,19 @@ impl TenantTx {
             "l.organization_id = $1".to_owned(),
             "NOT l.disabled".to_owned(),
             "l.deleted_at IS NULL".to_owned(),
-            "lower(l.last_name) LIKE $2 ESCAPE '\\'".to_owned(),
+            // SQLite folds case for ASCII only and imported names are in capitals with accents:
+            // the filters are also compared upper-cased (in Rust, Unicode) against upper(name).
+            "(lower(l.last_name) LIKE $2 ESCAPE '\\' OR upper(l.last_name) LIKE $4 ESCAPE '\\')"
+                .to_owned(),
             "(lower(l.first_name) LIKE $3 ESCAPE '\\' OR lower(coalesce(l.middle_name, '')) \
-             LIKE $3 ESCAPE '\\')"
+             LIKE $3 ESCAPE '\\' OR upper(l.first_name) LIKE $5 ESCAPE '\\' \
+             OR upper(coalesce(l.middle_name, '')) LIKE $5 ESCAPE '\\')"
                 .to_owned(),
         ];
-        // $4.. are the classes.
+        // $6.. are the classes.
         if !f.divisions.is_empty() {
             let ph: Vec<String> = (0..f.divisions.len())
-                .map(|i| format!("${}", i + 4))
+                .map(|i| format!("${}", i + 6))
                 .collect();
             conds.push(format!("l.division IN ({})", ph.join(", ")));
         }
@@ -481,16 +485,19 @@ impl TenantTx {
                ON lp.organization_id = l.organization_id AND lp.id = {last} \
              LEFT JOIN campaigns c ON c.organization_id = lp.organization_id AND c.id = lp.campaign_id \
              WHERE {where_} ORDER BY {order} LIMIT ${} OFFSET ${}",
-            n + 4,
-            n + 5
+            n + 6,
+            n + 7
         );
         let last_name = crate::organizations::like_pattern(&f.last_name);
         let first_name = crate::organizations::like_pattern(&f.first_name);
+        let (last_upper, first_upper) = (last_name.to_uppercase(), first_name.to_uppercase());
         let total: i64 = on_tx!(self, |c| {
             let mut q = sqlx::query_scalar(sqlx::AssertSqlSafe(count_sql.clone()))
                 .bind(tenant)
                 .bind(&last_name)
-                .bind(&first_name);
+                .bind(&first_name)
+                .bind(&last_upper)
+                .bind(&first_upper);
             for d in &f.divisions {
                 q = q.bind(d);
             }
@@ -500,7 +507,9 @@ impl TenantTx {
             let mut q = sqlx::query_as::<_, LearnerListRow>(sqlx::AssertSqlSafe(page_sql.clone()))
                 .bind(tenant)
                 .bind(&last_name)
-                .bind(&first_name);
+                .bind(&first_name)
+                .bind(&last_upper)
+                .bind(&first_upper);
             for d in &f.divisions {
                 q = q.bind(d);
             }
@@ -591,6 +600,56 @@ impl TenantTx {
             return Err(StoreError::NotFound);
         }
         self.touch(user_id).await;
+        Ok(())
+    }
+
+    /// The certificability of the student a participation belongs to, as its sent profile says.
+    pub async fn set_participant_certifiable(
+        &mut self,
+        participation_id: Uuid,
+        certifiable: bool,
+    ) -> Result<()> {
+        let tenant = self.tenant();
+        on_tx!(self, |c| sqlx::query(
+            "UPDATE learners SET certifiable = $3, certifiable_at = $4 \
+             WHERE organization_id = $1 AND id = (SELECT learner_id FROM campaign_participations \
+               WHERE organization_id = $1 AND id = $2)"
+        )
+        .bind(tenant)
+        .bind(participation_id)
+        .bind(certifiable)
+        .bind(now())
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
+    /// Active students linked to an account: (student, account).
+    pub async fn linked_learners(&mut self) -> Result<Vec<(Uuid, Uuid)>> {
+        let tenant = self.tenant();
+        Ok(on_tx!(self, |c| sqlx::query_as(
+            "SELECT id, user_id FROM learners WHERE organization_id = $1 AND user_id IS NOT NULL \
+             AND NOT disabled AND deleted_at IS NULL"
+        )
+        .bind(tenant)
+        .fetch_all(c)
+        .await)?)
+    }
+
+    pub async fn set_certifiable(&mut self, learner_id: Uuid, certifiable: bool) -> Result<()> {
+        let tenant = self.tenant();
+        on_tx!(self, |c| sqlx::query(
+            "UPDATE learners SET certifiable = $3, certifiable_at = $4 \
+             WHERE organization_id = $1 AND id = $2"
+        )
+        .bind(tenant)
+        .bind(learner_id)
+        .bind(certifiable)
+        .bind(now())
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
         Ok(())
     }
 

@@ -444,6 +444,9 @@ async fn send_profile(
         analysis: None,
     };
     tx.share_participation(participation, &results).await?;
+    // « Certifiable » in the Élèves list comes from the latest profile sent.
+    tx.set_participant_certifiable(participation, summary.certifiable)
+        .await?;
     tx.commit().await?;
     flash(&session, t("profile-sent")).await?;
     Ok(see_other(&format!(

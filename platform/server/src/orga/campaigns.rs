@@ -319,11 +319,19 @@ async fn campaign_page(
     let tf = tab_filter(raw_query, tab);
     let mut tx = state.store.tenant_read(&ctx.scope).await?;
     let campaign = tx.campaign(id).await?.ok_or(AppError::NotFound)?;
-    let figures = tx.campaign_figures(id).await?;
+    let figures = tx.campaign_figures(id, tab == "activite").await?;
     let listed = matches!(tab, "activite" | "resultats");
+    let f = &tf.filter;
+    // Without filters but the status, the figures already count the list.
+    let known_total = (f.search.trim().is_empty() && f.divisions.is_empty() && f.stages.is_empty())
+        .then_some(match f.shared {
+            Some(true) => figures.shared,
+            Some(false) => figures.participants - figures.shared,
+            None => figures.participants,
+        });
     let (page, divisions) = if listed {
         (
-            Some(tx.participants_page(id, &tf.filter).await?),
+            Some(tx.participants_page(id, f, known_total).await?),
             tx.participant_divisions(id).await?,
         )
     } else {
@@ -335,11 +343,17 @@ async fn campaign_page(
     } else {
         Vec::new()
     };
-    let shared_results = if tab == "analyse" {
-        tx.shared_results(id).await?
-    } else {
-        Vec::new()
-    };
+    let mut shared_results = Vec::new();
+    if tab == "analyse" {
+        for (pid, digest) in tx.shared_digests(id).await? {
+            // Sent before digests existed: its results are read to compute one.
+            let results = match digest {
+                None => tx.sent_results(pid).await?,
+                Some(_) => None,
+            };
+            shared_results.push((pid, digest, results));
+        }
+    }
     tx.commit().await?;
     let members: Vec<_> = members
         .iter()
@@ -409,10 +423,11 @@ async fn campaign_page(
     } else {
         Vec::new()
     };
-    let average_stage = figures
-        .average_stage
-        .filter(|_| stage_total > 0)
-        .map(|a| serde_json::json!({"reached": (a * 10.0).round() / 10.0, "total": stage_total}));
+    let average_stage = figures.average_stage.filter(|_| stage_total > 0).map(|a| {
+        // French decimal comma: « 1,5 sur 3 ».
+        let reached = format!("{:.1}", (a * 10.0).round() / 10.0).replace('.', ",");
+        serde_json::json!({"reached": reached.trim_end_matches(",0"), "total": stage_total})
+    });
     let activity = if tab == "activite" {
         let started: Vec<_> = figures.days.iter().map(|d| views::paris_day(d.0)).collect();
         let shared_on: Vec<_> = figures
