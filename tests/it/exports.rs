@@ -292,6 +292,18 @@ async fn a_profiles_collection_export_has_pix_and_levels_per_competence() {
     )
     .await
     .assert_contains("Merci, votre profil a bien été envoyé !");
+    // The Profils tab: pix, certifiable, certifiable competences, and the certificability filter.
+    let profiles = staff.get(&format!("{base}/{id}/resultats")).await;
+    profiles.assert_contains("Comp. certifiables");
+    profiles.assert_contains("1 résultat reçu");
+    staff
+        .get(&format!("{base}/{id}/resultats?certificabilite=non"))
+        .await
+        .assert_contains("1 résultat reçu");
+    staff
+        .get(&format!("{base}/{id}/resultats?certificabilite=oui"))
+        .await
+        .assert_contains("Aucun participant ne correspond à ces filtres.");
     // The student's certificability now comes from the profile sent (an empty one: not yet).
     assert_eq!(
         app.count(

@@ -137,6 +137,20 @@ async fn staff_filter_and_page_participants_and_read_one_participant_with_its_an
     results.assert_contains("Palier 0 (aucun palier) 1");
     let top = admin.get(&format!("{base}/resultats?palier=3")).await;
     top.assert_contains("1 résultat reçu");
+    // Badges: the participants who obtained every badge asked for (keys may hold '_').
+    app.owner_exec(
+        "UPDATE campaign_participations SET badges = ',cle_test,' WHERE mastery_percent = 100",
+        None,
+    )
+    .await;
+    admin
+        .get(&format!("{base}/resultats?badge=cle_test"))
+        .await
+        .assert_contains("1 résultat reçu");
+    admin
+        .get(&format!("{base}/resultats?badge=cleXtest"))
+        .await
+        .assert_contains("Aucun participant ne correspond à ces filtres.");
     assert!(shows(&top, &a.last_name), "{}", top.text());
     assert!(!shows(&top, &b.last_name), "{}", top.text());
 

@@ -111,6 +111,10 @@ pub struct SharedResults {
     pub stage: Option<(i32, i32)>,
     /// The participant's share of the campaign's analysis (assessments).
     pub analysis: Option<String>,
+    /// (certifiable, certifiable competences) of a sent profile.
+    pub certifiable: Option<(bool, i32)>,
+    /// Keys of the badges obtained.
+    pub badges: Vec<String>,
 }
 
 const CAMPAIGN_COLUMNS: &str = "c.organization_id, c.id, c.code, c.name, c.kind, \
@@ -381,7 +385,8 @@ impl TenantTx {
         let n = on_tx!(self, |c| sqlx::query(
             "UPDATE campaign_participations SET status = 'SHARED', shared_at = $3, \
              mastery_percent = $4, validated_skills = $5, pix_score = $6, results = $7, \
-             stage_reached = $8, stage_total = $9, analysis = $10 \
+             stage_reached = $8, stage_total = $9, analysis = $10, certifiable = $11, \
+             certifiable_competences = $12, badges = $13 \
              WHERE organization_id = $1 AND id = $2 AND status = 'STARTED' AND deleted_at IS NULL"
         )
         .bind(tenant)
@@ -394,6 +399,9 @@ impl TenantTx {
         .bind(results.stage.map(|s| s.0))
         .bind(results.stage.map(|s| s.1))
         .bind(results.analysis.as_deref())
+        .bind(results.certifiable.map(|c| c.0))
+        .bind(results.certifiable.map(|c| c.1))
+        .bind((!results.badges.is_empty()).then(|| format!(",{},", results.badges.join(","))))
         .execute(c)
         .await
         .map(|r| r.rows_affected()))?;
@@ -522,6 +530,11 @@ impl TenantTx {
             Some(false) => conds.push("p.status <> 'SHARED'".into()),
             None => {}
         }
+        match f.certifiable {
+            Some(true) => conds.push("p.certifiable = TRUE".into()),
+            Some(false) => conds.push("p.certifiable = FALSE".into()),
+            None => {}
+        }
         // $5.. are the classes, then the stages.
         let mut next = 5;
         if !f.divisions.is_empty() {
@@ -535,26 +548,49 @@ impl TenantTx {
             let ph: Vec<String> = (next..next + f.stages.len())
                 .map(|i| format!("${i}"))
                 .collect();
+            next += f.stages.len();
             conds.push(format!("p.stage_reached IN ({})", ph.join(", ")));
+        }
+        // $next.. are the badges, each as a LIKE pattern.
+        for i in 0..f.badges.len() {
+            conds.push(format!("p.badges LIKE ${} ESCAPE '\\'", next + i));
         }
         let where_ = conds.join(" AND ");
         let from = "FROM campaign_participations p JOIN users u ON u.id = p.user_id \
              LEFT JOIN learners l ON l.organization_id = p.organization_id AND l.id = p.learner_id";
         let count_sql = format!("SELECT COUNT(*) {from} WHERE {where_}");
+        let by_name = "lower(coalesce(l.last_name, u.last_name)), \
+                       lower(coalesce(l.first_name, u.first_name)), p.id";
+        let order = if f.latest_first {
+            format!("p.shared_at DESC, {by_name}")
+        } else {
+            by_name.to_owned()
+        };
         let page_sql = format!(
             "SELECT p.id, coalesce(l.first_name, u.first_name) AS first_name, \
                     coalesce(l.last_name, u.last_name) AS last_name, l.division, p.external_id, \
                     p.status, p.created_at, p.shared_at, p.mastery_percent, p.pix_score, \
-                    p.stage_reached, p.stage_total \
+                    p.stage_reached, p.stage_total, p.certifiable, p.certifiable_competences, \
+                    p.badges \
              {from} WHERE {where_} \
-             ORDER BY lower(coalesce(l.last_name, u.last_name)), \
-                      lower(coalesce(l.first_name, u.first_name)), p.id \
+             ORDER BY {order} \
              LIMIT {} OFFSET {}",
             f.per_page,
             (f.page.max(1) - 1) * f.per_page
         );
         let pattern = crate::organizations::like_pattern(&f.search);
         let upper = pattern.to_uppercase();
+        let badge_patterns: Vec<String> = f
+            .badges
+            .iter()
+            .map(|b| {
+                let key = b
+                    .replace('\\', "\\\\")
+                    .replace('%', "\\%")
+                    .replace('_', "\\_");
+                format!("%,{key},%")
+            })
+            .collect();
         macro_rules! bind_all {
             ($q:expr) => {{
                 let mut q = $q
@@ -567,6 +603,9 @@ impl TenantTx {
                 }
                 for s in &f.stages {
                     q = q.bind(s);
+                }
+                for b in &badge_patterns {
+                    q = q.bind(b);
                 }
                 q
             }};
@@ -690,6 +729,12 @@ pub struct ParticipantFilter {
     pub stages: Vec<i32>,
     /// Some(true): results sent; Some(false): in progress.
     pub shared: Option<bool>,
+    /// Sent profiles: certifiable or not.
+    pub certifiable: Option<bool>,
+    /// Every one of these badges obtained.
+    pub badges: Vec<String>,
+    /// Latest sent first (profile collections), instead of by name.
+    pub latest_first: bool,
     pub page: i64,
     pub per_page: i64,
 }
@@ -708,6 +753,10 @@ pub struct ParticipantRow {
     pub pix_score: Option<i32>,
     pub stage_reached: Option<i32>,
     pub stage_total: Option<i32>,
+    pub certifiable: Option<bool>,
+    pub certifiable_competences: Option<i32>,
+    /// ",key1,key2," or none.
+    pub badges: Option<String>,
 }
 
 #[derive(Debug, Clone)]

@@ -783,6 +783,12 @@ async fn share(
                     serde_json::to_string(&crate::orga::analysis::digest(&l.catalog, goal, &k))
                         .map_err(|e| AppError::Internal(e.into()))?,
                 ),
+                certifiable: None,
+                badges: r
+                    .badges
+                    .iter()
+                    .filter_map(|b| b["key"].as_str().map(str::to_owned))
+                    .collect(),
             },
         )
         .await?;

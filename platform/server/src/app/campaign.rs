@@ -442,6 +442,8 @@ async fn send_profile(
         results: serde_json::to_string(&summary).map_err(|e| AppError::Internal(e.into()))?,
         stage: None,
         analysis: None,
+        certifiable: Some((summary.certifiable, summary.certifiable_competences as i32)),
+        badges: Vec::new(),
     };
     tx.share_participation(participation, &results).await?;
     // « Certifiable » in the Élèves list comes from the latest profile sent.

@@ -290,6 +290,13 @@ fn tab_filter(raw: &str, tab: &str) -> TabFilter {
                 .filter_map(|s| s.parse().ok())
                 .collect(),
             shared,
+            certifiable: match first("certificabilite").as_str() {
+                "oui" => Some(true),
+                "non" => Some(false),
+                _ => None,
+            },
+            badges: values("badge"),
+            latest_first: false,
             page: first("page").parse().unwrap_or(1i64).max(1),
             per_page,
         },
@@ -316,19 +323,26 @@ async fn campaign_page(
     tab: &str,
     raw_query: &str,
 ) -> AppResult<Response> {
-    let tf = tab_filter(raw_query, tab);
+    let mut tf = tab_filter(raw_query, tab);
     let mut tx = state.store.tenant_read(&ctx.scope).await?;
     let campaign = tx.campaign(id).await?.ok_or(AppError::NotFound)?;
+    let is_profiles = campaign.kind() == CampaignKind::ProfilesCollection;
+    // Profiles received: the latest first, as staff read them when they come in.
+    tf.filter.latest_first = is_profiles && tab == "resultats";
     let figures = tx.campaign_figures(id, tab == "activite").await?;
     let listed = matches!(tab, "activite" | "resultats");
     let f = &tf.filter;
     // Without filters but the status, the figures already count the list.
-    let known_total = (f.search.trim().is_empty() && f.divisions.is_empty() && f.stages.is_empty())
-        .then_some(match f.shared {
-            Some(true) => figures.shared,
-            Some(false) => figures.participants - figures.shared,
-            None => figures.participants,
-        });
+    let known_total = (f.search.trim().is_empty()
+        && f.divisions.is_empty()
+        && f.stages.is_empty()
+        && f.badges.is_empty()
+        && f.certifiable.is_none())
+    .then_some(match f.shared {
+        Some(true) => figures.shared,
+        Some(false) => figures.participants - figures.shared,
+        None => figures.participants,
+    });
     let (page, divisions) = if listed {
         (
             Some(tx.participants_page(id, f, known_total).await?),
@@ -369,6 +383,22 @@ async fn campaign_page(
         Some(tp) => state.store.target_profile(tp).await?,
         None => None,
     };
+    // The profile's badges (key, title), for the Résultats column and filter.
+    let badges: Vec<(String, String)> = match (&profile, tab) {
+        (Some(tp), "resultats") => {
+            let catalog = state.contents.catalog(&tp.package_digest).await?;
+            catalog
+                .profile(&tp.profile_key)
+                .map(|g| {
+                    g.badges
+                        .iter()
+                        .map(|b| (b.key.clone(), b.title.clone()))
+                        .collect()
+                })
+                .unwrap_or_default()
+        }
+        _ => Vec::new(),
+    };
     let rows: Vec<_> = page
         .as_ref()
         .map(|p| p.rows.as_slice())
@@ -389,6 +419,15 @@ async fn campaign_page(
                 "mastery": p.mastery_percent,
                 "pix": p.pix_score,
                 "stage": stars(p.stage_reached, p.stage_total),
+                "certifiable": p.certifiable,
+                "certifiable_competences": p.certifiable_competences,
+                "badges": p.badges.as_deref().map(|keys| {
+                    badges
+                        .iter()
+                        .filter(|(k, _)| keys.contains(&format!(",{k},")))
+                        .map(|(_, title)| title.as_str())
+                        .collect::<Vec<_>>()
+                }),
             })
         })
         .collect();
@@ -443,7 +482,6 @@ async fn campaign_page(
     } else {
         None
     };
-    let is_profiles = campaign.kind() == CampaignKind::ProfilesCollection;
     let analysis_json = match (tab, &profile) {
         ("analyse", Some(tp)) if !is_profiles => {
             let catalog = state.contents.catalog(&tp.package_digest).await?;
@@ -504,6 +542,12 @@ async fn campaign_page(
                 "recherche": tf.filter.search,
                 "classes": tf.filter.divisions,
                 "paliers": tf.filter.stages,
+                "badges": tf.filter.badges,
+                "certificabilite": match tf.filter.certifiable {
+                    Some(true) => "oui",
+                    Some(false) => "non",
+                    None => "",
+                },
                 "statut": match (tab, tf.filter.shared) {
                     ("activite", Some(true)) => "envoye",
                     ("activite", Some(false)) => "en-cours",
@@ -513,6 +557,13 @@ async fn campaign_page(
         )
         .with("divisions", divisions)
         .with("stage_choices", (0..=stage_total).collect::<Vec<_>>())
+        .with(
+            "badge_choices",
+            badges
+                .iter()
+                .map(|(key, title)| serde_json::json!({"key": key, "title": title}))
+                .collect::<Vec<_>>(),
+        )
         .with("members", members)
         .with(
             "direct_link",
