@@ -92,13 +92,20 @@ async fn import(zip_path: &Path, url: &str, migrate_url: Option<String>) -> anyh
     let bytes = xml_reader(zip_path)?;
     let students = siecle::read(&bytes, UAI, siecle::Limits::default())
         .map_err(|p| anyhow::anyhow!("refused: {:?}", &p[..p.len().min(3)]))?;
+    let read = start.elapsed();
     let mut tx = store.tenant_tx(&scope).await?;
     let counts = tx
         .import_learners(user.id, "bench.zip", &students, &|_| {})
         .await?;
+    let written = start.elapsed();
     tx.commit().await?;
     let elapsed = start.elapsed();
-    eprintln!("{} added in {:?}", counts.added, elapsed);
+    eprintln!(
+        "{} added in {elapsed:?} (read and validated {read:?}, written {:?}, committed {:?})",
+        counts.added,
+        written - read,
+        elapsed - written
+    );
     println!("{}", elapsed.as_secs_f64());
     Ok(students.len())
 }
