@@ -50,8 +50,8 @@ pub struct ImportRow {
     pub last_name: String,
 }
 
-/// Columns written by an import, in bind order after `organization_id, id`.
-const IMPORT_COLUMNS: &[&str] = &[
+/// The student's identity as an import writes it; each JSON row is the new id, then these.
+const IDENTITY_COLUMNS: &[&str] = &[
     "ine",
     "first_name",
     "middle_name",
@@ -67,10 +67,6 @@ const IMPORT_COLUMNS: &[&str] = &[
     "mef_code",
     "status",
     "division",
-    "disabled",
-    "last_import_id",
-    "created_at",
-    "updated_at",
 ];
 
 /// Students per statement. Each chunk is one JSON array of arrays bound as a single parameter
@@ -81,27 +77,7 @@ const IMPORT_COLUMNS: &[&str] = &[
 /// `->> 3` much faster than `->> '$.last_name'`.
 const IMPORT_CHUNK: usize = 5000;
 
-const JSON_FIELDS: [&str; 16] = [
-    "id",
-    "ine",
-    "first_name",
-    "middle_name",
-    "third_name",
-    "last_name",
-    "preferred_last_name",
-    "sex",
-    "birthdate",
-    "birth_country_code",
-    "birth_province_code",
-    "birth_city_code",
-    "birth_city",
-    "mef_code",
-    "status",
-    "division",
-];
-
 fn json_upsert_sql(postgres: bool) -> String {
-    let at = |name: &str| JSON_FIELDS.iter().position(|f| *f == name);
     let field = |i: usize| {
         if postgres {
             format!("j ->> {i}")
@@ -109,15 +85,13 @@ fn json_upsert_sql(postgres: bool) -> String {
             format!("j.value ->> {i}")
         }
     };
-    let cells: Vec<String> = IMPORT_COLUMNS
+    // Position 0 is the new id; the identity follows in IDENTITY_COLUMNS order.
+    let cells: Vec<String> = IDENTITY_COLUMNS
         .iter()
-        .map(|c| match (*c, at(c)) {
-            ("disabled", _) => "false".to_owned(),
-            ("last_import_id", _) => "$3".to_owned(),
-            ("created_at" | "updated_at", _) => "$4".to_owned(),
-            ("birthdate", Some(i)) if postgres => format!("({})::date", field(i)),
-            (_, Some(i)) => field(i),
-            (other, None) => format!("NULL /* {other} */"),
+        .enumerate()
+        .map(|(i, c)| match *c {
+            "birthdate" if postgres => format!("({})::date", field(i + 1)),
+            _ => field(i + 1),
         })
         .collect();
     let (id, from) = if postgres {
@@ -128,15 +102,17 @@ fn json_upsert_sql(postgres: bool) -> String {
     };
     // Identity fields are overwritten; the account link, the creation date and the
     // certificability survive a re-import.
-    let updates: Vec<String> = IMPORT_COLUMNS
+    let updates: Vec<String> = IDENTITY_COLUMNS
         .iter()
-        .filter(|c| **c != "ine" && **c != "created_at")
+        .filter(|c| **c != "ine")
+        .chain(&["disabled", "last_import_id", "updated_at"])
         .map(|c| format!("{c} = excluded.{c}"))
         .collect();
     format!(
-        "INSERT INTO learners (organization_id, id, {}) SELECT $1, {id}, {} FROM {from} \
+        "INSERT INTO learners (organization_id, id, {}, disabled, last_import_id, created_at, \
+         updated_at) SELECT $1, {id}, {}, false, $3, $4, $4 FROM {from} \
          ON CONFLICT (organization_id, ine) DO UPDATE SET {}",
-        IMPORT_COLUMNS.join(", "),
+        IDENTITY_COLUMNS.join(", "),
         cells.join(", "),
         updates.join(", ")
     )
