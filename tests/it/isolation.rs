@@ -275,6 +275,40 @@ async fn campaign_routes_answer_404_across_tenants() {
         ),
         (
             "GET",
+            format!("/orga/{}/campagnes/{}/analyse", a.org.id, b.campaign),
+        ),
+        (
+            "GET",
+            format!("/orga/{}/campagnes/{}/export", a.org.id, b.campaign),
+        ),
+        (
+            "GET",
+            format!(
+                "/orga/{}/campagnes/{}/participants/{}",
+                a.org.id,
+                b.campaign,
+                uuid::Uuid::now_v7()
+            ),
+        ),
+        (
+            "POST",
+            format!("/orga/{}/campagnes/{}/modifier", a.org.id, b.campaign),
+        ),
+        (
+            "POST",
+            format!(
+                "/orga/{}/campagnes/{}/participations/{}/supprimer",
+                a.org.id,
+                b.campaign,
+                uuid::Uuid::now_v7()
+            ),
+        ),
+        (
+            "POST",
+            format!("/orga/{}/campagnes/{}/supprimer", a.org.id, b.campaign),
+        ),
+        (
+            "GET",
             format!("/orga/{}/campagnes/{}", b.org.id, b.campaign),
         ),
         ("GET", format!("/orga/{}/campagnes", b.org.id)),
@@ -294,4 +328,10 @@ async fn campaign_routes_answer_404_across_tenants() {
         archived_before
     );
     assert_eq!(app.count("SELECT COUNT(*) FROM campaigns").await, 2);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM campaigns WHERE deleted_at IS NULL")
+            .await,
+        2,
+        "B's campaign is not deleted"
+    );
 }

@@ -392,7 +392,15 @@ async fn an_administrator_runs_a_campaign_from_import_to_exports() {
         "the copy button shows with JavaScript"
     );
     copy.click().await.unwrap();
-    let label = copy.text().await.unwrap();
+    // The clipboard answers asynchronously: wait for the label to change.
+    let mut label = copy.text().await.unwrap();
+    for _ in 0..50 {
+        if label != "Copier le code" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        label = copy.text().await.unwrap();
+    }
     assert!(
         label == "Copié !" || label.starts_with("Copie impossible"),
         "the button says what happened: {label}"

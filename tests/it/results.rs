@@ -5,7 +5,7 @@ use acquis_interop::siecle::sample;
 
 use crate::harness::{Client, PASSWORD, TestApp};
 use crate::student::take_to_the_end;
-use crate::students::{birth, managed, upload};
+use crate::students::{identify, managed, upload};
 
 /// An imported student who reconciles, signs up with a username and takes the whole test
 /// (right answers when `right`, else skipping everything); sends the results when `send`.
@@ -17,18 +17,7 @@ pub async fn takes_the_test(
     send: bool,
 ) -> Client {
     let c = app.client();
-    let (day, month, year) = birth(s);
-    c.post(
-        &format!("/campagnes/{code}/eleve"),
-        &[
-            ("first_name", s.first_name.as_str()),
-            ("last_name", s.last_name.as_str()),
-            ("day", &day),
-            ("month", &month),
-            ("year", &year),
-        ],
-    )
-    .await;
+    identify(&c, code, s).await;
     let rules = c
         .post(
             &format!("/campagnes/{code}/inscription"),
@@ -67,18 +56,7 @@ async fn staff_filter_and_page_participants_and_read_one_participant_with_its_an
     // Eight more who only start, for a second page.
     for s in &students[4..12] {
         let c = app.client();
-        let (day, month, year) = birth(s);
-        c.post(
-            &format!("/campagnes/{}/eleve", setup.code),
-            &[
-                ("first_name", s.first_name.as_str()),
-                ("last_name", s.last_name.as_str()),
-                ("day", &day),
-                ("month", &month),
-                ("year", &year),
-            ],
-        )
-        .await;
+        identify(&c, &setup.code, s).await;
         c.post(
             &format!("/campagnes/{}/inscription", setup.code),
             &[("with", "username"), ("password", PASSWORD), ("cgu", "on")],

@@ -12,7 +12,7 @@ use crate::oidc_peer::{
     Who, as_page, peer, provider, provider_at, submit_login, through_provider, who,
 };
 use crate::student::Setup;
-use crate::students::{birth, managed, upload};
+use crate::students::{birth, identify, managed, upload};
 
 /// A browser that stops before coming back to Acquis, to hold the provider's answer.
 fn stopping_client(app: &TestApp) -> Client {
@@ -253,18 +253,7 @@ async fn a_student_who_has_an_account_links_the_provider_identity_to_it() {
 
     // The student joined earlier with an e-mail account.
     let earlier = app.client();
-    earlier
-        .post(
-            &format!("/campagnes/{code}/eleve"),
-            &[
-                ("first_name", me.first_name.as_str()),
-                ("last_name", me.last_name.as_str()),
-                ("day", &b.0),
-                ("month", &b.1),
-                ("year", &b.2),
-            ],
-        )
-        .await;
+    identify(&earlier, code, me).await;
     let signed = earlier
         .post(
             &format!("/campagnes/{code}/inscription"),

@@ -263,6 +263,22 @@ async fn a_learner_id(_app: &TestApp, c: &Client, org: uuid::Uuid) -> String {
     list.body[at..at + 36].to_owned()
 }
 
+/// « Qui êtes-vous ? » answered with the student's own names and birth date.
+pub async fn identify(c: &Client, code: &str, s: &sample::SampleStudent) -> Page {
+    let (day, month, year) = birth(s);
+    c.post(
+        &format!("/campagnes/{code}/eleve"),
+        &[
+            ("first_name", s.first_name.as_str()),
+            ("last_name", s.last_name.as_str()),
+            ("day", &day),
+            ("month", &month),
+            ("year", &year),
+        ],
+    )
+    .await
+}
+
 pub fn birth(s: &sample::SampleStudent) -> (String, String, String) {
     let d = s.birthdate;
     (
@@ -419,18 +435,7 @@ async fn an_imported_student_is_reconciled_creates_a_username_account_and_takes_
 
     // Someone else claiming the same identity is told an account exists, without seeing it.
     let other = app.client();
-    let claimed = other
-        .post(
-            &format!("/campagnes/{code}/eleve"),
-            &[
-                ("first_name", &me.first_name),
-                ("last_name", &me.last_name),
-                ("day", &day),
-                ("month", &month),
-                ("year", &year),
-            ],
-        )
-        .await;
+    let claimed = identify(&other, code, me).await;
     assert_eq!(claimed.status, 409);
     claimed.assert_contains("Vous possédez déjà un compte rattaché à cet élève");
     assert!(
@@ -476,39 +481,16 @@ async fn a_signed_in_student_is_linked_and_students_outside_the_list_cannot_join
 
     // An existing e-mail account reconciles and is linked.
     let me = &students[7];
-    let (day, month, year) = birth(me);
     let c = app.client();
     app.user("eleve@test.fr", "X", "Y").await;
     c.login("eleve@test.fr", PASSWORD).await;
-    let linked = c
-        .post(
-            &format!("/campagnes/{code}/eleve"),
-            &[
-                ("first_name", &me.first_name),
-                ("last_name", &me.last_name),
-                ("day", &day),
-                ("month", &month),
-                ("year", &year),
-            ],
-        )
-        .await;
+    let linked = identify(&c, code, me).await;
     linked.assert_contains("Les règles du jeu");
     let test = c.post(&format!("/campagnes/{code}/parcours"), &[]).await;
     assert!(test.path().starts_with("/parcours/"));
 
     // The outsider claiming the same student is told it belongs to another account.
-    let claimed = outsider
-        .post(
-            &format!("/campagnes/{code}/eleve"),
-            &[
-                ("first_name", &me.first_name),
-                ("last_name", &me.last_name),
-                ("day", &day),
-                ("month", &month),
-                ("year", &year),
-            ],
-        )
-        .await;
+    let claimed = identify(&outsider, code, me).await;
     assert_eq!(claimed.status, 409);
     claimed.assert_contains("Cet élève est déjà rattaché à un autre compte");
 
@@ -582,18 +564,7 @@ async fn second_campaign(app: &TestApp, setup: &Setup, uai: &str) -> String {
 /// Reconciles `s` on `code` and signs up with a generated username; returns the username.
 async fn student_with_username(app: &TestApp, code: &str, s: &sample::SampleStudent) -> String {
     let c = app.client();
-    let (day, month, year) = birth(s);
-    c.post(
-        &format!("/campagnes/{code}/eleve"),
-        &[
-            ("first_name", &s.first_name),
-            ("last_name", &s.last_name),
-            ("day", &day),
-            ("month", &month),
-            ("year", &year),
-        ],
-    )
-    .await;
+    identify(&c, code, s).await;
     let page = c
         .post(
             &format!("/campagnes/{code}/inscription"),
@@ -719,19 +690,9 @@ async fn staff_reset_passwords_add_usernames_and_dissociate_accounts() {
     app.user("zoe@test.fr", "Z", "Z").await;
     c.login("zoe@test.fr", PASSWORD).await;
     let s = &students[5];
-    let (day, month, year) = birth(s);
-    c.post(
-        &format!("/campagnes/{}/eleve", setup.code),
-        &[
-            ("first_name", &s.first_name),
-            ("last_name", &s.last_name),
-            ("day", &day),
-            ("month", &month),
-            ("year", &year),
-        ],
-    )
-    .await
-    .assert_contains("Les règles du jeu");
+    identify(&c, &setup.code, s)
+        .await
+        .assert_contains("Les règles du jeu");
     let emails = admin
         .get(&format!("/orga/{org}/eleves?connexion=email"))
         .await;

@@ -517,13 +517,14 @@ impl TenantTx {
             "p.campaign_id = $2".to_owned(),
             "NOT p.is_improved".to_owned(),
             "p.deleted_at IS NULL".to_owned(),
-            // SQLite folds case for ASCII only: imported names are in capitals, so the search
-            // is also tried upper-cased (Unicode, in Rust) against upper-cased names.
-            "(lower(coalesce(l.last_name, u.last_name)) LIKE $3 ESCAPE '\\' \
-              OR lower(coalesce(l.first_name, u.first_name)) LIKE $3 ESCAPE '\\' \
-              OR upper(coalesce(l.last_name, u.last_name)) LIKE $4 ESCAPE '\\' \
-              OR upper(coalesce(l.first_name, u.first_name)) LIKE $4 ESCAPE '\\')"
-                .to_owned(),
+            crate::organizations::name_search(
+                &[
+                    "coalesce(l.last_name, u.last_name)",
+                    "coalesce(l.first_name, u.first_name)",
+                ],
+                3,
+                4,
+            ),
         ];
         match f.shared {
             Some(true) => conds.push("p.status = 'SHARED'".into()),

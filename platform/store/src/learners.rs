@@ -438,14 +438,12 @@ impl TenantTx {
             "l.organization_id = $1".to_owned(),
             "NOT l.disabled".to_owned(),
             "l.deleted_at IS NULL".to_owned(),
-            // SQLite folds case for ASCII only and imported names are in capitals with accents:
-            // the filters are also compared upper-cased (in Rust, Unicode) against upper(name).
-            "(lower(l.last_name) LIKE $2 ESCAPE '\\' OR upper(l.last_name) LIKE $4 ESCAPE '\\')"
-                .to_owned(),
-            "(lower(l.first_name) LIKE $3 ESCAPE '\\' OR lower(coalesce(l.middle_name, '')) \
-             LIKE $3 ESCAPE '\\' OR upper(l.first_name) LIKE $5 ESCAPE '\\' \
-             OR upper(coalesce(l.middle_name, '')) LIKE $5 ESCAPE '\\')"
-                .to_owned(),
+            crate::organizations::name_search(&["l.last_name"], 2, 4),
+            crate::organizations::name_search(
+                &["l.first_name", "coalesce(l.middle_name, '')"],
+                3,
+                5,
+            ),
         ];
         // $6.. are the classes.
         if !f.divisions.is_empty() {
@@ -625,20 +623,13 @@ impl TenantTx {
         participation_id: Uuid,
         certifiable: bool,
     ) -> Result<()> {
-        let tenant = self.tenant();
-        on_tx!(self, |c| sqlx::query(
-            "UPDATE learners SET certifiable = $3, certifiable_at = $4 \
-             WHERE organization_id = $1 AND id = (SELECT learner_id FROM campaign_participations \
-               WHERE organization_id = $1 AND id = $2)"
-        )
-        .bind(tenant)
-        .bind(participation_id)
-        .bind(certifiable)
-        .bind(now())
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected()))?;
-        Ok(())
+        match self.participation(participation_id).await? {
+            Some(p) => match p.learner_id {
+                Some(learner) => self.set_certifiable(learner, certifiable).await,
+                None => Ok(()),
+            },
+            None => Err(StoreError::NotFound),
+        }
     }
 
     /// Active students linked to an account: (student, account).

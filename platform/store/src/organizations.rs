@@ -49,6 +49,23 @@ pub struct OrganizationPage {
 pub(crate) const ORG_COLUMNS: &str = "id, name, uai, kind, contact_email, archived_at, created_at, manages_students, \
      identity_provider_id";
 
+/// Any of `exprs` matches a name search, whatever its case. SQLite folds case for ASCII only and
+/// imported names are in capitals with accents (« LEFÈVRE »): the lower-cased `like_pattern`
+/// (`$lower`) is tried on lower(expr), and the same pattern upper-cased in Rust (Unicode, `$upper`)
+/// on upper(expr).
+pub(crate) fn name_search(exprs: &[&str], lower: usize, upper: usize) -> String {
+    let tries: Vec<String> = exprs
+        .iter()
+        .flat_map(|e| {
+            [
+                format!("lower({e}) LIKE ${lower} ESCAPE '\\'"),
+                format!("upper({e}) LIKE ${upper} ESCAPE '\\'"),
+            ]
+        })
+        .collect();
+    format!("({})", tries.join(" OR "))
+}
+
 /// A lower-cased `LIKE … ESCAPE '\\'` pattern matching `q` anywhere, wildcards escaped.
 pub(crate) fn like_pattern(q: &str) -> String {
     let escaped = q

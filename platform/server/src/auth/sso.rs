@@ -472,23 +472,21 @@ async fn callback(
 ) -> AppResult<Response> {
     // The pending sign-in is used once: a replayed or forged answer finds nothing to finish.
     let pending: Option<Pending> = session.remove(PENDING_KEY).await.ok().flatten();
-    let provider_name = match &pending {
-        Some(p) => state
-            .store
-            .identity_provider(p.provider)
-            .await?
-            .map(|p| p.name)
-            .unwrap_or_else(|| t("sso-default-name")),
-        None => t("sso-default-name"),
+    let provider = match &pending {
+        Some(p) => state.store.identity_provider(p.provider).await?,
+        None => None,
     };
+    let provider_name = provider
+        .as_ref()
+        .map(|p| p.name.clone())
+        .unwrap_or_else(|| t("sso-default-name"));
     let Some(pending) = pending.filter(|p| {
         q.state.as_deref() == Some(p.state.as_str()) && now() - p.at <= PENDING_SECONDS
     }) else {
         return Err(Failure::State.error(&provider_name));
     };
-    let provider = match state.store.identity_provider(pending.provider).await? {
-        Some(p) if p.enabled => p,
-        _ => return Err(Failure::Disabled.error(&provider_name)),
+    let Some(provider) = provider.filter(|p| p.enabled) else {
+        return Err(Failure::Disabled.error(&provider_name));
     };
     if q.error.is_some() {
         return Err(Failure::Refused.error(&provider.name));

@@ -525,7 +525,7 @@ async fn campaign_page(
                 "archived": campaign.archived_at.is_some(),
                 "created_at": views::date(campaign.created_at),
                 "target_profile": profile.map(|p| p.name),
-                "can_edit": ctx.is_admin() || campaign.owner_id == ctx.user.id,
+                "can_edit": may_manage(ctx, &campaign),
             }),
         )
         .with("participants", rows)
@@ -655,11 +655,7 @@ async fn set_archived(
     id: Uuid,
     archived: bool,
 ) -> AppResult<Response> {
-    let mut tx = state.store.tenant_tx(&ctx.scope).await?;
-    let campaign = tx.campaign(id).await?.ok_or(AppError::NotFound)?;
-    if !(ctx.is_admin() || campaign.owner_id == ctx.user.id) {
-        return Err(AppError::Forbidden(t("campaign-error-not-owner")));
-    }
+    let (mut tx, _) = managed_campaign(state, ctx, id, "campaign-error-not-owner").await?;
     tx.set_campaign_archived(id, archived).await?;
     tx.audit(
         if archived {
@@ -706,11 +702,8 @@ async fn delete_participation(
     ctx: OrgaCtx,
     Path((_, id, pid)): Path<(Uuid, Uuid, Uuid)>,
 ) -> AppResult<Response> {
-    let mut tx = state.store.tenant_tx(&ctx.scope).await?;
-    let campaign = tx.campaign(id).await?.ok_or(AppError::NotFound)?;
-    if !(ctx.is_admin() || campaign.owner_id == ctx.user.id) {
-        return Err(AppError::Forbidden(t("participation-delete-not-allowed")));
-    }
+    let (mut tx, _) =
+        managed_campaign(&state, &ctx, id, "participation-delete-not-allowed").await?;
     if tx.delete_participation(id, pid, ctx.user.id).await? == 0 {
         return Err(AppError::NotFound);
     }
@@ -723,6 +716,26 @@ async fn delete_participation(
     tx.commit().await?;
     flash(&ctx.session, t("participation-deleted-done")).await?;
     Ok(see_other(&ctx.path(&format!("/campagnes/{id}"))))
+}
+
+/// The campaign's owner and the establishment's administrators manage it.
+fn may_manage(ctx: &OrgaCtx, campaign: &acquis_store::Campaign) -> bool {
+    ctx.is_admin() || campaign.owner_id == ctx.user.id
+}
+
+/// A write transaction on a campaign the user manages; `refusal` names the French message.
+async fn managed_campaign(
+    state: &AppState,
+    ctx: &OrgaCtx,
+    id: Uuid,
+    refusal: &str,
+) -> AppResult<(acquis_store::TenantTx, acquis_store::Campaign)> {
+    let mut tx = state.store.tenant_tx(&ctx.scope).await?;
+    let campaign = tx.campaign(id).await?.ok_or(AppError::NotFound)?;
+    if !may_manage(ctx, &campaign) {
+        return Err(AppError::Forbidden(t(refusal)));
+    }
+    Ok((tx, campaign))
 }
 
 #[derive(Deserialize, Default)]
@@ -805,11 +818,7 @@ async fn delete_campaign(
     ctx: OrgaCtx,
     Path((_, id)): Path<(Uuid, Uuid)>,
 ) -> AppResult<Response> {
-    let mut tx = state.store.tenant_tx(&ctx.scope).await?;
-    let campaign = tx.campaign(id).await?.ok_or(AppError::NotFound)?;
-    if !(ctx.is_admin() || campaign.owner_id == ctx.user.id) {
-        return Err(AppError::Forbidden(t("campaign-error-not-owner")));
-    }
+    let (mut tx, campaign) = managed_campaign(&state, &ctx, id, "campaign-error-not-owner").await?;
     if !tx.delete_campaign(id, ctx.user.id).await? {
         return Err(AppError::NotFound);
     }
@@ -847,11 +856,7 @@ async fn update(
     Path((_, id)): Path<(Uuid, Uuid)>,
     Form(form): Form<UpdateForm>,
 ) -> AppResult<Response> {
-    let mut tx = state.store.tenant_tx(&ctx.scope).await?;
-    let campaign = tx.campaign(id).await?.ok_or(AppError::NotFound)?;
-    if !(ctx.is_admin() || campaign.owner_id == ctx.user.id) {
-        return Err(AppError::Forbidden(t("campaign-error-not-owner")));
-    }
+    let (mut tx, campaign) = managed_campaign(&state, &ctx, id, "campaign-error-not-owner").await?;
     let members = tx.members().await?;
     let name = form.name.trim();
     let mut errors = Vec::new();

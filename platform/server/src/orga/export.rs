@@ -16,6 +16,7 @@ use super::OrgaCtx;
 use crate::AppState;
 use crate::content::Catalog;
 use crate::error::{AppError, AppResult};
+use crate::i18n::{t, t_args};
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/orga/{org}/campagnes/{id}/export", get(export))
@@ -79,18 +80,18 @@ fn header_cells(
     with_class: bool,
 ) -> Vec<String> {
     let mut h: Vec<String> = vec![
-        "Nom de l'organisation".into(),
-        "ID Campagne".into(),
-        "Code".into(),
-        "Nom de la campagne".into(),
+        t("csv-organization"),
+        t("csv-campaign-id"),
+        t("csv-code"),
+        t("csv-campaign-name"),
     ];
     if campaign.kind() == CampaignKind::Assessment {
-        h.push("Parcours".into());
+        h.push(t("csv-target-profile"));
     }
-    h.push("Nom du Participant".into());
-    h.push("Prénom du Participant".into());
+    h.push(t("csv-last-name"));
+    h.push(t("csv-first-name"));
     if with_class {
-        h.push("Classe".into());
+        h.push(t("csv-class"));
     }
     if let Some(label) = &campaign.external_id_label {
         h.push(label.clone());
@@ -98,42 +99,40 @@ fn header_cells(
     match (campaign.kind(), columns) {
         (CampaignKind::Assessment, Some(c)) => {
             h.extend([
-                "% de progression".into(),
-                "Date de début".into(),
-                "Partage (O/N)".into(),
-                "Date du partage".into(),
+                t("csv-progress"),
+                t("csv-started"),
+                t("csv-shared"),
+                t("csv-shared-at"),
             ]);
             if let Some(n) = c.stages {
-                h.push(format!("Palier obtenu (/{n})"));
+                h.push(t_args("csv-stage", &[("total", &n.to_string())]));
             }
             for (_, title) in &c.badges {
-                h.push(format!("{title} obtenu (O/N)"));
+                h.push(t_args("csv-badge", &[("badge", title)]));
             }
-            h.push("% maitrise de l'ensemble des acquis du profil".into());
+            h.push(t("csv-mastery"));
             for (_, name, _) in &c.competences {
-                h.push(format!("% de maitrise des acquis de la compétence {name}"));
-                h.push(format!(
-                    "Nombre d'acquis du profil cible dans la compétence {name}"
-                ));
-                h.push(format!("Acquis maitrisés dans la compétence {name}"));
+                h.push(t_args("csv-competence-mastery", &[("name", name)]));
+                h.push(t_args("csv-competence-skills", &[("name", name)]));
+                h.push(t_args("csv-competence-validated", &[("name", name)]));
             }
             for area in &c.areas {
-                h.push(format!("% de maitrise des acquis du domaine {area}"));
-                h.push(format!("Nombre d'acquis du profil cible du domaine {area}"));
-                h.push(format!("Acquis maitrisés du domaine {area}"));
+                h.push(t_args("csv-area-mastery", &[("area", area)]));
+                h.push(t_args("csv-area-skills", &[("area", area)]));
+                h.push(t_args("csv-area-validated", &[("area", area)]));
             }
         }
         _ => {
             h.extend([
-                "Envoi (O/N)".into(),
-                "Date de l'envoi".into(),
-                "Nombre de pix total".into(),
-                "Certifiable (O/N)".into(),
-                "Nombre de compétences certifiables".into(),
+                t("csv-sent"),
+                t("csv-sent-at"),
+                t("csv-pix"),
+                t("csv-certifiable"),
+                t("csv-certifiable-competences"),
             ]);
             for (_, name) in profile_competences {
-                h.push(format!("Niveau pour la compétence {name}"));
-                h.push(format!("Nombre de pix pour la compétence {name}"));
+                h.push(t_args("csv-competence-level", &[("name", name)]));
+                h.push(t_args("csv-competence-pix", &[("name", name)]));
             }
         }
     }

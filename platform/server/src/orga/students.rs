@@ -920,11 +920,11 @@ async fn reset_passwords(
     tx.commit().await?;
     let mut body = acquis_interop::csv_out::BOM.as_bytes().to_vec();
     body.extend(acquis_interop::csv_out::record([
-        "Classe",
-        "Nom",
-        "Prénom",
-        "Identifiant",
-        "Mot de passe",
+        t("csv-class"),
+        t("csv-sheet-last-name"),
+        t("csv-sheet-first-name"),
+        t("csv-sheet-username"),
+        t("csv-sheet-password"),
     ]));
     for ((learner, _, username), (password, _)) in rows.iter().zip(&hashed) {
         body.extend(acquis_interop::csv_out::record([
