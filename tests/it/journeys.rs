@@ -340,7 +340,7 @@ async fn an_administrator_runs_a_campaign_from_import_to_exports() {
     .unwrap();
     let profile = app
         .store
-        .offered_target_profiles()
+        .offered_target_profiles(setup.org.tenant())
         .await
         .unwrap()
         .into_iter()

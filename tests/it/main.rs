@@ -18,4 +18,5 @@ mod security;
 mod sso;
 mod student;
 mod students;
+mod studio;
 mod team;

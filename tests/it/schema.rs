@@ -22,6 +22,10 @@ const GLOBAL_TABLES: &[&str] = &[
     // Students' school SSO: providers are the platform's, identities belong to accounts.
     "identity_providers",
     "user_identities",
+    // Operators' configuration about establishments (like an establishment's identity provider):
+    // written by operators only, read by an establishment for its own id.
+    "target_profile_offers",
+    "designer_tokens",
 ];
 
 #[test]

@@ -117,7 +117,7 @@ pub async fn campaign(app: &TestApp, uai: &str, profile_key: &str, multiple: boo
         .await;
     let tp = app
         .store
-        .offered_target_profiles()
+        .offered_target_profiles(org.tenant())
         .await
         .unwrap()
         .into_iter()

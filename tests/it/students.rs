@@ -529,7 +529,7 @@ async fn second_campaign(app: &TestApp, setup: &Setup, uai: &str) -> String {
         .unwrap();
     let tp = app
         .store
-        .offered_target_profiles()
+        .offered_target_profiles(setup.org.tenant())
         .await
         .unwrap()
         .into_iter()

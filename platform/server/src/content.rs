@@ -666,7 +666,7 @@ impl Contents {
             .is_none()
         {
             contents
-                .publish(&b.verified, &b.archive, None)
+                .publish(&b.verified, &b.archive, None, true)
                 .await
                 .with_context(|| {
                     format!(
@@ -697,12 +697,49 @@ impl Contents {
         })
     }
 
-    /// Stores a verified package with its target profiles.
+    /// Everything publishing a designer's package checks: the package's own verification, then
+    /// that it is content this platform can serve (its catalog builds). Every problem is listed.
+    /// Returns the names of the package's target profiles with it.
+    pub async fn check(&self, archive: Vec<u8>) -> Result<(Verified, Vec<String>), Vec<Problem>> {
+        let verified = self.verify(archive).await?;
+        if verified.manifest.package.kind != "content" {
+            return Err(vec![Problem {
+                file: package::MANIFEST.into(),
+                message: format!(
+                    "type de paquet « {} » : le studio publie des paquets de contenu \
+                     (kind = \"content\") ; un type d'épreuve se publie dans le paquet de contenu \
+                     qui s'en sert (dossier components/)",
+                    verified.manifest.package.kind
+                ),
+            }]);
+        }
+        let host = self.host.clone();
+        let v = verified.clone();
+        match tokio::task::spawn_blocking(move || Catalog::build(&host, &v)).await {
+            Ok(Ok(catalog)) => Ok((
+                verified,
+                catalog.profiles.iter().map(|g| g.name.clone()).collect(),
+            )),
+            Ok(Err(e)) => Err(vec![Problem {
+                file: "data/".into(),
+                message: format!("contenu inutilisable : {e:#}"),
+            }]),
+            Err(e) => Err(vec![Problem {
+                file: "(archive)".into(),
+                message: format!("vérification interrompue ({e})"),
+            }]),
+        }
+    }
+
+    /// Stores a verified package with its target profiles. New profile keys are offered to every
+    /// establishment when `offer_new_to_all` (built-in content), else to none until an operator
+    /// chooses.
     pub async fn publish(
         &self,
         verified: &Verified,
         archive: &[u8],
         by: Option<uuid::Uuid>,
+        offer_new_to_all: bool,
     ) -> anyhow::Result<Published> {
         let host = self.host.clone();
         let v = verified.clone();
@@ -728,6 +765,7 @@ impl Contents {
                 archive,
                 published_by: by,
                 profiles,
+                offer_new_profiles_to_all: offer_new_to_all,
             })
             .await?;
         self.catalogs

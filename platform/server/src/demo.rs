@@ -56,6 +56,13 @@ pub async fn seed_if_empty(state: &AppState) -> anyhow::Result<Option<Vec<DemoLo
             "Enseignant",
             None,
         ),
+        (
+            "conceptrice de contenu (studio)",
+            "conception@acquis.localhost",
+            "Camille",
+            "Conceptrice",
+            Some("DESIGNER"),
+        ),
     ];
     let mut logins = Vec::new();
     let mut ids = Vec::new();

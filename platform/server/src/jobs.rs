@@ -29,9 +29,9 @@ pub async fn back_to_school(state: &AppState, today: Date) -> anyhow::Result<usi
         return Ok(0);
     }
     let owner = state.store.platform_account().await?;
-    let profiles = state.store.offered_target_profiles().await?;
     let mut created = 0;
     for org in schools {
+        let profiles = state.store.offered_target_profiles(org.tenant()).await?;
         let keys = match org.kind() {
             EstablishmentKind::College => COLLEGE,
             _ => LYCEE,

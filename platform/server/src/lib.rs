@@ -17,6 +17,7 @@ pub mod join;
 pub mod mail;
 pub mod orga;
 pub mod secrets;
+pub mod studio;
 pub mod views;
 
 use std::num::NonZeroU32;
@@ -52,6 +53,8 @@ pub struct AppState {
     /// The students' SSO relying party.
     pub oidc: auth::sso::Oidc,
     pub sealer: secrets::Sealer,
+    /// Designers' verified uploads waiting for « Publier ».
+    pub studio_uploads: studio::PendingUploads,
 }
 
 impl AppState {
@@ -85,6 +88,7 @@ impl AppState {
         Ok(AppState {
             oidc: auth::sso::Oidc::new()?,
             sealer,
+            studio_uploads: studio::pending_uploads(),
             imports: moka::future::Cache::builder()
                 .max_capacity(10_000)
                 .time_to_live(std::time::Duration::from_secs(3600))
@@ -114,6 +118,7 @@ pub async fn page(name: &'static str, user: Option<&User>, session: &Session) ->
                 "first_name": u.first_name,
                 "last_name": u.last_name,
                 "is_operator": u.is_operator(),
+                "is_designer": u.is_designer(),
             }),
         );
     }
@@ -196,6 +201,7 @@ pub fn app(state: AppState) -> anyhow::Result<Router> {
         .merge(join::router())
         .merge(orga::router(state.config.import_max_mib))
         .merge(admin::router())
+        .merge(studio::router())
         .fallback(not_found)
         .with_state(state)
         .layer(sessions)
@@ -209,9 +215,9 @@ pub fn app(state: AppState) -> anyhow::Result<Router> {
         .layer(header("x-frame-options", "DENY"))
         .layer(header("x-content-type-options", "nosniff"))
         .layer(header("referrer-policy", "same-origin"))
-        .layer(tower_http::limit::RequestBodyLimitLayer::new(
-            4 * 1024 * 1024,
-        )))
+        // Axum's own limit (not a tower layer) so that the routes taking files (SIECLE import,
+        // packages) can raise it for themselves.
+        .layer(axum::extract::DefaultBodyLimit::max(4 * 1024 * 1024)))
 }
 
 /// Serves until the process is stopped; expired sessions are swept every hour.

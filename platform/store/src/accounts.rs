@@ -26,6 +26,11 @@ impl User {
         self.platform_role.as_deref() == Some("OPERATOR")
     }
 
+    /// A content designer: uses the studio and its API.
+    pub fn is_designer(&self) -> bool {
+        self.platform_role.as_deref() == Some("DESIGNER")
+    }
+
     pub fn full_name(&self) -> String {
         format!("{} {}", self.first_name, self.last_name)
     }
@@ -72,6 +77,32 @@ struct MembershipRow {
 }
 
 impl Store {
+    /// Accounts holding a platform role (`OPERATOR`, `DESIGNER`), by name.
+    pub async fn users_with_role(&self, role: &str) -> Result<Vec<User>> {
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT {USER_COLUMNS} FROM users WHERE platform_role = $1 ORDER BY last_name, first_name"
+        ));
+        Ok(on_pool!(self, |p| sqlx::query_as(sql)
+            .bind(role)
+            .fetch_all(p)
+            .await)?)
+    }
+
+    /// Gives an account a platform role or takes it back (`None`).
+    pub async fn set_platform_role(&self, user_id: Uuid, role: Option<&str>) -> Result<()> {
+        on_pool!(self, |p| sqlx::query(
+            "UPDATE users SET platform_role = $1, updated_at = $2 WHERE id = $3"
+        )
+        .bind(role)
+        .bind(now())
+        .bind(user_id)
+        .execute(p)
+        .await
+        .map(|_| ()))?;
+        self.cache.forget_user(user_id).await;
+        Ok(())
+    }
+
     pub async fn count_users(&self) -> Result<i64> {
         let n: i64 = on_pool!(self, |p| sqlx::query_scalar("SELECT COUNT(*) FROM users")
             .fetch_one(p)

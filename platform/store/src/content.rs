@@ -4,7 +4,9 @@
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use crate::{Result, Store, StoreError, now, on_pool};
+use acquis_tenants::TenantId;
+
+use crate::{Organization, Result, Store, StoreError, User, now, on_pool};
 
 #[derive(Debug, Clone)]
 pub struct NewPackage<'a> {
@@ -15,6 +17,10 @@ pub struct NewPackage<'a> {
     pub archive: &'a [u8],
     pub published_by: Option<Uuid>,
     pub profiles: Vec<NewTargetProfile>,
+    /// Whether a profile key this package never had before is offered to every establishment
+    /// (built-in content) or to none until an operator chooses (studio). Keys the package had in
+    /// an earlier version keep the choice made for them.
+    pub offer_new_profiles_to_all: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -32,6 +38,41 @@ pub struct PackageRow {
     pub version: String,
     pub kind: String,
     pub published_at: OffsetDateTime,
+}
+
+/// A published version, for the studio's list.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct PackageSummary {
+    pub digest: String,
+    pub package_id: String,
+    pub version: String,
+    pub kind: String,
+    pub published_at: OffsetDateTime,
+    pub published_by: Option<String>,
+    pub profiles: i64,
+    pub size: i64,
+}
+
+/// A target profile of the latest version of its package, with whom it is offered to.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct OfferedProfile {
+    pub id: Uuid,
+    pub package_id: String,
+    pub version: String,
+    pub profile_key: String,
+    pub name: String,
+    pub category: String,
+    pub offered_to_all: bool,
+    pub establishments: i64,
+}
+
+/// A designer's API token, without its secret.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct DesignerToken {
+    pub id: Uuid,
+    pub name: String,
+    pub created_at: OffsetDateTime,
+    pub last_used_at: Option<OffsetDateTime>,
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -91,6 +132,16 @@ impl Store {
             .await
             .map_err(StoreError::from_write)?;
             for tp in &new.profiles {
+                let earlier: Option<bool> = sqlx::query_scalar(
+                    "SELECT tp.offered_to_all FROM target_profiles tp \
+                     JOIN content_packages p ON p.digest = tp.package_digest \
+                     WHERE p.package_id = $1 AND tp.profile_key = $2 \
+                     ORDER BY p.published_at DESC LIMIT 1",
+                )
+                .bind(new.package_id)
+                .bind(&tp.key)
+                .fetch_optional(&mut *c)
+                .await?;
                 sqlx::query(
                     "INSERT INTO target_profiles (id, package_digest, profile_key, name, category, \
                      description, offered_to_all, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
@@ -101,7 +152,7 @@ impl Store {
                 .bind(&tp.name)
                 .bind(&tp.category)
                 .bind(&tp.description)
-                .bind(true)
+                .bind(earlier.unwrap_or(new.offer_new_profiles_to_all))
                 .bind(at)
                 .execute(&mut *c)
                 .await
@@ -123,16 +174,220 @@ impl Store {
     }
 
     /// The target profiles an establishment may choose for a new campaign: those of the latest
-    /// version of each package.
-    pub async fn offered_target_profiles(&self) -> Result<Vec<TargetProfileRow>> {
+    /// version of each package offered to every establishment or to this one.
+    pub async fn offered_target_profiles(&self, org: TenantId) -> Result<Vec<TargetProfileRow>> {
         let sql = sqlx::AssertSqlSafe(format!(
             "SELECT {PROFILE_COLUMNS} FROM target_profiles tp \
              JOIN content_packages p ON p.digest = tp.package_digest \
-             WHERE tp.offered_to_all AND p.published_at = (SELECT MAX(q.published_at) \
+             WHERE p.published_at = (SELECT MAX(q.published_at) \
                FROM content_packages q WHERE q.package_id = p.package_id) \
+             AND (tp.offered_to_all OR EXISTS (SELECT 1 FROM target_profile_offers o \
+               WHERE o.organization_id = $1 AND o.package_id = p.package_id \
+               AND o.profile_key = tp.profile_key)) \
              ORDER BY tp.category, tp.name"
         ));
-        Ok(on_pool!(self, |p| sqlx::query_as(sql).fetch_all(p).await)?)
+        Ok(on_pool!(self, |p| sqlx::query_as(sql)
+            .bind(org.0)
+            .fetch_all(p)
+            .await)?)
+    }
+
+    /// Every target profile of the latest version of each package, for operators.
+    pub async fn latest_target_profiles(&self) -> Result<Vec<OfferedProfile>> {
+        Ok(on_pool!(self, |p| {
+            sqlx::query_as(
+            "SELECT tp.id, p.package_id, p.version, tp.profile_key, tp.name, tp.category, \
+               tp.offered_to_all, (SELECT COUNT(*) FROM target_profile_offers o \
+                 WHERE o.package_id = p.package_id AND o.profile_key = tp.profile_key) AS establishments \
+             FROM target_profiles tp JOIN content_packages p ON p.digest = tp.package_digest \
+             WHERE p.published_at = (SELECT MAX(q.published_at) \
+               FROM content_packages q WHERE q.package_id = p.package_id) \
+             ORDER BY p.package_id, tp.category, tp.name"
+        )
+        .fetch_all(p)
+        .await
+        })?)
+    }
+
+    pub async fn latest_target_profile(&self, id: Uuid) -> Result<Option<OfferedProfile>> {
+        Ok(self
+            .latest_target_profiles()
+            .await?
+            .into_iter()
+            .find(|p| p.id == id))
+    }
+
+    /// The establishments a profile is offered to by name (besides "all").
+    pub async fn target_profile_offers(
+        &self,
+        package_id: &str,
+        key: &str,
+    ) -> Result<Vec<Organization>> {
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT {} FROM organizations WHERE id IN (SELECT organization_id \
+             FROM target_profile_offers WHERE package_id = $1 AND profile_key = $2) ORDER BY uai",
+            crate::organizations::ORG_COLUMNS
+        ));
+        Ok(on_pool!(self, |p| sqlx::query_as(sql)
+            .bind(package_id)
+            .bind(key)
+            .fetch_all(p)
+            .await)?)
+    }
+
+    /// Offers a profile (every version of it) to all establishments or exactly to `orgs`, in one
+    /// transaction.
+    pub async fn set_target_profile_offers(
+        &self,
+        package_id: &str,
+        key: &str,
+        to_all: bool,
+        orgs: &[Uuid],
+        by: Uuid,
+    ) -> Result<()> {
+        let at = now();
+        let mut tx = self.begin().await?;
+        crate::on_tx!(tx, |c| {
+            sqlx::query(
+                "UPDATE target_profiles SET offered_to_all = $1 WHERE profile_key = $2 \
+                 AND package_digest IN (SELECT digest FROM content_packages WHERE package_id = $3)",
+            )
+            .bind(to_all)
+            .bind(key)
+            .bind(package_id)
+            .execute(&mut *c)
+            .await?;
+            sqlx::query(
+                "DELETE FROM target_profile_offers WHERE package_id = $1 AND profile_key = $2",
+            )
+            .bind(package_id)
+            .bind(key)
+            .execute(&mut *c)
+            .await?;
+            for org in orgs {
+                sqlx::query(
+                    "INSERT INTO target_profile_offers (package_id, profile_key, organization_id, \
+                     created_by, created_at) VALUES ($1, $2, $3, $4, $5)",
+                )
+                .bind(package_id)
+                .bind(key)
+                .bind(org)
+                .bind(by)
+                .bind(at)
+                .execute(&mut *c)
+                .await
+                .map_err(StoreError::from_write)?;
+            }
+            Ok::<(), StoreError>(())
+        })?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Every published version, newest first within each package.
+    pub async fn packages(&self) -> Result<Vec<PackageSummary>> {
+        Ok(on_pool!(self, |p| {
+            sqlx::query_as(
+            "SELECT p.digest, p.package_id, p.version, p.kind, p.published_at, \
+               (SELECT u.first_name || ' ' || u.last_name FROM users u WHERE u.id = p.published_by) \
+                 AS published_by, \
+               (SELECT COUNT(*) FROM target_profiles tp WHERE tp.package_digest = p.digest) AS profiles, \
+               CAST(length(p.archive) AS BIGINT) AS size \
+             FROM content_packages p ORDER BY p.package_id, p.published_at DESC"
+        )
+        .fetch_all(p)
+        .await
+        })?)
+    }
+
+    pub async fn package(&self, digest: &str) -> Result<Option<PackageSummary>> {
+        Ok(self
+            .packages()
+            .await?
+            .into_iter()
+            .find(|p| p.digest == digest))
+    }
+
+    /// The digest already published under this id and version, if any.
+    pub async fn published_digest(
+        &self,
+        package_id: &str,
+        version: &str,
+    ) -> Result<Option<String>> {
+        Ok(on_pool!(self, |p| sqlx::query_scalar(
+            "SELECT digest FROM content_packages WHERE package_id = $1 AND version = $2"
+        )
+        .bind(package_id)
+        .bind(version)
+        .fetch_optional(p)
+        .await)?)
+    }
+
+    /// Stores a new token for a designer; only its sha256 is kept.
+    pub async fn create_designer_token(
+        &self,
+        user: Uuid,
+        name: &str,
+        sha256: &str,
+    ) -> Result<Uuid> {
+        let id = Uuid::now_v7();
+        on_pool!(self, |p| sqlx::query(
+            "INSERT INTO designer_tokens (id, user_id, name, token_sha256, created_at) \
+             VALUES ($1, $2, $3, $4, $5)"
+        )
+        .bind(id)
+        .bind(user)
+        .bind(name)
+        .bind(sha256)
+        .bind(now())
+        .execute(p)
+        .await
+        .map(|_| ()))
+        .map_err(StoreError::from_write)?;
+        Ok(id)
+    }
+
+    pub async fn designer_tokens(&self, user: Uuid) -> Result<Vec<DesignerToken>> {
+        Ok(on_pool!(self, |p| sqlx::query_as(
+            "SELECT id, name, created_at, last_used_at FROM designer_tokens \
+             WHERE user_id = $1 AND revoked_at IS NULL ORDER BY created_at DESC"
+        )
+        .bind(user)
+        .fetch_all(p)
+        .await)?)
+    }
+
+    /// Revokes one of `user`'s tokens; false when it is not theirs or already revoked.
+    pub async fn revoke_designer_token(&self, user: Uuid, id: Uuid) -> Result<bool> {
+        let done = on_pool!(self, |p| sqlx::query(
+            "UPDATE designer_tokens SET revoked_at = $1 WHERE id = $2 AND user_id = $3 \
+             AND revoked_at IS NULL"
+        )
+        .bind(now())
+        .bind(id)
+        .bind(user)
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected()))?;
+        Ok(done == 1)
+    }
+
+    /// The designer a live token belongs to, noting its use. A revoked token, or one whose
+    /// account lost the designer role, names no one.
+    pub async fn designer_by_token(&self, sha256: &str) -> Result<Option<User>> {
+        let user: Option<Uuid> = on_pool!(self, |p| sqlx::query_scalar(
+            "UPDATE designer_tokens SET last_used_at = $1 WHERE token_sha256 = $2 \
+             AND revoked_at IS NULL RETURNING user_id"
+        )
+        .bind(now())
+        .bind(sha256)
+        .fetch_optional(p)
+        .await)?;
+        let Some(user) = user else { return Ok(None) };
+        Ok(self
+            .find_user(user)
+            .await?
+            .filter(|u| u.platform_role.as_deref() == Some("DESIGNER")))
     }
 
     pub async fn target_profile(&self, id: Uuid) -> Result<Option<TargetProfileRow>> {

@@ -25,7 +25,10 @@ pub use campaigns::{
     Campaign, CampaignFigures, CampaignKind, CampaignSummary, ExportRow, NewCampaign,
     ParticipantFilter, ParticipantPage, ParticipantRow, Participation, SharedResults,
 };
-pub use content::{NewPackage, NewTargetProfile, PackageRow, Published, TargetProfileRow};
+pub use content::{
+    DesignerToken, NewPackage, NewTargetProfile, OfferedProfile, PackageRow, PackageSummary,
+    Published, TargetProfileRow,
+};
 pub use identity::{IdentityProvider, NewIdentity, NewIdentityProvider, UserIdentity};
 pub use learners::{
     Certificability, Connection, ImportCounts, ImportRow, Learner, LearnerFilter, LearnerListRow,

@@ -103,6 +103,27 @@ impl Store {
     }
 
     /// The UAIs among `uais` that are already taken.
+    /// The establishments with these UAIs (unknown ones are simply absent).
+    pub async fn organizations_by_uai(&self, uais: &[String]) -> Result<Vec<Organization>> {
+        let mut found = Vec::new();
+        for chunk in uais.chunks(500) {
+            let placeholders: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+            let sql = format!(
+                "SELECT {ORG_COLUMNS} FROM organizations WHERE uai IN ({})",
+                placeholders.join(", ")
+            );
+            let rows: Vec<Organization> = on_pool!(self, |p| {
+                let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()));
+                for u in chunk {
+                    q = q.bind(u);
+                }
+                q.fetch_all(p).await
+            })?;
+            found.extend(rows);
+        }
+        Ok(found)
+    }
+
     pub async fn existing_uais(&self, uais: &[String]) -> Result<Vec<String>> {
         let mut taken = Vec::new();
         // One round trip per chunk keeps the statement within both backends' bind limits.

@@ -37,12 +37,27 @@ enum Command {
         #[arg(short, long)]
         output: Option<PathBuf>,
     },
+    /// Publie un paquet (.zip construit par `pack`) sur une plateforme, avec un jeton de
+    /// concepteur créé dans le studio (Jetons d'API).
+    Publish {
+        archive: PathBuf,
+        /// Adresse de la plateforme, par exemple https://acquis.example.fr
+        #[arg(long, env = "ACQUIS_URL")]
+        url: String,
+        #[arg(long, env = "ACQUIS_TOKEN", hide_env_values = true)]
+        token: String,
+    },
 }
 
 fn main() -> anyhow::Result<()> {
     match Cli::parse().command {
         Command::New { what, name } => new(&what, &name),
         Command::Test { path } => test(&path),
+        Command::Publish {
+            archive,
+            url,
+            token,
+        } => publish(&archive, &url, &token),
         Command::Pack {
             dir,
             id,
@@ -65,6 +80,39 @@ fn main() -> anyhow::Result<()> {
             std::fs::write(&out, &bytes)?;
             println!("{} ({} octets)", out.display(), bytes.len());
             Ok(())
+        }
+    }
+}
+
+fn publish(archive: &Path, url: &str, token: &str) -> anyhow::Result<()> {
+    let bytes =
+        std::fs::read(archive).with_context(|| format!("lecture de {}", archive.display()))?;
+    let outcome = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?
+        .block_on(acquis_pack::publish(url, token, bytes))?;
+    match outcome {
+        acquis_pack::Outcome::Published {
+            id,
+            version,
+            digest,
+        } => {
+            println!("Publié : {id} {version} (empreinte {digest}).");
+            println!(
+                "Les nouveaux profils cibles sont proposés aux établissements choisis par un opérateur."
+            );
+            Ok(())
+        }
+        acquis_pack::Outcome::AlreadyPublished { id, version, .. } => {
+            println!("{id} {version} était déjà publié avec exactement ce contenu : rien à faire.");
+            Ok(())
+        }
+        acquis_pack::Outcome::Refused(problems) => {
+            eprintln!("Paquet refusé, rien n'a été enregistré :");
+            for (file, message) in &problems {
+                eprintln!("  {file} : {message}");
+            }
+            bail!("{} problème(s) à corriger", problems.len())
         }
     }
 }

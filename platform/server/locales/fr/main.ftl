@@ -839,3 +839,150 @@ csv-sheet-last-name = Nom
 csv-sheet-first-name = Prénom
 csv-sheet-username = Identifiant
 csv-sheet-password = Mot de passe
+
+## Operators: target profiles offered to establishments, content designers
+offer-admin-title = Profils cibles
+offer-admin-intro = Choisissez à quels établissements chaque profil cible est proposé à la création d'une campagne. Un profil proposé à une liste le reste pour les versions suivantes de son paquet.
+offer-col-name = Nom
+offer-col-category = Catégorie
+offer-col-package = Paquet
+offer-col-offered = Proposé à
+offer-all = Tous les établissements
+offer-list = Les établissements de la liste ci-dessous
+offer-count = { $count ->
+    [0] Aucun établissement
+    [one] 1 établissement
+   *[other] { $count } établissements
+}
+offer-none = Aucun profil cible publié.
+offer-back = Retour aux profils cibles
+offer-package = paquet { $id } { $version }
+offer-legend = Proposer ce profil cible à
+offer-uai-label = UAI des établissements
+offer-uai-hint = Un UAI par ligne (ou séparés par des virgules). Utilisé quand le profil est proposé à une liste.
+offer-save = Enregistrer
+offer-current = Établissements de la liste
+offer-current-none = Aucun établissement dans la liste.
+offer-error-choice = Choisissez à qui proposer ce profil cible.
+offer-error-unknown-uai = Aucun établissement n'a l'UAI { $uai }.
+offer-error-empty = Indiquez au moins un UAI, ou proposez le profil à tous les établissements.
+offer-saved-all = « { $name } » est proposé à tous les établissements.
+offer-saved-list = « { $name } » est proposé à { $count ->
+    [one] 1 établissement
+   *[other] { $count } établissements
+}.
+designer-admin-title = Concepteurs
+designer-admin-intro = Les concepteurs publient des paquets de contenu (types d'épreuves, épreuves, profils cibles) depuis le studio ou avec acquis-pack.
+designer-col-name = Nom
+designer-col-email = Adresse e-mail
+designer-col-actions = Actions
+designer-remove = Retirer le rôle de { $name }
+designer-none = Aucun concepteur pour l'instant.
+designer-add-title = Ajouter un concepteur
+designer-add-intro = Un compte existant reçoit le rôle de concepteur. Sinon un compte est créé avec un mot de passe à usage unique, affiché une seule fois.
+designer-field-email = Adresse e-mail
+designer-field-first-name = Prénom
+designer-field-last-name = Nom
+designer-field-new-only = Seulement pour un nouveau compte.
+designer-add = Ajouter
+designer-created = Compte créé. Transmettez ces informations au concepteur : le mot de passe ne sera plus affiché et devra être changé à la première connexion.
+designer-created-login = Identifiant :
+designer-created-password = Mot de passe à usage unique :
+designer-added = { $name } est maintenant concepteur.
+designer-removed = { $name } n'est plus concepteur.
+designer-error-operator = Ce compte est celui d'un opérateur : il ne peut pas devenir concepteur.
+designer-error-first-name = Indiquez le prénom du nouveau concepteur.
+designer-error-last-name = Indiquez le nom du nouveau concepteur.
+designer-error-taken = Un compte vient d'être créé avec cette adresse : ajoutez-le à nouveau.
+nav-studio = Studio
+
+## Studio (content designers)
+studio-title = Studio
+studio-intro = Déposez un paquet de contenu : il est vérifié comme à la publication (tailles, chemins, empreintes, composants, chaque épreuve validée par son type, chaque réponse d'exemple corrigée). Rien n'est enregistré tant que vous n'avez pas cliqué sur « Publier ».
+studio-packages = Paquets publiés
+studio-tokens = Jetons d'API
+studio-upload-title = Déposer un paquet
+studio-upload-label = Paquet (.zip)
+studio-upload-hint = Archive construite par « acquis-pack pack », { $max } Mo au maximum.
+studio-upload-submit = Vérifier le paquet
+studio-error-no-file = Choisissez le fichier .zip du paquet.
+studio-error-too-large = Le paquet dépasse { $max } Mo.
+studio-col-package = Paquet
+studio-col-version = Version
+studio-col-published = Publiée le
+studio-col-by = Par
+studio-col-profiles = Profils cibles
+studio-col-size = Taille
+studio-col-file = Fichier
+studio-col-problem = Problème
+studio-col-stages = Paliers
+studio-col-badges = Badges
+studio-col-selector = Sélection des épreuves
+studio-col-challenge = Épreuve
+studio-col-type = Type
+studio-col-competence = Compétence
+studio-col-skill = Acquis
+studio-col-instruction = Consigne
+studio-selector-own = Sélecteur du paquet (Wasm)
+studio-selector-engine = Moteur adaptatif
+studio-no-package = Aucun paquet publié.
+studio-no-profile = Ce paquet ne contient pas de profil cible.
+studio-by-platform = Plateforme (contenu intégré)
+studio-back = Retour au studio
+studio-back-package = Retour au paquet { $id } { $version }
+studio-report-title = Rapport de vérification
+studio-report-file = Fichier déposé : { $name }
+studio-report-refused = { $count ->
+    [one] Le paquet est refusé : 1 problème à corriger. Rien n'a été enregistré.
+   *[other] Le paquet est refusé : { $count } problèmes à corriger. Rien n'a été enregistré.
+}
+studio-report-problems = Problèmes trouvés
+studio-report-ready = Le paquet a passé toutes les vérifications.
+studio-report-already = Cette version de ce paquet est déjà publiée, avec exactement ce contenu.
+studio-report-api = Version de l'API
+studio-report-digest = Empreinte (sha256)
+studio-report-files = Fichiers
+studio-report-challenges = Épreuves validées
+studio-report-examples = Réponses d'exemple corrigées comme attendu
+studio-report-publish-hint = Une version publiée ne change plus : pour corriger, publiez une nouvelle version. Les nouveaux profils cibles ne sont proposés à aucun établissement tant qu'un opérateur ne l'a pas décidé.
+studio-publish = Publier
+studio-see-package = Voir le paquet publié
+studio-upload-again = Déposer un autre paquet
+studio-upload-expired = La vérification de ce paquet a expiré : déposez-le à nouveau.
+studio-version-taken = La version { $version } du paquet { $id } est déjà publiée avec un autre contenu. Une version publiée ne change plus : augmentez le numéro de version.
+studio-published = Version { $version } du paquet { $id } publiée.
+studio-already-published = Cette version était déjà publiée.
+studio-challenges = { $count ->
+    [one] 1 épreuve
+   *[other] { $count } épreuves
+}
+studio-preview-title = Épreuve { $id }
+studio-preview-intro = Aperçu rendu par le type « { $kind } », avec la graine { $seed } (l'ordre des propositions mélangées en dépend).
+studio-preview-other-seed = Voir avec une autre graine
+studio-try = Corriger ma réponse
+studio-definition = Définition de l'épreuve (JSON)
+studio-verdict-title = Correction
+studio-verdict-ok = Bonne réponse
+studio-verdict-ko = Mauvaise réponse
+studio-verdict-partially = Réponse partiellement juste
+studio-verdict-answer = Réponse transmise au type d'épreuve
+studio-verdict-fields = Détail par champ
+studio-verdict-feedback = Retour
+studio-verdict-solution = Solution affichée à l'élève
+studio-verdict-usage = Ressources de l'appel
+studio-verdict-usage-value = { $fuel } instructions, { $memory } de mémoire au plus
+studio-tokens-intro = Un jeton permet à « acquis-pack publish » de publier en votre nom. Il n'est affiché qu'une fois : conservez-le comme un mot de passe, et révoquez-le s'il a pu être vu.
+studio-token-created = Voici votre jeton. Il ne sera plus affiché.
+studio-token-usage = Pour publier un paquet :
+studio-token-name = Nom du jeton
+studio-token-name-hint = Pour le reconnaître, par exemple « Poste de travail » ou « Intégration continue ».
+studio-token-created-at = Créé le
+studio-token-last-used = Dernière utilisation
+studio-token-never = Jamais
+studio-token-revoke = Révoquer le jeton « { $name } »
+studio-token-none = Aucun jeton actif.
+studio-token-new = Créer un jeton
+studio-token-create = Créer le jeton
+studio-token-error-name = Donnez un nom au jeton (100 caractères au maximum).
+studio-token-revoked = Jeton révoqué : il ne permet plus de publier.
+studio-api-unauthorized = Jeton absent, inconnu ou révoqué : créez un jeton dans le studio (Jetons d'API).

@@ -1,6 +1,7 @@
 //! Operators (`/admin`): create establishments one by one or from a CSV, list, search, archive,
 //! and send each establishment its administrator invitation.
 
+mod content;
 mod import;
 mod sso;
 
@@ -42,6 +43,7 @@ pub fn router() -> Router<AppState> {
         .route("/admin/etablissements/{id}/archiver", post(archive))
         .route("/admin/etablissements/{id}/invitation", post(invite_admin))
         .merge(sso::router())
+        .merge(content::router())
 }
 
 /// A signed-in operator. Anyone else is told the page does not exist.

@@ -254,7 +254,7 @@ async fn challenge_page(
 /// QROC/QROCM view segments as template-friendly items: text and fields in order. Authors write
 /// `<br>` for line breaks in proposals; they become real line breaks, any other markup stays text.
 /// A field without its own accessible label takes the text just before it ("Unité 1 :").
-fn fields_of(view: &serde_json::Value) -> Vec<serde_json::Value> {
+pub fn fields_of(view: &serde_json::Value) -> Vec<serde_json::Value> {
     let Some(segments) = view.get("segments").and_then(|s| s.as_array()) else {
         return Vec::new();
     };
@@ -299,7 +299,7 @@ fn fields_of(view: &serde_json::Value) -> Vec<serde_json::Value> {
 }
 
 /// The answer encoding of the challenge type from the submitted form, or `None` when empty.
-fn encode_answer(kind: &str, form: &[(String, String)]) -> Option<String> {
+pub fn encode_answer(kind: &str, form: &[(String, String)]) -> Option<String> {
     let mut answers = form
         .iter()
         .filter(|(k, _)| k == "answer")
@@ -345,7 +345,7 @@ fn encode_answer(kind: &str, form: &[(String, String)]) -> Option<String> {
     }
 }
 
-fn verdict_result(v: Verdict) -> &'static str {
+pub fn verdict_result(v: Verdict) -> &'static str {
     match v {
         Verdict::Ok => "ok",
         Verdict::Ko => "ko",
@@ -946,6 +946,11 @@ async fn attachment(
 ) -> AppResult<Response> {
     let l = load(&state, id, user.id).await?;
     let bytes = l.catalog.assets.get(&path).ok_or(AppError::NotFound)?;
+    Ok(attachment_response(&path, bytes.clone()))
+}
+
+/// A package asset as a download, typed by its extension.
+pub fn attachment_response(path: &str, bytes: Vec<u8>) -> Response {
     let name = path.rsplit('/').next().unwrap_or("piece-jointe");
     let mime = match name.rsplit('.').next().unwrap_or_default() {
         "csv" => "text/csv; charset=utf-8",
@@ -957,7 +962,7 @@ async fn attachment(
         "ods" => "application/vnd.oasis.opendocument.spreadsheet",
         _ => "application/octet-stream",
     };
-    Ok((
+    (
         [
             (header::CONTENT_TYPE, mime.to_owned()),
             (
@@ -965,7 +970,7 @@ async fn attachment(
                 format!("attachment; filename=\"{}\"", name.replace('"', "")),
             ),
         ],
-        bytes.clone(),
+        bytes,
     )
-        .into_response())
+        .into_response()
 }

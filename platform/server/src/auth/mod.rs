@@ -58,6 +58,9 @@ pub async fn landing(state: &AppState, user: &User) -> AppResult<String> {
     if user.is_operator() {
         return Ok("/admin".into());
     }
+    if user.is_designer() {
+        return Ok("/studio".into());
+    }
     if !state.store.memberships_of_user(user.id).await?.is_empty() {
         return Ok("/orga".into());
     }

@@ -111,19 +111,27 @@ struct CampaignForm {
     landing_text: String,
 }
 
+/// A target profile category's French label (`ACQUIS_DISCOVERY` → « Découverte »).
+pub fn category_label(category: &str) -> String {
+    t(&format!(
+        "category-{}",
+        category.to_lowercase().replace('_', "-")
+    ))
+}
+
 async fn render_form(
     state: &AppState,
     ctx: &OrgaCtx,
     form: &CampaignForm,
     errors: &[(&str, String)],
 ) -> AppResult<Response> {
-    let profiles = state.store.offered_target_profiles().await?;
+    let profiles = state
+        .store
+        .offered_target_profiles(ctx.scope.tenant())
+        .await?;
     let mut groups: Vec<(String, Vec<serde_json::Value>)> = Vec::new();
     for p in profiles {
-        let label = t(&format!(
-            "category-{}",
-            p.category.to_lowercase().replace('_', "-")
-        ));
+        let label = category_label(&p.category);
         let item = serde_json::json!({"id": p.id, "name": p.name, "description": p.description});
         match groups.iter_mut().find(|(l, _)| *l == label) {
             Some((_, items)) => items.push(item),
@@ -175,7 +183,10 @@ async fn create(
     };
     let mut target_profile_id = None;
     if kind == Some(CampaignKind::Assessment) {
-        let offered = state.store.offered_target_profiles().await?;
+        let offered = state
+            .store
+            .offered_target_profiles(ctx.scope.tenant())
+            .await?;
         match Uuid::parse_str(form.target_profile_id.trim())
             .ok()
             .filter(|id| offered.iter().any(|p| p.id == *id))

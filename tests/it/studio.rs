@@ -1,0 +1,659 @@
+//! The content designers' studio and its API (with `acquis-pack publish` itself), and operators
+//! choosing which establishments are offered each target profile and who is a designer.
+
+use acquis_plugin_host::package::{self, PackageMeta};
+use acquis_plugin_host::{Host, builtin};
+use acquis_store::User;
+use acquis_tenants::Role;
+
+use crate::harness::{Client, PASSWORD, Page, TestApp};
+
+const PROFILE_NAME: &str = "Essai : recherche d'information";
+
+type Files = Vec<(String, Vec<u8>)>;
+
+/// A small content package made of the built-in competence 1.1 and its profile, renamed.
+fn package(id: &str, version: &str, tweak: impl FnOnce(&mut Files)) -> Vec<u8> {
+    let mut files: Files = builtin::CRCN_FILES
+        .iter()
+        .filter(|(p, _)| {
+            [
+                "data/framework.json",
+                "data/competences/1.1.json",
+                "data/target-profiles/competence-1-1.json",
+            ]
+            .contains(p)
+        })
+        .map(|(p, b)| ((*p).to_owned(), b.to_vec()))
+        .collect();
+    edit_json(
+        &mut files,
+        "data/target-profiles/competence-1-1.json",
+        |v| {
+            v["name"] = PROFILE_NAME.into();
+        },
+    );
+    tweak(&mut files);
+    pack(files, id, version, "content")
+}
+
+fn pack(files: Files, id: &str, version: &str, kind: &str) -> Vec<u8> {
+    package::pack_files(
+        files,
+        PackageMeta {
+            id: id.into(),
+            version: version.into(),
+            kind: kind.into(),
+            api: "0.1.0".into(),
+        },
+        None,
+    )
+    .unwrap()
+}
+
+fn edit_json(files: &mut Files, path: &str, edit: impl FnOnce(&mut serde_json::Value)) {
+    let (_, bytes) = files.iter_mut().find(|(p, _)| p == path).unwrap();
+    let mut v: serde_json::Value = serde_json::from_slice(bytes).unwrap();
+    edit(&mut v);
+    *bytes = serde_json::to_vec(&v).unwrap();
+}
+
+/// The first challenge of competence 1.1 of this type: (id, solution).
+fn first_challenge(kind: &str) -> (String, String) {
+    let (_, bytes) = builtin::CRCN_FILES
+        .iter()
+        .find(|(p, _)| *p == "data/competences/1.1.json")
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(bytes).unwrap();
+    for t in v["tubes"].as_array().unwrap() {
+        for s in t["skills"].as_array().unwrap() {
+            for c in s["challenges"].as_array().unwrap() {
+                if c["type"] == kind {
+                    return (
+                        c["id"].as_str().unwrap().into(),
+                        c["solution"].as_str().unwrap().into(),
+                    );
+                }
+            }
+        }
+    }
+    panic!("no {kind} challenge in 1.1");
+}
+
+async fn designer(app: &TestApp, email: &str) -> (User, Client) {
+    let u = app.user(email, "Dora", "Conceptrice").await;
+    app.store
+        .set_platform_role(u.id, Some("DESIGNER"))
+        .await
+        .unwrap();
+    let c = app.client();
+    let home = c.login(email, PASSWORD).await;
+    assert_eq!(home.path(), "/studio");
+    (u, c)
+}
+
+async fn upload(c: &Client, name: &str, bytes: Vec<u8>) -> Page {
+    let form = reqwest::multipart::Form::new().part(
+        "paquet",
+        reqwest::multipart::Part::bytes(bytes)
+            .file_name(name.to_owned())
+            .mime_str("application/zip")
+            .unwrap(),
+    );
+    let res = c
+        .http
+        .post(format!("{}/studio/paquets", c.base))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    Page {
+        status: res.status().as_u16(),
+        url: res.url().to_string(),
+        body: res.text().await.unwrap(),
+    }
+}
+
+async fn packages(app: &TestApp) -> i64 {
+    app.count("SELECT COUNT(*) FROM content_packages").await
+}
+
+async fn new_token(c: &Client, name: &str) -> String {
+    let page = c.post("/studio/jetons", &[("name", name)]).await;
+    assert_eq!(page.status, 200);
+    page.assert_contains("Voici votre jeton. Il ne sera plus affiché.");
+    let doc = scraper::Html::parse_document(&page.body);
+    let sel = scraper::Selector::parse("#new-token").unwrap();
+    doc.select(&sel).next().unwrap().text().collect()
+}
+
+#[tokio::test]
+async fn a_designer_checks_publishes_and_previews_a_package() {
+    let app = TestApp::spawn().await;
+    let (_, c) = designer(&app, "dora@studio.test").await;
+    let before = packages(&app).await;
+
+    let bytes = package("essai", "1.0.0", |_| {});
+    let digest = Host::digest(&bytes);
+    let report = upload(&c, "essai-1.0.0.zip", bytes.clone()).await;
+    assert_eq!(report.status, 200, "{}", report.text());
+    report.assert_contains("Le paquet a passé toutes les vérifications.");
+    report.assert_contains(PROFILE_NAME);
+    report.assert_contains(&digest);
+    // Nothing is stored before « Publier ».
+    assert_eq!(packages(&app).await, before);
+
+    // Another designer cannot publish what Dora uploaded.
+    let (_, other) = designer(&app, "otto@studio.test").await;
+    let page = other
+        .post(&format!("/studio/paquets/{digest}/publier"), &[])
+        .await;
+    assert_eq!(page.path(), "/studio");
+    page.assert_contains("La vérification de ce paquet a expiré");
+    assert_eq!(packages(&app).await, before);
+
+    let page = c
+        .post(&format!("/studio/paquets/{digest}/publier"), &[])
+        .await;
+    assert_eq!(page.status, 200);
+    assert_eq!(page.path(), format!("/studio/paquets/{digest}"));
+    page.assert_contains("Version 1.0.0 du paquet essai publiée.");
+    assert_eq!(packages(&app).await, before + 1);
+    let stored = app.store.package(&digest).await.unwrap().unwrap();
+    assert_eq!(stored.published_by.as_deref(), Some("Dora Conceptrice"));
+    assert_eq!(
+        (stored.package_id.as_str(), stored.version.as_str()),
+        ("essai", "1.0.0")
+    );
+    let home = c.get("/studio").await;
+    home.assert_contains("essai");
+    home.assert_contains("Dora Conceptrice");
+
+    // The same bytes again: already there, nothing new.
+    let again = upload(&c, "essai-1.0.0.zip", bytes).await;
+    assert_eq!(again.status, 200);
+    again.assert_contains("déjà publiée, avec exactement ce contenu");
+    assert_eq!(packages(&app).await, before + 1);
+
+    // Preview and try answers through the plugin.
+    let (qcu, solution) = first_challenge("qcu");
+    let pkg = c.get(&format!("/studio/paquets/{digest}")).await;
+    pkg.assert_contains(&qcu);
+    pkg.assert_contains(PROFILE_NAME);
+    let path = format!("/studio/paquets/{digest}/epreuves/{qcu}");
+    let preview = c.get(&path).await;
+    assert_eq!(preview.status, 200);
+    preview.assert_contains("Aperçu rendu par le type « qcu »");
+    let right = c
+        .post(
+            &path,
+            &[
+                ("graine", "1"),
+                ("answer", &solution),
+                ("action", "valider"),
+            ],
+        )
+        .await;
+    right.assert_contains("Bonne réponse");
+    right.assert_contains("instructions");
+    let wrong_choice = if solution == "1" { "2" } else { "1" };
+    let wrong = c
+        .post(
+            &path,
+            &[
+                ("graine", "1"),
+                ("answer", wrong_choice),
+                ("action", "valider"),
+            ],
+        )
+        .await;
+    wrong.assert_contains("Mauvaise réponse");
+    let skipped = c
+        .post(&path, &[("graine", "1"), ("action", "passer")])
+        .await;
+    skipped.assert_contains("#ABAND#");
+    let empty = c
+        .post(&path, &[("graine", "1"), ("action", "valider")])
+        .await;
+    assert_eq!(empty.status, 422);
+    empty.assert_contains("Pour valider, répondez à la question.");
+    assert_eq!(
+        c.get(&format!("/studio/paquets/{digest}/epreuves/inconnue"))
+            .await
+            .status,
+        404
+    );
+    assert_eq!(c.get("/studio/paquets/0000/").await.status, 404);
+}
+
+#[tokio::test]
+async fn bad_packages_are_refused_with_every_problem_listed_and_nothing_stored() {
+    let app = TestApp::spawn().await;
+    let (_, c) = designer(&app, "dora@studio.test").await;
+    let (qcu, solution) = first_challenge("qcu");
+    let before = packages(&app).await;
+
+    let page = upload(&c, "vide.zip", Vec::new()).await;
+    assert_eq!(page.status, 422);
+    page.assert_contains("Choisissez le fichier .zip du paquet.");
+
+    let page = upload(&c, "texte.zip", b"pas une archive".to_vec()).await;
+    assert_eq!(page.status, 422);
+    page.assert_contains("Le paquet est refusé");
+
+    // Two problems in one file: both listed, each naming the file.
+    let bad = package("essai", "1.0.0", |files| {
+        edit_json(files, "data/competences/1.1.json", |v| {
+            let challenges = v["tubes"][0]["skills"][0]["challenges"]
+                .as_array_mut()
+                .unwrap();
+            for c in challenges.iter_mut() {
+                if c["id"] == qcu.as_str() {
+                    c["examples"] = serde_json::json!([{"answer": solution, "verdict": "ko"}]);
+                } else if c["type"] != "qcu" {
+                    c["type"] = "glisser-deposer".into();
+                }
+            }
+        });
+    });
+    let page = upload(&c, "essai.zip", bad).await;
+    assert_eq!(page.status, 422);
+    page.assert_contains("2 problèmes à corriger");
+    page.assert_contains(&format!(
+        "épreuve {qcu} : la réponse « {solution} » obtient « ok » au lieu de « ko »"
+    ));
+    page.assert_contains("type « glisser-deposer » inconnu");
+    page.assert_contains("data/competences/1.1.json");
+
+    // Verified, but not content the platform can serve.
+    let no_framework = package("essai", "1.0.0", |files| {
+        files.retain(|(p, _)| p != "data/framework.json");
+    });
+    let page = upload(&c, "essai.zip", no_framework).await;
+    assert_eq!(page.status, 422);
+    page.assert_contains("contenu inutilisable");
+
+    let files: Files = vec![("README.md".into(), b"type seul".to_vec())];
+    let page = upload(
+        &c,
+        "type.zip",
+        pack(files, "ordre", "1.0.0", "challenge-type"),
+    )
+    .await;
+    assert_eq!(page.status, 422);
+    page.assert_contains("le studio publie des paquets de contenu");
+
+    // A published version never changes.
+    let token = new_token(&c, "Poste").await;
+    let first = acquis_pack::publish(&app.base, &token, package("essai", "1.0.0", |_| {}))
+        .await
+        .unwrap();
+    assert!(matches!(first, acquis_pack::Outcome::Published { .. }));
+    let other_content = package("essai", "1.0.0", |files| {
+        edit_json(files, "data/target-profiles/competence-1-1.json", |v| {
+            v["description"] = "Une autre description.".into();
+        });
+    });
+    let page = upload(&c, "essai.zip", other_content).await;
+    assert_eq!(page.status, 422);
+    page.assert_contains(
+        "La version 1.0.0 du paquet essai est déjà publiée avec un autre contenu.",
+    );
+    assert_eq!(packages(&app).await, before + 1);
+}
+
+#[tokio::test]
+async fn acquis_pack_publishes_with_a_designer_token() {
+    use acquis_pack::Outcome;
+    let app = TestApp::spawn().await;
+    let (dora, c) = designer(&app, "dora@studio.test").await;
+    let token = new_token(&c, "Serveur de Dora").await;
+    assert!(token.starts_with("acq_"));
+    // Only its hash is stored.
+    assert_eq!(
+        app.count(&format!(
+            "SELECT COUNT(*) FROM designer_tokens WHERE token_sha256 = '{}'",
+            Host::digest(token.as_bytes())
+        ))
+        .await,
+        1
+    );
+    let before = packages(&app).await;
+
+    let out = acquis_pack::publish(&app.base, &token, package("essai", "1.0.0", |_| {}))
+        .await
+        .unwrap();
+    let Outcome::Published { id, version, .. } = out else {
+        panic!("{out:?}")
+    };
+    assert_eq!((id.as_str(), version.as_str()), ("essai", "1.0.0"));
+    assert_eq!(packages(&app).await, before + 1);
+    let out = acquis_pack::publish(&app.base, &token, package("essai", "1.0.0", |_| {}))
+        .await
+        .unwrap();
+    assert!(matches!(out, Outcome::AlreadyPublished { .. }), "{out:?}");
+
+    let bad = package("essai", "1.1.0", |files| {
+        edit_json(files, "data/competences/1.1.json", |v| {
+            v["tubes"][0]["skills"][0]["challenges"][0]["type"] = "inconnu".into();
+        });
+    });
+    let Outcome::Refused(problems) = acquis_pack::publish(&app.base, &token, bad).await.unwrap()
+    else {
+        panic!("accepted")
+    };
+    assert!(
+        problems.iter().any(
+            |(f, m)| f == "data/competences/1.1.json" && m.contains("type « inconnu » inconnu")
+        ),
+        "{problems:?}"
+    );
+    assert_eq!(packages(&app).await, before + 1);
+    let tokens = c.get("/studio/jetons").await;
+    tokens.assert_contains("Serveur de Dora");
+    assert!(!tokens.text().contains(&token), "a token is shown once");
+
+    // No token, a wrong one: 401 with a French reason.
+    let res = reqwest::Client::new()
+        .post(format!("{}/api/studio/paquets", app.base))
+        .body(package("essai", "1.2.0", |_| {}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 401);
+    assert_eq!(res.headers()["www-authenticate"], "Bearer");
+    let err = acquis_pack::publish(&app.base, "acq_faux", package("essai", "1.2.0", |_| {}))
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("Jeton absent, inconnu ou révoqué"),
+        "{err}"
+    );
+
+    // Another designer can neither see nor revoke Dora's token.
+    let (_, otto) = designer(&app, "otto@studio.test").await;
+    assert!(
+        !otto
+            .get("/studio/jetons")
+            .await
+            .text()
+            .contains("Serveur de Dora")
+    );
+    let id: uuid::Uuid = app
+        .store
+        .designer_tokens(dora.id)
+        .await
+        .unwrap()
+        .remove(0)
+        .id;
+    let page = otto
+        .post(&format!("/studio/jetons/{id}/revoquer"), &[])
+        .await;
+    assert_eq!(page.status, 404);
+
+    // A designer who lost the role, then a revoked token: refused.
+    app.store.set_platform_role(dora.id, None).await.unwrap();
+    assert!(
+        acquis_pack::publish(&app.base, &token, package("essai", "1.2.0", |_| {}))
+            .await
+            .is_err()
+    );
+    app.store
+        .set_platform_role(dora.id, Some("DESIGNER"))
+        .await
+        .unwrap();
+    let page = c.post(&format!("/studio/jetons/{id}/revoquer"), &[]).await;
+    page.assert_contains("Jeton révoqué");
+    assert!(
+        acquis_pack::publish(&app.base, &token, package("essai", "1.2.0", |_| {}))
+            .await
+            .is_err()
+    );
+    assert_eq!(packages(&app).await, before + 1);
+}
+
+#[tokio::test]
+async fn only_designers_enter_the_studio() {
+    let app = TestApp::spawn().await;
+    let org = app.org("Collège Nord", "0771001A").await;
+    app.member(&org, "staff@test.fr", "Sam", "Staff", Role::Admin)
+        .await;
+    app.operator("op@test.fr").await;
+    app.user("eleve@test.fr", "Eva", "Élève").await;
+    let digest = app.state.contents.builtin().await.unwrap().digest.clone();
+    for login in ["staff@test.fr", "op@test.fr", "eleve@test.fr"] {
+        let c = app.client();
+        c.login(login, PASSWORD).await;
+        for path in [
+            "/studio".to_owned(),
+            "/studio/jetons".to_owned(),
+            format!("/studio/paquets/{digest}"),
+        ] {
+            assert_eq!(c.get(&path).await.status, 404, "{login} {path}");
+        }
+        assert_eq!(c.post("/studio/jetons", &[("name", "x")]).await.status, 404);
+    }
+    let anonymous = app.client().get("/studio").await;
+    assert_eq!(anonymous.path(), "/connexion?next=/studio");
+    assert_eq!(app.count("SELECT COUNT(*) FROM designer_tokens").await, 0);
+}
+
+#[tokio::test]
+async fn operators_choose_which_establishments_are_offered_a_profile() {
+    let app = TestApp::spawn().await;
+    let a = app.org("Collège Alpha", "0771002B").await;
+    let b = app.org("Collège Bêta", "0771003C").await;
+    app.member(&a, "admin.a@test.fr", "Ada", "Alpha", Role::Admin)
+        .await;
+    app.member(&b, "admin.b@test.fr", "Bob", "Bêta", Role::Admin)
+        .await;
+    let (_, d) = designer(&app, "dora@studio.test").await;
+    let token = new_token(&d, "Poste").await;
+    acquis_pack::publish(&app.base, &token, package("essai", "1.0.0", |_| {}))
+        .await
+        .unwrap();
+
+    let staff_a = app.client();
+    staff_a.login("admin.a@test.fr", PASSWORD).await;
+    let staff_b = app.client();
+    staff_b.login("admin.b@test.fr", PASSWORD).await;
+    let form_a = format!("/orga/{}/campagnes/nouvelle", a.id);
+    let form_b = format!("/orga/{}/campagnes/nouvelle", b.id);
+    // A profile from the studio is offered to no one until an operator decides.
+    assert!(!staff_a.get(&form_a).await.text().contains(PROFILE_NAME));
+
+    let op = app.client();
+    app.operator("op@test.fr").await;
+    op.login("op@test.fr", PASSWORD).await;
+    let list = op.get("/admin/profils-cibles").await;
+    list.assert_contains(PROFILE_NAME);
+    list.assert_contains("Aucun établissement");
+    let essai = app
+        .store
+        .latest_target_profiles()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|p| p.package_id == "essai")
+        .unwrap();
+    let path = format!("/admin/profils-cibles/{}", essai.id);
+
+    // Unknown and malformed UAIs: each reported, nothing changed.
+    let page = op
+        .post(
+            &path,
+            &[
+                ("offre", "liste"),
+                ("uai", "0771002B\n0999999Z, pas-un-uai"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, 422);
+    page.assert_contains("Aucun établissement n'a l'UAI 0999999Z.");
+    page.assert_contains("pas-un-uai");
+    let page = op.post(&path, &[("offre", "liste"), ("uai", "")]).await;
+    assert_eq!(page.status, 422);
+    page.assert_contains("Indiquez au moins un UAI");
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM target_profile_offers")
+            .await,
+        0
+    );
+
+    let page = op
+        .post(&path, &[("offre", "liste"), ("uai", "0771002b")])
+        .await;
+    assert_eq!(page.path(), "/admin/profils-cibles");
+    page.assert_contains("est proposé à 1 établissement");
+    assert!(staff_a.get(&form_a).await.text().contains(PROFILE_NAME));
+    assert!(!staff_b.get(&form_b).await.text().contains(PROFILE_NAME));
+
+    // B cannot create a campaign on it by posting its id; A can.
+    let before = app.count("SELECT COUNT(*) FROM campaigns").await;
+    let id = essai.id.to_string();
+    let fields = [
+        ("name", "Essai"),
+        ("kind", "ASSESSMENT"),
+        ("target_profile_id", id.as_str()),
+    ];
+    let page = staff_b
+        .post(&format!("/orga/{}/campagnes", b.id), &fields)
+        .await;
+    assert_eq!(page.status, 422);
+    page.assert_contains("Choisissez un parcours parmi ceux proposés à votre établissement.");
+    assert_eq!(app.count("SELECT COUNT(*) FROM campaigns").await, before);
+    let page = staff_a
+        .post(&format!("/orga/{}/campagnes", a.id), &fields)
+        .await;
+    assert_eq!(page.status, 200, "{}", page.text());
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM campaigns").await,
+        before + 1
+    );
+
+    // The next version keeps the choice.
+    acquis_pack::publish(&app.base, &token, package("essai", "1.1.0", |_| {}))
+        .await
+        .unwrap();
+    let latest = app
+        .store
+        .offered_target_profiles(a.tenant())
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|p| p.name == PROFILE_NAME)
+        .expect("still offered to A");
+    assert_ne!(latest.id, essai.id, "the new version's profile");
+    assert!(
+        !app.store
+            .offered_target_profiles(b.tenant())
+            .await
+            .unwrap()
+            .iter()
+            .any(|p| p.name == PROFILE_NAME)
+    );
+
+    // Offered to all: B sees it too. Staff never reach these pages.
+    let latest_id = latest.id;
+    let page = op
+        .post(
+            &format!("/admin/profils-cibles/{latest_id}"),
+            &[("offre", "tous"), ("uai", "")],
+        )
+        .await;
+    page.assert_contains("est proposé à tous les établissements");
+    assert!(staff_b.get(&form_b).await.text().contains(PROFILE_NAME));
+    assert_eq!(staff_a.get("/admin/profils-cibles").await.status, 404);
+    assert_eq!(
+        staff_a
+            .post(&path, &[("offre", "tous"), ("uai", "")])
+            .await
+            .status,
+        404
+    );
+}
+
+#[tokio::test]
+async fn operators_make_and_unmake_designers() {
+    let app = TestApp::spawn().await;
+    app.operator("op@test.fr").await;
+    let op = app.client();
+    op.login("op@test.fr", PASSWORD).await;
+
+    let page = op
+        .post(
+            "/admin/concepteurs",
+            &[
+                ("email", "new.designer@test.fr"),
+                ("first_name", ""),
+                ("last_name", ""),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, 422);
+    page.assert_contains("Indiquez le prénom du nouveau concepteur.");
+    let page = op
+        .post(
+            "/admin/concepteurs",
+            &[
+                ("email", "op@test.fr"),
+                ("first_name", ""),
+                ("last_name", ""),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, 422);
+    page.assert_contains("Ce compte est celui d'un opérateur");
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM users WHERE platform_role = 'DESIGNER'")
+            .await,
+        0
+    );
+
+    let page = op
+        .post(
+            "/admin/concepteurs",
+            &[
+                ("email", "new.designer@test.fr"),
+                ("first_name", "Nina"),
+                ("last_name", "Nouvelle"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, 200);
+    let doc = scraper::Html::parse_document(&page.body);
+    let sel = scraper::Selector::parse(".notice--success code").unwrap();
+    let codes: Vec<String> = doc.select(&sel).map(|e| e.text().collect()).collect();
+    assert_eq!(codes[0], "new.designer@test.fr");
+    let nina = app.client();
+    let landed = nina.login("new.designer@test.fr", &codes[1]).await;
+    assert_eq!(landed.path(), "/mon-compte/mot-de-passe");
+
+    // An existing account becomes a designer, then stops being one.
+    let sam = app.user("sam@test.fr", "Sam", "Existant").await;
+    let page = op
+        .post(
+            "/admin/concepteurs",
+            &[
+                ("email", "SAM@test.fr"),
+                ("first_name", ""),
+                ("last_name", ""),
+            ],
+        )
+        .await;
+    page.assert_contains("Sam Existant est maintenant concepteur.");
+    let c = app.client();
+    c.login("sam@test.fr", PASSWORD).await;
+    assert_eq!(c.get("/studio").await.status, 200);
+    let page = op
+        .post(&format!("/admin/concepteurs/{}/retirer", sam.id), &[])
+        .await;
+    page.assert_contains("Sam Existant n'est plus concepteur.");
+    assert_eq!(c.get("/studio").await.status, 404);
+    assert_eq!(
+        op.post(&format!("/admin/concepteurs/{}/retirer", sam.id), &[])
+            .await
+            .status,
+        404
+    );
+}
