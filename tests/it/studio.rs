@@ -657,3 +657,103 @@ async fn operators_make_and_unmake_designers() {
         404
     );
 }
+
+/// In chromium, with axe-core on every page: a designer uploads a refused then a good package,
+/// publishes it, previews a challenge and tries an answer, creates a token; an operator offers
+/// the new profile to an establishment and manages designers.
+#[tokio::test]
+async fn designer_and_operator_journey_in_the_browser() {
+    use crate::browser::Browser;
+    use fantoccini::Locator;
+    let app = TestApp::spawn().await;
+    app.org("Collège Alpha", "0771002B").await;
+    let dora = app.user("dora@studio.test", "Dora", "Conceptrice").await;
+    app.store
+        .set_platform_role(dora.id, Some("DESIGNER"))
+        .await
+        .unwrap();
+    app.operator("op@test.fr").await;
+    let dir = std::env::temp_dir().join(format!("acquis-studio-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let good = dir.join("essai-1.0.0.zip");
+    std::fs::write(&good, package("essai", "1.0.0", |_| {})).unwrap();
+    let bad = dir.join("essai-casse.zip");
+    std::fs::write(
+        &bad,
+        package("essai", "1.0.0", |files| {
+            edit_json(files, "data/competences/1.1.json", |v| {
+                v["tubes"][0]["skills"][0]["challenges"][0]["type"] = "inconnu".into();
+            });
+        }),
+    )
+    .unwrap();
+
+    let b = Browser::start(&app.base).await;
+    b.goto("/connexion").await;
+    b.fill("#login", "dora@studio.test").await;
+    b.fill("#password", PASSWORD).await;
+    b.click_text("Je me connecte").await;
+    b.wait_path("the studio", |p| p == "/studio").await;
+    b.assert_accessible().await;
+
+    for (file, expect) in [
+        (&bad, "Le paquet est refusé"),
+        (&good, "Le paquet a passé toutes les vérifications."),
+    ] {
+        b.goto("/studio").await;
+        b.find(Locator::Css("#paquet"))
+            .await
+            .send_keys(file.to_str().unwrap())
+            .await
+            .unwrap();
+        b.click_text("Vérifier le paquet").await;
+        b.assert_text(expect).await;
+        b.assert_accessible().await;
+    }
+    b.click_text("Publier").await;
+    b.assert_text("Version 1.0.0 du paquet essai publiée.").await;
+    b.assert_accessible().await;
+
+    let (qcu, solution) = first_challenge("qcu");
+    b.click_text(&qcu).await;
+    b.assert_text("Aperçu rendu par le type « qcu »").await;
+    b.assert_accessible().await;
+    b.click(&format!("input[name=answer][value='{solution}']")).await;
+    b.click_text("Corriger ma réponse").await;
+    b.assert_text("Bonne réponse").await;
+    b.assert_accessible().await;
+
+    b.goto("/studio/jetons").await;
+    b.assert_accessible().await;
+    b.fill("#name", "Poste de Dora").await;
+    b.click_text("Créer le jeton").await;
+    b.assert_text("Voici votre jeton. Il ne sera plus affiché.")
+        .await;
+    b.assert_accessible().await;
+    b.close().await;
+
+    let b = Browser::start(&app.base).await;
+    b.goto("/connexion").await;
+    b.fill("#login", "op@test.fr").await;
+    b.fill("#password", PASSWORD).await;
+    b.click_text("Je me connecte").await;
+    b.wait_path("the operators' space", |p| p == "/admin").await;
+    b.goto("/admin/profils-cibles").await;
+    b.assert_accessible().await;
+    b.click_text(PROFILE_NAME).await;
+    b.assert_accessible().await;
+    b.click("#offre-liste").await;
+    b.fill("#uai", "0771002B").await;
+    b.click_text("Enregistrer").await;
+    b.assert_text("est proposé à 1 établissement").await;
+    b.goto("/admin/concepteurs").await;
+    b.assert_accessible().await;
+    b.fill("#email", "nina@studio.test").await;
+    b.fill("#first_name", "Nina").await;
+    b.fill("#last_name", "Nouvelle").await;
+    b.click_text("Ajouter").await;
+    b.assert_text("Compte créé.").await;
+    b.assert_accessible().await;
+    b.close().await;
+    let _ = std::fs::remove_dir_all(&dir);
+}
