@@ -711,14 +711,16 @@ async fn designer_and_operator_journey_in_the_browser() {
         b.assert_accessible().await;
     }
     b.click_text("Publier").await;
-    b.assert_text("Version 1.0.0 du paquet essai publiée.").await;
+    b.assert_text("Version 1.0.0 du paquet essai publiée.")
+        .await;
     b.assert_accessible().await;
 
     let (qcu, solution) = first_challenge("qcu");
     b.click_text(&qcu).await;
     b.assert_text("Aperçu rendu par le type « qcu »").await;
     b.assert_accessible().await;
-    b.click(&format!("input[name=answer][value='{solution}']")).await;
+    b.click(&format!("input[name=answer][value='{solution}']"))
+        .await;
     b.click_text("Corriger ma réponse").await;
     b.assert_text("Bonne réponse").await;
     b.assert_accessible().await;
@@ -756,4 +758,40 @@ async fn designer_and_operator_journey_in_the_browser() {
     b.assert_accessible().await;
     b.close().await;
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// `acquis-pack new package` writes a package that verifies and publishes as it is.
+#[tokio::test]
+async fn a_fresh_package_skeleton_publishes_as_it_is() {
+    let app = TestApp::spawn().await;
+    let (_, c) = designer(&app, "dora@studio.test").await;
+    let token = new_token(&c, "Poste").await;
+    let dir = std::env::temp_dir().join(format!("acquis-skeleton-{}", uuid::Uuid::new_v4()));
+    acquis_pack::package_skeleton(&dir).unwrap();
+    let bytes = package::pack(
+        &dir,
+        PackageMeta {
+            id: "mon-contenu".into(),
+            version: "1.0.0".into(),
+            kind: "content".into(),
+            api: "0.1".into(),
+        },
+        None,
+    )
+    .unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    let out = acquis_pack::publish(&app.base, &token, bytes)
+        .await
+        .unwrap();
+    assert!(
+        matches!(out, acquis_pack::Outcome::Published { .. }),
+        "{out:?}"
+    );
+    let profiles = app.store.latest_target_profiles().await.unwrap();
+    let mine = profiles
+        .iter()
+        .find(|p| p.package_id == "mon-contenu")
+        .unwrap();
+    assert_eq!(mine.name, "Mon profil cible");
+    assert!(!mine.offered_to_all);
 }

@@ -211,8 +211,8 @@ fn json<T: serde::de::DeserializeOwned>(files: &Verified, path: &str) -> anyhow:
     let bytes = files
         .files
         .get(path)
-        .with_context(|| format!("{path} is missing"))?;
-    serde_json::from_slice(bytes).with_context(|| format!("{path} is unreadable"))
+        .with_context(|| format!("{path} : fichier absent"))?;
+    serde_json::from_slice(bytes).with_context(|| format!("{path} : JSON illisible"))
 }
 
 impl Catalog {
@@ -255,7 +255,7 @@ impl Catalog {
             let data: CompetenceData = json(verified, &path)?;
             anyhow::ensure!(
                 data.competence == c.code,
-                "{path}: competence {}",
+                "{path} : ce fichier décrit la compétence {}",
                 data.competence
             );
             tutorials.extend(data.tutorials);
@@ -303,7 +303,7 @@ impl Catalog {
             }
         }
         let bank = Bank::build(&comp_inputs, &tube_inputs, &skill_inputs, &challenge_inputs)
-            .map_err(|e| anyhow::anyhow!("content bank: {e}"))?;
+            .map_err(|e| anyhow::anyhow!("banque d'épreuves : {e}"))?;
         let tutorial_index: HashMap<String, usize> = tutorials
             .iter()
             .enumerate()
@@ -323,7 +323,9 @@ impl Catalog {
                 .map(|c| {
                     bank.tube_index(&c.tube)
                         .map(|t| (t, c.level))
-                        .with_context(|| format!("unknown tube {}", c.tube))
+                        .with_context(|| {
+                            format!("profil cible : sujet (tube) « {} » inconnu", c.tube)
+                        })
                 })
                 .collect()
         };
@@ -382,7 +384,7 @@ impl Catalog {
                                 .get(&format!("components/{}.wasm", s.plugin))
                                 .map(Vec::as_slice)
                         })
-                        .with_context(|| format!("{path}: unknown selector {}", s.plugin))?;
+                        .with_context(|| format!("{path} : sélecteur « {} » inconnu", s.plugin))?;
                     Some(OwnSelector {
                         plugin: host.load_item_selector(bytes)?,
                         items: s.items,

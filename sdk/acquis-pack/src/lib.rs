@@ -1,7 +1,80 @@
-//! What `acquis-pack` does that others call too: publishing a package to a platform through
-//! the studio's API (the integration tests drive it against a real server).
+//! What `acquis-pack` does that others call too: a content package skeleton that publishes as
+//! it is, and publishing a package to a platform through the studio's API (the integration tests
+//! drive both against a real server).
 
+use std::path::Path;
+
+use acquis_plugin_host::builtin;
+use anyhow::Context;
 use serde::Deserialize;
+use serde_json::json;
+
+fn builtin_json(path: &str) -> anyhow::Result<serde_json::Value> {
+    let (_, bytes) = builtin::CRCN_FILES
+        .iter()
+        .find(|(p, _)| *p == path)
+        .with_context(|| format!("{path} absent du contenu intégré"))?;
+    Ok(serde_json::from_slice(bytes)?)
+}
+
+/// Writes a content package that verifies and publishes as it is: the CRCN framework, one
+/// competence file with one tube of two skills (one challenge and its examples each, taken from
+/// the built-in content, to edit), and a target profile on that tube with two stages.
+pub fn package_skeleton(dir: &Path) -> anyhow::Result<()> {
+    for sub in ["data/competences", "data/target-profiles", "assets"] {
+        std::fs::create_dir_all(dir.join(sub))?;
+    }
+    let framework = builtin_json("data/framework.json")?;
+    let mut competence = builtin_json("data/competences/1.1.json")?;
+    let tube = competence["tubes"][0].clone();
+    let mut skills = Vec::new();
+    let mut tutorials = Vec::new();
+    for skill in tube["skills"].as_array().into_iter().flatten().take(2) {
+        let mut skill = skill.clone();
+        skill["challenges"] = json!([skill["challenges"][0].clone()]);
+        for id in skill["tutorials"].as_array().into_iter().flatten() {
+            if let Some(t) = competence["tutorials"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .find(|t| t["id"] == *id)
+            {
+                tutorials.push(t.clone());
+            }
+        }
+        skills.push(skill);
+    }
+    let mut tube = tube;
+    tube["skills"] = json!(skills);
+    let tube_id = tube["id"].clone();
+    competence["tubes"] = json!([tube]);
+    competence["tutorials"] = json!(tutorials);
+    let profile = json!({
+        "id": "mon-profil",
+        "name": "Mon profil cible",
+        "category": "CUSTOM",
+        "description": "Décrivez ici ce que ce profil cible évalue.",
+        "capped_tubes": [{"tube": tube_id, "level": 8}],
+        "stages": [
+            {"threshold": 0, "title": "Premiers pas", "message": "Continuez à vous entraîner."},
+            {"threshold": 50, "title": "Bien engagé", "message": "La moitié des acquis est maîtrisée."}
+        ]
+    });
+    let write = |path: &str, v: &serde_json::Value| -> anyhow::Result<()> {
+        std::fs::write(dir.join(path), serde_json::to_string_pretty(v)? + "\n")
+            .with_context(|| format!("écriture de {path}"))
+    };
+    write("data/framework.json", &framework)?;
+    write("data/competences/1.1.json", &competence)?;
+    write("data/target-profiles/mon-profil.json", &profile)?;
+    std::fs::write(
+        dir.join("README.md"),
+        "Paquet de contenu Acquis. Format des fichiers : content-plugins/packages/crcn/SCHEMA.md ;\n\
+         guide : docs/plugin-authors.md. Vérifier : acquis-pack test <dossier> ; empaqueter :\n\
+         acquis-pack pack <dossier> --id <id> --version 1.0.0 ; publier : acquis-pack publish.\n",
+    )?;
+    Ok(())
+}
 
 /// The platform's answer to a publication.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -143,19 +143,12 @@ fn new(what: &str, name: &str) -> anyhow::Result<()> {
             );
         }
         "package" => {
-            for sub in [
-                "data/competences",
-                "data/target-profiles",
-                "assets",
-                "components",
-            ] {
-                std::fs::create_dir_all(dir.join(sub))?;
-            }
-            std::fs::write(
-                dir.join("data/competences/README.md"),
-                "Un fichier JSON par compétence ; format : content-plugins/packages/crcn/SCHEMA.md.\n",
-            )?;
-            println!("Paquet de contenu créé dans {}.", dir.display());
+            acquis_pack::package_skeleton(&dir)?;
+            println!(
+                "Paquet de contenu créé dans {} : il se vérifie et se publie tel quel ; \
+                 remplacez son contenu (voir docs/plugin-authors.md).",
+                dir.display()
+            );
         }
         other => bail!("« {other} » : choisissez challenge-type ou package"),
     }
