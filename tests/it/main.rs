@@ -12,6 +12,7 @@ mod exports;
 mod invitations;
 mod isolation;
 mod journeys;
+mod profile;
 mod results;
 mod schema;
 mod security;

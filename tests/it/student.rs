@@ -191,7 +191,8 @@ pub async fn answer_until_results(c: &Client, path: &str, right: bool) -> (usize
             c.post(&format!("{path}/point-etape"), &[]).await;
             continue;
         }
-        if page.path().ends_with("/resultats") {
+        // A campaign ends on its results, a training on « Mon profil ».
+        if page.path().ends_with("/resultats") || page.path() == "/mon-profil" {
             return (answers, checkpoints, page);
         }
         let id = challenge_id(&page).expect("a challenge on the page");

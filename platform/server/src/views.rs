@@ -56,6 +56,7 @@ const TEMPLATES: &[(&str, &str)] = templates![
     "app/checkpoint.html",
     "app/results.html",
     "app/profile.html",
+    "app/reset.html",
     "app/tutorials.html",
     "orga/campaign_new.html",
     "orga/campaign.html",

@@ -204,6 +204,53 @@ impl Store {
         .await)?)
     }
 
+    /// When the student last answered on each tube they have answered on.
+    pub async fn knowledge_updated(&self, user_id: Uuid) -> Result<Vec<(String, OffsetDateTime)>> {
+        Ok(on_pool!(self, |p| sqlx::query_as(
+            "SELECT tube_id, updated_at FROM knowledge_states WHERE user_id = $1"
+        )
+        .bind(user_id)
+        .fetch_all(p)
+        .await)?)
+    }
+
+    /// Resets a competence: forgets what the student knows on its tubes and closes their open
+    /// training on it, in one transaction. The answer log keeps the history. Returns the number
+    /// of tube states forgotten.
+    pub async fn reset_competence(
+        &self,
+        user_id: Uuid,
+        competence: &str,
+        tubes: &[String],
+    ) -> Result<u64> {
+        let at = now();
+        let placeholders: Vec<String> = (2..2 + tubes.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "DELETE FROM knowledge_states WHERE user_id = $1 AND tube_id IN ({})",
+            placeholders.join(", ")
+        );
+        let mut tx = self.begin().await?;
+        let forgotten = on_tx!(tx, |c| {
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone())).bind(user_id);
+            for t in tubes {
+                q = q.bind(t);
+            }
+            q.execute(c).await.map(|r| r.rows_affected())
+        })?;
+        on_tx!(tx, |c| sqlx::query(
+            "UPDATE assessments SET state = 'COMPLETED', current_challenge = NULL, updated_at = $3 \
+             WHERE user_id = $1 AND kind = 'COMPETENCE' AND target_key = $2 AND state = 'STARTED'"
+        )
+        .bind(user_id)
+        .bind(competence)
+        .bind(at)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
+        tx.commit().await?;
+        Ok(forgotten)
+    }
+
     /// Records an answer, the tube's new state and the next challenge, all or nothing. Returns
     /// `false`, writing nothing, when the challenge is no longer the current one (double submit,
     /// another tab, a refresh): the answer was already recorded.

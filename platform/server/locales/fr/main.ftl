@@ -986,3 +986,18 @@ studio-token-create = Créer le jeton
 studio-token-error-name = Donnez un nom au jeton (100 caractères au maximum).
 studio-token-revoked = Jeton révoqué : il ne permet plus de publier.
 studio-api-unauthorized = Jeton absent, inconnu ou révoqué : créez un jeton dans le studio (Jetons d'API).
+
+## Competence reset (Mon profil)
+competence-reset-link = Remettre à zéro
+competence-reset-from = Remise à zéro possible à partir du { $date }
+competence-reset-title = Remettre à zéro : { $name }
+competence-reset-back = Retour à mon profil
+competence-reset-explain = La remise à zéro efface ce que vous avez montré sur cette compétence, pour repartir de zéro :
+competence-reset-explain-level = son niveau et ses pix reviennent à zéro sur votre profil ;
+competence-reset-explain-campaigns = les parcours en cours qui l'évaluent vous reposeront ses questions ;
+competence-reset-explain-sent = les résultats déjà envoyés à un établissement ne changent pas.
+competence-reset-cancel = Annuler
+competence-reset-submit = Remettre à zéro
+competence-reset-done = La compétence « { $name } » a été remise à zéro.
+competence-reset-nothing = Vous n'avez encore répondu à aucune question de cette compétence : il n'y a rien à remettre à zéro.
+competence-reset-too-early = Une compétence peut être remise à zéro 7 jours après votre dernière réponse : ce sera possible à partir du { $date }.

@@ -19,6 +19,10 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/mon-profil", get(show))
         .route("/mon-profil/competences/{code}", post(train))
+        .route(
+            "/mon-profil/competences/{code}/remise-a-zero",
+            get(reset_form).post(reset),
+        )
         .route("/mes-tutos", get(tutorials))
         .route("/mes-tutos/{id}", post(save_tutorial))
 }
@@ -89,6 +93,39 @@ pub async fn summary(state: &AppState, user: Uuid) -> AppResult<ProfileSummary> 
     })
 }
 
+/// A competence can be reset this many days after the student's last answer on it.
+pub const DAYS_BEFORE_RESET: i64 = 7;
+
+/// Whether each answered competence can be reset now, or from which day, by code.
+async fn reset_states(
+    state: &AppState,
+    user: Uuid,
+) -> AppResult<std::collections::HashMap<String, serde_json::Value>> {
+    let catalog = state.contents.builtin().await?;
+    let now = time::OffsetDateTime::now_utc();
+    let mut last: std::collections::HashMap<usize, time::OffsetDateTime> = Default::default();
+    for (tube, at) in state.store.knowledge_updated(user).await? {
+        if let Some(t) = catalog.bank.tube_index(&tube) {
+            let c = catalog.bank.tubes[t as usize].competence as usize;
+            let e = last.entry(c).or_insert(at);
+            *e = (*e).max(at);
+        }
+    }
+    Ok(last
+        .into_iter()
+        .map(|(c, at)| {
+            let from = at + time::Duration::days(DAYS_BEFORE_RESET);
+            (
+                catalog.competences[c].code.clone(),
+                serde_json::json!({
+                    "possible": from <= now,
+                    "from": crate::views::day(crate::views::paris_day(from)),
+                }),
+            )
+        })
+        .collect())
+}
+
 async fn show(
     State(state): State<AppState>,
     CurrentUser { user, session }: CurrentUser,
@@ -97,6 +134,7 @@ async fn show(
     page("app/profile.html", Some(&user), &session)
         .await
         .with("profile", summary)
+        .with("resets", reset_states(&state, user.id).await?)
         .with("courses", super::my_courses(&state, &user).await?)
         .render()
 }
@@ -134,6 +172,85 @@ async fn train(
         .await?;
     tx.commit().await?;
     Ok(see_other(&format!("/parcours/{id}")))
+}
+
+/// The competence's name and whether it can be reset now (else the day it can).
+async fn reset_check(
+    state: &AppState,
+    user: Uuid,
+    code: &str,
+) -> AppResult<(String, Result<(), String>)> {
+    let catalog = state.contents.builtin().await?;
+    let info = catalog
+        .competences
+        .iter()
+        .find(|c| c.code == code)
+        .ok_or(AppError::NotFound)?;
+    let resets = reset_states(state, user).await?;
+    let verdict = match resets.get(code) {
+        None => Err(t("competence-reset-nothing")),
+        Some(r) if r["possible"] == true => Ok(()),
+        Some(r) => Err(crate::i18n::t_args(
+            "competence-reset-too-early",
+            &[("date", r["from"].as_str().unwrap_or_default())],
+        )),
+    };
+    Ok((info.name.clone(), verdict))
+}
+
+async fn reset_form(
+    State(state): State<AppState>,
+    CurrentUser { user, session }: CurrentUser,
+    Path(code): Path<String>,
+) -> AppResult<Response> {
+    let (name, verdict) = reset_check(&state, user.id, &code).await?;
+    page("app/reset.html", Some(&user), &session)
+        .await
+        .with("code", &code)
+        .with("name", name)
+        .with("refused", verdict.err())
+        .render()
+}
+
+/// Resets a competence, 7 days after the last answer on it: its tubes' knowledge is forgotten
+/// (level and pix back to zero), an open training on it is closed, and campaigns in progress
+/// that assess it will ask its skills again (they read the same knowledge).
+async fn reset(
+    State(state): State<AppState>,
+    CurrentUser { user, session }: CurrentUser,
+    Path(code): Path<String>,
+) -> AppResult<Response> {
+    let (name, verdict) = reset_check(&state, user.id, &code).await?;
+    if let Err(refused) = verdict {
+        return page("app/reset.html", Some(&user), &session)
+            .await
+            .with("code", &code)
+            .with("name", name)
+            .with("refused", refused)
+            .status(axum::http::StatusCode::CONFLICT)
+            .render();
+    }
+    let catalog = state.contents.builtin().await?;
+    let idx = catalog
+        .competences
+        .iter()
+        .position(|c| c.code == code)
+        .ok_or(AppError::NotFound)?;
+    let tubes: Vec<String> = catalog
+        .bank
+        .tubes
+        .iter()
+        .filter(|t| t.competence as usize == idx)
+        .map(|t| t.id.clone())
+        .collect();
+    state.store.reset_competence(user.id, &code, &tubes).await?;
+    tracing::info!(user = %user.id, competence = %code, "competence reset");
+    flash(
+        &session,
+        crate::i18n::t_args("competence-reset-done", &[("name", &name)]),
+    )
+    .await?;
+    Ok(see_other("/mon-profil"))
 }
 
 async fn tutorials(

@@ -1,0 +1,128 @@
+//! « Mon profil »: training a competence, and resetting it 7 days after the last answer.
+
+use crate::harness::Client;
+use crate::harness::{PASSWORD, TestApp};
+use crate::student::{answer_until_results, challenge_id, right_answer};
+
+/// Gives `n` right answers in a training, leaving it open.
+async fn answer_some(c: &Client, path: &str, n: usize) {
+    for _ in 0..n {
+        let page = c.get(path).await;
+        let id = challenge_id(&page).expect("a challenge");
+        let mut form = vec![
+            ("challenge".to_owned(), id.clone()),
+            ("action".into(), "valider".into()),
+        ];
+        form.extend(right_answer(&id));
+        let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        assert_eq!(c.post(&format!("{path}/reponse"), &form).await.status, 200);
+    }
+}
+
+#[tokio::test]
+async fn a_student_trains_a_competence_and_resets_it_seven_days_after_the_last_answer() {
+    let app = TestApp::spawn().await;
+    let me = app.user("lea@test.fr", "Léa", "Martin").await;
+    let c = app.client();
+    c.login("lea@test.fr", PASSWORD).await;
+    let profile = c.get("/mon-profil").await;
+    profile.assert_contains("M'entraîner");
+    assert!(!profile.text().contains("Remettre à zéro"));
+
+    let started = c.post("/mon-profil/competences/1.1", &[]).await;
+    assert!(
+        started.path().starts_with("/parcours/"),
+        "{}",
+        started.path()
+    );
+    let (answers, _, results) = answer_until_results(&c, &started.path(), true).await;
+    assert_eq!(results.status, 200);
+    assert!(answers > 0);
+    let known = format!(
+        "SELECT COUNT(*) FROM knowledge_states WHERE user_id = {}",
+        uuid_literal(&app, me.id)
+    );
+    let tubes = app.count(&known).await;
+    assert!(tubes > 0);
+
+    // Too early, or nothing to reset: refused with the day it becomes possible, nothing changed.
+    let profile = c.get("/mon-profil").await;
+    profile.assert_contains("Remise à zéro possible à partir du");
+    let early = c
+        .post("/mon-profil/competences/1.1/remise-a-zero", &[])
+        .await;
+    assert_eq!(early.status, 409);
+    early.assert_contains("7 jours après votre dernière réponse");
+    let nothing = c
+        .post("/mon-profil/competences/1.2/remise-a-zero", &[])
+        .await;
+    assert_eq!(nothing.status, 409);
+    nothing.assert_contains("il n'y a rien à remettre à zéro");
+    assert_eq!(
+        c.get("/mon-profil/competences/9.9/remise-a-zero")
+            .await
+            .status,
+        404
+    );
+    assert_eq!(app.count(&known).await, tubes);
+
+    // A training left open on another competence, then eight days pass.
+    let open = c.post("/mon-profil/competences/1.3", &[]).await;
+    assert!(open.path().starts_with("/parcours/"), "{}", open.path());
+    answer_some(&c, &open.path(), 2).await;
+    app.owner_exec(
+        "UPDATE knowledge_states SET updated_at = $1",
+        Some(time::OffsetDateTime::now_utc() - time::Duration::days(8)),
+    )
+    .await;
+    let profile = c.get("/mon-profil").await;
+    profile.assert_contains("Remettre à zéro");
+    let confirm = c.get("/mon-profil/competences/1.1/remise-a-zero").await;
+    assert_eq!(confirm.status, 200);
+    confirm.assert_contains("les résultats déjà envoyés à un établissement ne changent pas");
+    let done = c
+        .post("/mon-profil/competences/1.1/remise-a-zero", &[])
+        .await;
+    assert_eq!(done.path(), "/mon-profil");
+    done.assert_contains("a été remise à zéro");
+    // Only 1.3's tubes are still known.
+    let left = app.count(&known).await;
+    assert!(left > 0 && left < tubes + 2, "{left}");
+    let done = c
+        .post("/mon-profil/competences/1.3/remise-a-zero", &[])
+        .await;
+    done.assert_contains("a été remise à zéro");
+    assert_eq!(app.count(&known).await, 0);
+    // The answer log keeps the history; the open training is closed.
+    assert_eq!(
+        app.count(&format!(
+            "SELECT COUNT(*) FROM answers WHERE user_id = {}",
+            uuid_literal(&app, me.id)
+        ))
+        .await,
+        answers as i64 + 2
+    );
+    assert_eq!(
+        app.count(&format!(
+            "SELECT COUNT(*) FROM assessments WHERE user_id = {} AND state = 'STARTED'",
+            uuid_literal(&app, me.id)
+        ))
+        .await,
+        0
+    );
+    assert!(
+        !c.get("/mon-profil")
+            .await
+            .text()
+            .contains("Remettre à zéro")
+    );
+}
+
+/// A UUID as an SQL literal for either database (SQLite stores them as 16-byte blobs).
+fn uuid_literal(app: &TestApp, id: uuid::Uuid) -> String {
+    if app.db.postgres {
+        format!("'{id}'")
+    } else {
+        format!("X'{}'", id.simple())
+    }
+}
