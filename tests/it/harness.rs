@@ -536,6 +536,23 @@ impl Client {
         .await
     }
 
+    /// Posts one file as a multipart form field.
+    pub async fn upload(&self, path: &str, field: &str, filename: &str, bytes: Vec<u8>) -> Page {
+        let form = reqwest::multipart::Form::new().part(
+            field.to_owned(),
+            reqwest::multipart::Part::bytes(bytes).file_name(filename.to_owned()),
+        );
+        Client::page(
+            self.http
+                .post(format!("{}{}", self.base, path))
+                .multipart(form)
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await
+    }
+
     pub async fn login(&self, login: &str, password: &str) -> Page {
         self.post("/connexion", &[("login", login), ("password", password)])
             .await

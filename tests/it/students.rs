@@ -8,22 +8,13 @@ use crate::harness::{Client, PASSWORD, Page, TestApp};
 use crate::student::{Setup, campaign};
 
 pub async fn upload(c: &Client, org: uuid::Uuid, filename: &str, bytes: Vec<u8>) -> Page {
-    let form = reqwest::multipart::Form::new().part(
+    c.upload(
+        &format!("/orga/{org}/eleves/import"),
         "file",
-        reqwest::multipart::Part::bytes(bytes).file_name(filename.to_owned()),
-    );
-    let res = c
-        .http
-        .post(format!("{}/orga/{org}/eleves/import", c.base))
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
-    Page {
-        status: res.status().as_u16(),
-        url: res.url().to_string(),
-        body: res.text().await.unwrap(),
-    }
+        filename,
+        bytes,
+    )
+    .await
 }
 
 /// A campaign in an establishment that imports its students, its administrator signed in.

@@ -93,25 +93,7 @@ async fn designer(app: &TestApp, email: &str) -> (User, Client) {
 }
 
 async fn upload(c: &Client, name: &str, bytes: Vec<u8>) -> Page {
-    let form = reqwest::multipart::Form::new().part(
-        "paquet",
-        reqwest::multipart::Part::bytes(bytes)
-            .file_name(name.to_owned())
-            .mime_str("application/zip")
-            .unwrap(),
-    );
-    let res = c
-        .http
-        .post(format!("{}/studio/paquets", c.base))
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
-    Page {
-        status: res.status().as_u16(),
-        url: res.url().to_string(),
-        body: res.text().await.unwrap(),
-    }
+    c.upload("/studio/paquets", "paquet", name, bytes).await
 }
 
 async fn packages(app: &TestApp) -> i64 {

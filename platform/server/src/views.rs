@@ -20,6 +20,7 @@ macro_rules! templates {
 
 const TEMPLATES: &[(&str, &str)] = templates![
     "base.html",
+    "space_layout.html",
     "macros.html",
     "app/_proposals.html",
     "error.html",
