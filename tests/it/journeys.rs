@@ -300,6 +300,17 @@ async fn a_student_takes_a_whole_campaign_in_the_browser() {
         1
     );
     assert_eq!(app.count("SELECT COUNT(*) FROM answers").await, answered);
+    // The student's own pages: profile, tutorials recommended after the skips, a reset refused
+    // (too early, or nothing answered on that competence).
+    b.goto("/mon-profil").await;
+    b.assert_text("M'entraîner").await;
+    b.assert_accessible().await;
+    b.goto("/mes-tutos").await;
+    b.assert_text("Recommandés").await;
+    b.assert_accessible().await;
+    b.goto("/mon-profil/competences/1.1/remise-a-zero").await;
+    b.assert_text("Remettre à zéro").await;
+    b.assert_accessible().await;
     b.close().await;
 }
 

@@ -126,3 +126,56 @@ fn uuid_literal(app: &TestApp, id: uuid::Uuid) -> String {
         format!("X'{}'", id.simple())
     }
 }
+
+/// « Mes tutos »: recommended after questions missed, saved from there, listed under Enregistrés.
+#[tokio::test]
+async fn recommended_tutorials_follow_the_questions_missed() {
+    let app = TestApp::spawn().await;
+    app.user("noe@test.fr", "Noé", "Petit").await;
+    let c = app.client();
+    c.login("noe@test.fr", PASSWORD).await;
+    let empty = c.get("/mes-tutos").await;
+    empty.assert_contains("Aucun tuto recommandé pour l'instant");
+
+    let started = c.post("/mon-profil/competences/1.1", &[]).await;
+    for _ in 0..3 {
+        let page = c.get(&started.path()).await;
+        let id = challenge_id(&page).expect("a challenge");
+        let after = c
+            .post(
+                &format!("{}/reponse", started.path()),
+                &[("challenge", id.as_str()), ("action", "passer")],
+            )
+            .await;
+        assert_eq!(after.status, 200);
+    }
+    let recommended = c.get("/mes-tutos").await;
+    recommended.assert_contains("Ces tutos accompagnent les questions que vous avez manquées");
+    let doc = scraper::Html::parse_document(&recommended.body);
+    let sel = scraper::Selector::parse("ul.tutorials form").unwrap();
+    let actions: Vec<String> = doc
+        .select(&sel)
+        .map(|f| f.value().attr("action").unwrap().to_owned())
+        .collect();
+    assert!(
+        !actions.is_empty(),
+        "tutorials recommended after three skips"
+    );
+    let saved = c
+        .post(
+            &actions[0],
+            &[("action", "enregistrer"), ("back", "/mes-tutos")],
+        )
+        .await;
+    assert_eq!(saved.path(), "/mes-tutos");
+    saved.assert_contains("Le tuto a été enregistré");
+    saved.assert_contains("Retirer");
+    assert_eq!(app.count("SELECT COUNT(*) FROM saved_tutorials").await, 1);
+    let tab = c.get("/mes-tutos?onglet=enregistres").await;
+    let doc = scraper::Html::parse_document(&tab.body);
+    let listed: Vec<String> = doc
+        .select(&sel)
+        .map(|f| f.value().attr("action").unwrap().to_owned())
+        .collect();
+    assert_eq!(listed, vec![actions[0].clone()]);
+}

@@ -480,6 +480,10 @@ tutorial-unsave = Retirer
 tutorial-saved = Le tuto a été enregistré dans « Mes tutos ».
 tutorial-removed = Le tuto a été retiré de « Mes tutos ».
 tutorials-title = Mes tutos
+tutorials-recommended = Recommandés
+tutorials-saved = Enregistrés
+tutorials-recommended-intro = Ces tutos accompagnent les questions que vous avez manquées, les plus récentes d'abord.
+tutorials-recommended-empty = Aucun tuto recommandé pour l'instant : ils apparaissent ici après les questions que vous manquez.
 tutorials-empty = Vous n'avez enregistré aucun tuto. Enregistrez-en depuis les corrections de vos parcours.
 duration-minutes = { $count ->
     [one] { $count } minute

@@ -253,21 +253,59 @@ async fn reset(
     Ok(see_other("/mon-profil"))
 }
 
+#[derive(Deserialize, Default)]
+struct TutorialsQuery {
+    onglet: Option<String>,
+}
+
+/// « Mes tutos »: « Recommandés » — the tutorials of the skills the student failed directly, the
+/// most recent failure first (the reference's rule) — and « Enregistrés ».
 async fn tutorials(
     State(state): State<AppState>,
     CurrentUser { user, session }: CurrentUser,
+    axum::extract::Query(q): axum::extract::Query<TutorialsQuery>,
 ) -> AppResult<Response> {
     let catalog = state.contents.builtin().await?;
-    let saved: Vec<_> = state
-        .store
-        .saved_tutorials(user.id)
-        .await?
-        .iter()
-        .filter_map(|id| catalog.tutorial(id).cloned())
-        .collect();
+    let saved_ids = state.store.saved_tutorials(user.id).await?;
+    let saved_tab = q.onglet.as_deref() == Some("enregistres");
+    let list: Vec<serde_json::Value> = if saved_tab {
+        saved_ids
+            .iter()
+            .filter_map(|id| catalog.tutorial(id))
+            .map(|tu| serde_json::json!({"tutorial": tu, "saved": true}))
+            .collect()
+    } else {
+        let knowledge = catalog.knowledge(&state.store.knowledge_states(user.id).await?);
+        let mut failures: Vec<(i64, u32)> = knowledge
+            .tubes
+            .iter()
+            .flat_map(|t| &t.direct)
+            .filter(|d| !d.validated)
+            .map(|d| (d.at, d.skill))
+            .collect();
+        failures.sort_by(|a, b| b.cmp(a));
+        let mut seen = std::collections::HashSet::new();
+        failures
+            .iter()
+            .flat_map(|(_, skill)| &catalog.skill_tutorials[*skill as usize])
+            .filter(|&&i| seen.insert(i))
+            .map(|&i| {
+                let tu = &catalog.tutorials[i];
+                serde_json::json!({"tutorial": tu, "saved": saved_ids.contains(&tu.id)})
+            })
+            .collect()
+    };
     page("app/tutorials.html", Some(&user), &session)
         .await
-        .with("tutorials", saved)
+        .with(
+            "tab",
+            if saved_tab {
+                "enregistres"
+            } else {
+                "recommandes"
+            },
+        )
+        .with("tutorials", list)
         .render()
 }
 
