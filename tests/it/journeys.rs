@@ -241,6 +241,18 @@ async fn a_student_takes_a_whole_campaign_in_the_browser() {
                 .await;
             continue;
         }
+        // A timed challenge's warning: read it (axe), then start the clock.
+        if b.client
+            .find(fantoccini::Locator::XPath(
+                "//button[normalize-space(.)='Commencer']",
+            ))
+            .await
+            .is_ok()
+        {
+            b.assert_accessible().await;
+            b.click_text("Commencer").await;
+            continue;
+        }
         let challenge = b
             .find(fantoccini::Locator::Css("input[name=challenge]"))
             .await

@@ -2,12 +2,12 @@
 
 use crate::harness::Client;
 use crate::harness::{PASSWORD, TestApp};
-use crate::student::{answer_until_results, challenge_id, right_answer};
+use crate::student::{answer_until_results, challenge_id, current_step, right_answer};
 
 /// Gives `n` right answers in a training, leaving it open.
 async fn answer_some(c: &Client, path: &str, n: usize) {
     for _ in 0..n {
-        let page = c.get(path).await;
+        let page = current_step(c, path).await;
         let id = challenge_id(&page).expect("a challenge");
         let mut form = vec![
             ("challenge".to_owned(), id.clone()),
@@ -139,7 +139,7 @@ async fn recommended_tutorials_follow_the_questions_missed() {
 
     let started = c.post("/mon-profil/competences/1.1", &[]).await;
     for _ in 0..3 {
-        let page = c.get(&started.path()).await;
+        let page = current_step(&c, &started.path()).await;
         let id = challenge_id(&page).expect("a challenge");
         let after = c
             .post(
@@ -178,4 +178,82 @@ async fn recommended_tutorials_follow_the_questions_missed() {
         .map(|f| f.value().attr("action").unwrap().to_owned())
         .collect();
     assert_eq!(listed, vec![actions[0].clone()]);
+}
+
+async fn force_challenge(app: &TestApp, competence: &str, challenge: &str) {
+    app.owner_exec(
+        &format!(
+            "UPDATE assessments SET current_challenge = '{challenge}', challenge_started_at = NULL \
+             WHERE target_key = '{competence}' AND state = 'STARTED'"
+        ),
+        None,
+    )
+    .await;
+}
+
+async fn answer_right(c: &Client, path: &str, challenge: &str) -> crate::harness::Page {
+    let mut form = vec![
+        ("challenge".to_owned(), challenge.to_owned()),
+        ("action".into(), "valider".into()),
+    ];
+    form.extend(right_answer(challenge));
+    let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    c.post(&format!("{path}/reponse"), &form).await
+}
+
+/// A timed challenge: a warning first, the clock starts on « Commencer », a right answer in time
+/// counts, a right answer after the time is kept as failed.
+#[tokio::test]
+async fn a_timed_challenge_warns_first_and_a_late_answer_does_not_count() {
+    let app = TestApp::spawn().await;
+    app.user("tim@test.fr", "Tim", "Chrono").await;
+    let c = app.client();
+    c.login("tim@test.fr", PASSWORD).await;
+
+    let path = c.post("/mon-profil/competences/1.1", &[]).await.path();
+    force_challenge(&app, "1.1", "motsClesRecherche2-b").await;
+    let warning = c.get(&path).await;
+    warning.assert_contains("Question chronométrée");
+    warning.assert_contains("Vous aurez 1 min 30 s pour répondre");
+    // Answering without starting the clock records nothing.
+    answer_right(&c, &path, "motsClesRecherche2-b")
+        .await
+        .assert_contains("Question chronométrée");
+    assert_eq!(app.count("SELECT COUNT(*) FROM answers").await, 0);
+    let running = c
+        .post(
+            &format!("{path}/chrono"),
+            &[("challenge", "motsClesRecherche2-b")],
+        )
+        .await;
+    running.assert_contains("1 min 30 s pour répondre, jusqu'à");
+    answer_right(&c, &path, "motsClesRecherche2-b").await;
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM answers WHERE result = 'ok' AND NOT timed_out")
+            .await,
+        1
+    );
+
+    let path = c.post("/mon-profil/competences/1.2", &[]).await.path();
+    force_challenge(&app, "1.2", "extensionsFichiers3-a").await;
+    c.post(
+        &format!("{path}/chrono"),
+        &[("challenge", "extensionsFichiers3-a")],
+    )
+    .await;
+    app.owner_exec(
+        "UPDATE assessments SET challenge_started_at = $1 WHERE target_key = '1.2'",
+        Some(time::OffsetDateTime::now_utc() - time::Duration::minutes(10)),
+    )
+    .await;
+    let late = answer_right(&c, &path, "extensionsFichiers3-a").await;
+    late.assert_contains("Le temps imparti était écoulé");
+    assert_eq!(
+        app.count(
+            "SELECT COUNT(*) FROM answers WHERE challenge_id = 'extensionsFichiers3-a' \
+             AND result = 'ko' AND timed_out"
+        )
+        .await,
+        1
+    );
 }

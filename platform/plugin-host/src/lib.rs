@@ -44,7 +44,7 @@ pub mod builtin {
     pub const CRCN_FILES: &[(&str, &[u8])] = include!(concat!(env!("OUT_DIR"), "/crcn_files.rs"));
     /// The built-in package's identity; bump the version whenever its content changes.
     pub const CRCN_ID: &str = "crcn";
-    pub const CRCN_VERSION: &str = "1.0.0";
+    pub const CRCN_VERSION: &str = "1.1.0";
 
     /// Item selectors shipped with the platform, by the name target profiles use.
     pub const SELECTORS: &[(&str, &[u8])] = &[("fixed-order", FIXED_ORDER)];

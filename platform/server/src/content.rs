@@ -57,6 +57,8 @@ pub struct ChallengeInfo {
     pub instruction: String,
     pub solution_to_display: Option<String>,
     pub attachments: Vec<String>,
+    /// Seconds to answer a timed challenge.
+    pub timer: Option<u64>,
 }
 
 #[derive(Debug, Clone)]
@@ -282,12 +284,13 @@ impl Catalog {
                             id,
                             skill: s.id.clone(),
                             status: ChallengeStatus::Validated,
-                            timed: ch["timer"].as_u64().is_some(),
+                            timed: ch["timer"].as_u64().is_some_and(|t| t > 0),
                         });
                         challenges.push(ChallengeInfo {
                             kind: str_field("type").unwrap_or_default(),
                             instruction: str_field("instruction").unwrap_or_default(),
                             solution_to_display: str_field("solution_to_display"),
+                            timer: ch["timer"].as_u64().filter(|&t| t > 0),
                             attachments: ch["attachments"]
                                 .as_array()
                                 .map(|a| {
@@ -557,7 +560,10 @@ impl Catalog {
                 knowledge,
                 &Progress {
                     answered,
-                    last_timed_out: false,
+                    // The reference's rule: after a timed challenge, prefer an untimed one.
+                    last_timed_out: answered
+                        .last()
+                        .is_some_and(|&c| self.bank.challenges[c as usize].timed),
                 },
                 seed,
                 &mut s.borrow_mut(),

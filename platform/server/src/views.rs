@@ -58,6 +58,7 @@ const TEMPLATES: &[(&str, &str)] = templates![
     "app/results.html",
     "app/profile.html",
     "app/reset.html",
+    "app/timed.html",
     "app/tutorials.html",
     "orga/campaign_new.html",
     "orga/campaign.html",
@@ -177,6 +178,18 @@ pub fn date_time(t: OffsetDateTime) -> String {
         fr.year(),
         fr.hour(),
         fr.minute()
+    )
+}
+
+/// « 22/11/2026 14:05:30 », Paris time (a timed challenge's deadline).
+pub fn date_time_seconds(t: OffsetDateTime) -> String {
+    let fr = t.to_offset(paris_offset(t));
+    format!(
+        "{} {:02}:{:02}:{:02}",
+        day(fr.date()),
+        fr.hour(),
+        fr.minute(),
+        fr.second()
     )
 }
 

@@ -23,6 +23,8 @@ pub struct Assessment {
     pub improving: bool,
     pub created_at: OffsetDateTime,
     pub updated_at: OffsetDateTime,
+    /// When the student started the current challenge, for a timed one.
+    pub challenge_started_at: Option<OffsetDateTime>,
 }
 
 impl Assessment {
@@ -67,6 +69,8 @@ pub struct NewAnswer<'a> {
     pub skill_id: Option<&'a str>,
     pub value: &'a str,
     pub result: &'a str,
+    /// A timed challenge answered after its time (the result is then `ko`).
+    pub timed_out: bool,
     /// The new state of the answered skill's tube (JSON), if the answer changed it.
     pub tube: Option<(&'a str, String)>,
     /// The next challenge, or `None`: the assessment is completed.
@@ -92,7 +96,7 @@ pub struct MyParticipation {
 
 const ASSESSMENT_COLUMNS: &str = "id, user_id, kind, organization_id, participation_id, \
     package_digest, target_key, state, current_challenge, answer_count, checkpoint_seen, seed, \
-    improving, created_at, updated_at";
+    improving, created_at, updated_at, challenge_started_at";
 
 async fn insert_assessment(inner: &mut TxInner, new: &NewAssessment) -> Result<Uuid> {
     let id = Uuid::now_v7();
@@ -204,6 +208,32 @@ impl Store {
         .await)?)
     }
 
+    /// Starts the clock of the current (timed) challenge once; returns when it started, or
+    /// `None` when that challenge is no longer the current one.
+    pub async fn start_challenge(
+        &self,
+        id: Uuid,
+        user_id: Uuid,
+        challenge: &str,
+    ) -> Result<Option<OffsetDateTime>> {
+        on_pool!(self, |p| sqlx::query(
+            "UPDATE assessments SET challenge_started_at = $4 WHERE id = $1 AND user_id = $2 \
+             AND state = 'STARTED' AND current_challenge = $3 AND challenge_started_at IS NULL"
+        )
+        .bind(id)
+        .bind(user_id)
+        .bind(challenge)
+        .bind(now())
+        .execute(p)
+        .await
+        .map(|_| ()))?;
+        Ok(self
+            .assessment(id, user_id)
+            .await?
+            .filter(|a| a.current_challenge.as_deref() == Some(challenge))
+            .and_then(|a| a.challenge_started_at))
+    }
+
     /// When the student last answered on each tube they have answered on.
     pub async fn knowledge_updated(&self, user_id: Uuid) -> Result<Vec<(String, OffsetDateTime)>> {
         Ok(on_pool!(self, |p| sqlx::query_as(
@@ -264,7 +294,7 @@ impl Store {
         let mut tx = self.begin().await?;
         let seq: Option<i32> = on_tx!(tx, |c| sqlx::query_scalar(
             "UPDATE assessments SET answer_count = answer_count + 1, current_challenge = $4, \
-             state = $5, updated_at = $6 \
+             state = $5, updated_at = $6, challenge_started_at = NULL \
              WHERE id = $1 AND user_id = $2 AND state = 'STARTED' AND current_challenge = $3 \
              RETURNING answer_count"
         )
@@ -281,7 +311,7 @@ impl Store {
         };
         on_tx!(tx, |c| sqlx::query(
             "INSERT INTO answers (assessment_id, challenge_id, seq, user_id, skill_id, value, \
-             result, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+             result, timed_out, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
         )
         .bind(a.assessment_id)
         .bind(a.challenge_id)
@@ -290,6 +320,7 @@ impl Store {
         .bind(a.skill_id)
         .bind(a.value)
         .bind(a.result)
+        .bind(a.timed_out)
         .bind(at)
         .execute(c)
         .await

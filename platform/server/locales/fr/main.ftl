@@ -1005,3 +1005,11 @@ competence-reset-submit = Remettre à zéro
 competence-reset-done = La compétence « { $name } » a été remise à zéro.
 competence-reset-nothing = Vous n'avez encore répondu à aucune question de cette compétence : il n'y a rien à remettre à zéro.
 competence-reset-too-early = Une compétence peut être remise à zéro 7 jours après votre dernière réponse : ce sera possible à partir du { $date }.
+
+## Timed challenges
+timed-title = Question chronométrée
+timed-intro = Vous aurez { $duration } pour répondre à la question suivante. Le temps commence quand vous cliquez sur « Commencer ».
+timed-after = Une réponse donnée après ce temps est enregistrée, mais elle ne compte pas comme réussie.
+timed-start = Commencer
+timed-running = Question chronométrée : { $duration } pour répondre, jusqu'à { $until }.
+challenge-timed-out = Le temps imparti était écoulé : votre réponse est enregistrée mais ne compte pas comme réussie.

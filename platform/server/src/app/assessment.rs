@@ -38,6 +38,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/parcours/{id}", get(show))
         .route("/parcours/{id}/reponse", post(answer))
+        .route("/parcours/{id}/chrono", post(start_timed))
         .route(
             "/parcours/{id}/point-etape",
             get(checkpoint).post(continue_after_checkpoint),
@@ -186,6 +187,34 @@ async fn show(
     challenge_page(&state, &l, &user, &session, None, StatusCode::OK).await
 }
 
+/// Seconds of leeway after a timed challenge's time, for the page load and the network.
+const TIMER_GRACE_SECONDS: i64 = 5;
+
+/// « 1 min 30 s », « 45 s », « 2 min ».
+fn seconds_label(secs: u64) -> String {
+    match (secs / 60, secs % 60) {
+        (0, s) => format!("{s} s"),
+        (m, 0) => format!("{m} min"),
+        (m, s) => format!("{m} min {s} s"),
+    }
+}
+
+/// « Commencer » on a timed challenge's warning: its clock starts now, once.
+async fn start_timed(
+    State(state): State<AppState>,
+    CurrentUser { user, .. }: CurrentUser,
+    Path(id): Path<Uuid>,
+    Form(form): Form<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    let challenge = form
+        .iter()
+        .find(|(k, _)| k == "challenge")
+        .map(|(_, v)| v.as_str())
+        .unwrap_or_default();
+    state.store.start_challenge(id, user.id, challenge).await?;
+    Ok(see_other(&format!("/parcours/{id}")))
+}
+
 fn finished_target(l: &Loaded) -> String {
     if l.is_campaign() {
         format!("/parcours/{}/resultats", l.a.id)
@@ -207,6 +236,23 @@ async fn challenge_page(
         AppError::Internal(anyhow::anyhow!("challenge {current} is not in the package"))
     })?;
     let info = &l.catalog.challenges[c as usize];
+    let title = header_title(state, l).await?;
+    let position = l.a.answer_count % CHECKPOINT_EVERY + 1;
+    let deadline = match (info.timer, l.a.challenge_started_at) {
+        (Some(secs), None) => {
+            return page("app/timed.html", Some(user), session)
+                .await
+                .with("assessment", l.a.id)
+                .with("title", title)
+                .with("challenge", current)
+                .with("duration", seconds_label(secs))
+                .render();
+        }
+        (Some(secs), Some(started)) => Some(views::date_time_seconds(
+            started + time::Duration::seconds(secs as i64),
+        )),
+        (None, _) => None,
+    };
     let view = l
         .catalog
         .types
@@ -229,8 +275,6 @@ async fn challenge_page(
             (serde_json::Value::Null, true)
         }
     };
-    let title = header_title(state, l).await?;
-    let position = l.a.answer_count % CHECKPOINT_EVERY + 1;
     let fields = fields_of(&view);
     page("app/challenge.html", Some(user), session)
         .await
@@ -244,6 +288,12 @@ async fn challenge_page(
         .with("fields", fields)
         .with("attachments", &info.attachments)
         .with("neutralised", neutralised)
+        .with(
+            "timer",
+            deadline.map(
+                |d| serde_json::json!({"duration": info.timer.map(seconds_label), "until": d}),
+            ),
+        )
         .with("position", position)
         .with("steps", (1..=CHECKPOINT_EVERY).collect::<Vec<_>>())
         .with("error", error)
@@ -376,6 +426,17 @@ async fn answer(
         .challenge_index(challenge)
         .ok_or(AppError::NotFound)?;
     let info = &l.catalog.challenges[c as usize];
+    // A timed challenge answered without its clock started was never shown: show it.
+    if info.timer.is_some() && l.a.challenge_started_at.is_none() {
+        return Ok(see_other(&format!("/parcours/{id}")));
+    }
+    let timed_out = match (info.timer, l.a.challenge_started_at) {
+        (Some(secs), Some(started)) => {
+            time::OffsetDateTime::now_utc()
+                > started + time::Duration::seconds(secs as i64 + TIMER_GRACE_SECONDS)
+        }
+        _ => false,
+    };
     let (value, result) = match field("action") {
         "passer" => (SKIP.to_owned(), "aband"),
         "neutraliser" => (String::new(), "neutralised"),
@@ -398,6 +459,11 @@ async fn answer(
                 .ok_or_else(|| PluginError::Plugin(format!("type {} inconnu", info.kind)))
                 .and_then(|plugin| state.contents.host.score(plugin, &info.definition, &value));
             match scored {
+                // Too late: the answer is kept, it does not count as a success.
+                Ok(_) if timed_out => {
+                    flash(&session, t("challenge-timed-out")).await?;
+                    (value, "ko")
+                }
                 Ok(s) => (value, verdict_result(s.verdict)),
                 Err(e) => {
                     tracing::warn!(challenge, error = %e, "challenge neutralised at scoring");
@@ -455,6 +521,7 @@ async fn answer(
             skill_id: Some(&l.catalog.bank.skill(skill).id),
             value: &value,
             result,
+            timed_out: timed_out && result == "ko" && value != SKIP,
             tube: tube_state,
             next: next.map(|n| l.catalog.bank.challenges[n as usize].id.clone()),
         })
