@@ -112,6 +112,16 @@ async fn step(s: &Student) -> anyhow::Result<Option<Duration>> {
         return Ok(None);
     }
     let challenge = challenge_of(&body).context("no challenge on the page")?;
+    // A timed challenge's warning: start its clock (not a timed step).
+    if body.contains("/chrono\"") {
+        s.http
+            .post(format!("{}{}/chrono", s.base, s.path))
+            .header("Origin", &s.base)
+            .form(&[("challenge", challenge)])
+            .send()
+            .await?;
+        return Ok(Some(Duration::ZERO));
+    }
     let mut form = vec![("challenge".to_owned(), challenge.to_owned())];
     if challenge.len() % 2 == 0 {
         form.push(("action".into(), "passer".into()));
