@@ -26,6 +26,8 @@ const GLOBAL_TABLES: &[&str] = &[
     // written by operators only, read by an establishment for its own id.
     "target_profile_offers",
     "designer_tokens",
+    // The INE an account is linked to per establishment (the account's, like its identities).
+    "student_ine_links",
 ];
 
 #[test]

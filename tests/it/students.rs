@@ -821,3 +821,96 @@ async fn certificability_comes_from_the_profile_sent_or_the_daily_computation() 
     no.assert_contains(&students[1].last_name.to_uppercase());
     no.assert_contains("Non certifiable");
 }
+
+async fn join_by_identity(c: &Client, code: &str, s: &sample::SampleStudent) -> Page {
+    c.get(&format!("/campagnes/{code}/parcours")).await;
+    identify(c, code, s).await;
+    c.post(
+        &format!("/campagnes/{code}/inscription"),
+        &[("with", "username"), ("password", PASSWORD), ("cgu", "on")],
+    )
+    .await
+}
+
+async fn linked_in(app: &TestApp, org: uuid::Uuid) -> i64 {
+    let org = if app.db.postgres {
+        format!("'{org}'")
+    } else {
+        format!("X'{}'", org.simple())
+    };
+    app.count(&format!(
+        "SELECT COUNT(*) FROM learners WHERE organization_id = {org} AND user_id IS NOT NULL"
+    ))
+    .await
+}
+
+/// A student linked in one establishment who moves to another that imports them with the same
+/// INE and birth date is recognised there without « Qui êtes-vous ? »; with another birth date
+/// on file, or after a dissociation, they are asked who they are.
+#[tokio::test]
+async fn a_student_who_moves_is_recognised_by_ine_in_the_new_establishment() {
+    let app = TestApp::spawn().await;
+    let (a, admin_a) = managed(&app, "0330020A").await;
+    let (b, admin_b) = managed(&app, "0330021B").await;
+    let students = sample::students(6);
+    let mut moved = students.clone();
+    // In B the third student has another birth date on file: no automatic link for them.
+    moved[2].birthdate = moved[2].birthdate.previous_day().unwrap();
+    upload(
+        &admin_a,
+        a.org.id,
+        "a.xml",
+        sample::xml("0330020A", &students),
+    )
+    .await;
+    upload(&admin_b, b.org.id, "b.xml", sample::xml("0330021B", &moved)).await;
+
+    // The student joins A: « Qui êtes-vous ? », then an account. In B: recognised at once.
+    let c = app.client();
+    join_by_identity(&c, &a.code, &students[0])
+        .await
+        .assert_contains("Les règles du jeu");
+    assert_eq!(linked_in(&app, b.org.id).await, 0);
+    let page = c.get(&format!("/campagnes/{}/parcours", b.code)).await;
+    page.assert_contains("Les règles du jeu");
+    assert_eq!(linked_in(&app, b.org.id).await, 1);
+
+    // Another birth date on file in B: asked who they are, nothing linked.
+    let d = app.client();
+    join_by_identity(&d, &a.code, &students[2])
+        .await
+        .assert_contains("Les règles du jeu");
+    let page = d.get(&format!("/campagnes/{}/parcours", b.code)).await;
+    assert_eq!(page.path(), format!("/campagnes/{}/eleve", b.code));
+    assert_eq!(linked_in(&app, b.org.id).await, 1);
+
+    // B's administrator dissociates the first student: the INE is forgotten, no automatic
+    // link comes back on the next visit.
+    let linked: Vec<uuid::Uuid> = {
+        let mut tx = app
+            .store
+            .tenant_tx(&TenantScope::system(b.org.tenant()))
+            .await
+            .unwrap();
+        let ids = tx
+            .linked_learners()
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|(learner, _)| learner)
+            .collect();
+        tx.commit().await.unwrap();
+        ids
+    };
+    let page = admin_b
+        .post(
+            &format!("/orga/{}/eleves/{}/dissocier", b.org.id, linked[0]),
+            &[],
+        )
+        .await;
+    assert_eq!(page.status, 200, "{}", page.text());
+    assert_eq!(linked_in(&app, b.org.id).await, 0);
+    let page = c.get(&format!("/campagnes/{}/parcours", b.code)).await;
+    assert_eq!(page.path(), format!("/campagnes/{}/eleve", b.code));
+    assert_eq!(linked_in(&app, b.org.id).await, 0);
+}

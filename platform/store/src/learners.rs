@@ -298,7 +298,51 @@ impl TenantTx {
         .await
         .map(|r| r.rows_affected()))
         .map_err(StoreError::from_write)?;
+        if n == 1 {
+            self.remember_ine(learner_id, user_id).await?;
+        }
         Ok(n == 1)
+    }
+
+    /// Records in the global registry the INE and birth date of the student this account was
+    /// just linked to, so another establishment can recognise the student.
+    async fn remember_ine(&mut self, learner_id: Uuid, user_id: Uuid) -> Result<()> {
+        let Some(l) = self.learner(learner_id).await? else {
+            return Ok(());
+        };
+        let (Some(ine), Some(birthdate)) = (l.ine, l.birthdate) else {
+            return Ok(());
+        };
+        let tenant = self.tenant();
+        on_tx!(self, |c| sqlx::query(
+            "INSERT INTO student_ine_links (user_id, organization_id, ine, birthdate, updated_at) \
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (user_id, organization_id) \
+             DO UPDATE SET ine = excluded.ine, birthdate = excluded.birthdate, \
+             updated_at = excluded.updated_at"
+        )
+        .bind(user_id)
+        .bind(tenant)
+        .bind(&ine)
+        .bind(birthdate)
+        .bind(now())
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
+    /// The active, unlinked student of this establishment with this INE, if any.
+    pub async fn unlinked_learner_by_ine(&mut self, ine: &str) -> Result<Option<Learner>> {
+        let tenant = self.tenant();
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT {LEARNER_COLUMNS} FROM learners WHERE organization_id = $1 AND ine = $2 \
+             AND user_id IS NULL AND NOT disabled AND deleted_at IS NULL"
+        ));
+        Ok(on_tx!(self, |c| sqlx::query_as::<_, Learner>(sql)
+            .bind(tenant)
+            .bind(ine)
+            .fetch_optional(c)
+            .await)?)
     }
 
     /// The student behind a new participation: the linked one, or, in an establishment that
@@ -661,7 +705,8 @@ impl TenantTx {
     }
 
     /// Detaches a wrongly linked account from a student; their participations stay with the
-    /// student. Returns the account that was detached.
+    /// student, and the account's INE is forgotten by the registry. Returns the account that was
+    /// detached.
     pub async fn unlink_learner(&mut self, learner_id: Uuid) -> Result<Option<Uuid>> {
         let tenant = self.tenant();
         let Some(l) = self.learner(learner_id).await? else {
@@ -680,6 +725,19 @@ impl TenantTx {
         .execute(c)
         .await
         .map(|r| r.rows_affected()))?;
+        // A wrong link makes the account's INE doubtful everywhere: forget it, so that no other
+        // establishment links the account by it (links made by hand stay where they are).
+        on_tx!(self, |c| {
+            sqlx::query(
+            "DELETE FROM student_ine_links WHERE user_id = $1 AND (organization_id = $2 OR ine = $3)"
+        )
+        .bind(user)
+        .bind(tenant)
+        .bind(&l.ine)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
+        })?;
         Ok(Some(user))
     }
 }

@@ -151,6 +151,31 @@ async fn landing(
         .render()
 }
 
+/// A student already linked in another establishment, arriving in one that imports its
+/// students: linked at once to the active student with the same INE and birth date here (the
+/// account's most recent link), rather than asked « Qui êtes-vous ? ». Returns whether it did.
+async fn associate_by_ine(state: &AppState, found: &Found, user_id: Uuid) -> AppResult<bool> {
+    let Some((ine, birthdate)) = state.store.latest_ine_link(user_id).await? else {
+        return Ok(false);
+    };
+    let mut tx = state.store.tenant_tx(&found.scope).await?;
+    let Some(learner) = tx.unlinked_learner_by_ine(&ine).await? else {
+        return Ok(false);
+    };
+    if learner.birthdate != Some(birthdate) || !tx.link_learner(learner.id, user_id).await? {
+        return Ok(false);
+    }
+    tx.audit(
+        "learner.linked_by_ine",
+        Some(&learner.id.to_string()),
+        Some(&format!("{} {}", learner.first_name, learner.last_name)),
+    )
+    .await?;
+    tx.commit().await?;
+    tracing::info!(user = %user_id, learner = %learner.id, "student recognised by INE");
+    Ok(true)
+}
+
 /// Where a signed-in student goes for this campaign: the rules page (or the profile to send)
 /// before joining, their test or results after.
 async fn entry(
@@ -173,7 +198,9 @@ async fn entry(
         return Err(deleted());
     }
     match learner {
-        Some(None) => return Ok(see_other(&reconcile_path(&found))),
+        Some(None) if !associate_by_ine(&state, &found, user.id).await? => {
+            return Ok(see_other(&reconcile_path(&found)));
+        }
         Some(Some(l)) if l.disabled => return Err(super::reconcile::not_allowed()),
         _ => {}
     }

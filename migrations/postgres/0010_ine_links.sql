@@ -1,0 +1,20 @@
+-- The INE each account is linked to, per establishment: lets a student who moves to another
+-- establishment be recognised there (same INE and birth date) without « Qui êtes-vous ? ».
+-- Global like the account it belongs to; written with every link and dissociation.
+CREATE TABLE student_ine_links (
+    user_id uuid NOT NULL REFERENCES users(id),
+    organization_id uuid NOT NULL REFERENCES organizations(id),
+    ine text NOT NULL,
+    birthdate date NOT NULL,
+    updated_at timestamptz NOT NULL,
+    PRIMARY KEY (user_id, organization_id)
+);
+CREATE INDEX student_ine_links_user ON student_ine_links (user_id, updated_at);
+GRANT SELECT, INSERT, UPDATE, DELETE ON student_ine_links TO acquis_app;
+
+-- The learners' forced row-level security hides them from a migration role that is not a
+-- superuser: such an installation starts with an empty registry, filled as students link.
+INSERT INTO student_ine_links (user_id, organization_id, ine, birthdate, updated_at)
+SELECT user_id, organization_id, ine, birthdate, updated_at FROM learners
+WHERE user_id IS NOT NULL AND ine IS NOT NULL AND birthdate IS NOT NULL AND deleted_at IS NULL
+ON CONFLICT DO NOTHING;
