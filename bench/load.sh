@@ -29,6 +29,13 @@ for backend in sqlite postgres; do
   env "${env[@]}" ACQUIS_DATA_DIR="$WORK/$backend" ACQUIS_BIND="127.0.0.1:$port" ACQUIS_BASE_URL="http://127.0.0.1:$port" \
       ACQUIS_LOGIN_ATTEMPTS_PER_MINUTE=100000000 RUST_LOG=warn "$BIN/acquis" > "$WORK/$backend.log" 2>&1 &
   for _ in $(seq 150); do curl -fs "http://127.0.0.1:$port/health" >/dev/null && break; sleep 0.2; done
+  # Virtual students sign up as anyone: the demo establishment must not import its students
+  # (else each would have to be one of the imported list, « Qui êtes-vous ? »).
+  if [ "$backend" = postgres ]; then
+    psql "$base/$db" -qc "UPDATE organizations SET manages_students = false" >/dev/null
+  else
+    python3 -c "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute('UPDATE organizations SET manages_students = 0'); c.commit()" "$WORK/$backend/acquis.db"
+  fi
   url="http://127.0.0.1:$port"; jar="$WORK/$backend.jar"
   password=$(grep 'direction@lycee-pix.localhost' "$WORK/$backend.log" | sed 's/.*mot de passe : //')
   curl -fs -c "$jar" -b "$jar" -H "Origin: $url" -o /dev/null -d "login=direction%40lycee-pix.localhost&password=$password" "$url/connexion"
