@@ -914,3 +914,45 @@ async fn a_student_who_moves_is_recognised_by_ine_in_the_new_establishment() {
     assert_eq!(page.path(), format!("/campagnes/{}/eleve", b.code));
     assert_eq!(linked_in(&app, b.org.id).await, 0);
 }
+
+/// The reference's re-import rule: when an establishment imports a student already linked
+/// elsewhere (same INE and birth date), the account is linked at import.
+#[tokio::test]
+async fn an_import_links_a_student_already_known_elsewhere_by_ine() {
+    let app = TestApp::spawn().await;
+    let (a, admin_a) = managed(&app, "0330030A").await;
+    let (b, admin_b) = managed(&app, "0330031B").await;
+    let students = sample::students(4);
+    upload(
+        &admin_a,
+        a.org.id,
+        "a.xml",
+        sample::xml("0330030A", &students),
+    )
+    .await;
+    let c = app.client();
+    join_by_identity(&c, &a.code, &students[1])
+        .await
+        .assert_contains("Les règles du jeu");
+    let done = upload(
+        &admin_b,
+        b.org.id,
+        "b.xml",
+        sample::xml("0330031B", &students),
+    )
+    .await;
+    done.assert_contains("Import terminé : 4 élève(s) ajouté(s)");
+    assert_eq!(linked_in(&app, b.org.id).await, 1);
+    // Re-importing changes nothing more; the student goes straight to the rules in B.
+    upload(
+        &admin_b,
+        b.org.id,
+        "b.xml",
+        sample::xml("0330031B", &students),
+    )
+    .await;
+    assert_eq!(linked_in(&app, b.org.id).await, 1);
+    c.get(&format!("/campagnes/{}/parcours", b.code))
+        .await
+        .assert_contains("Les règles du jeu");
+}

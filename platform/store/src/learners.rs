@@ -199,6 +199,42 @@ impl TenantTx {
         .execute(c)
         .await
         .map(|r| r.rows_affected()))?;
+        // The reference's re-import rule: a student whose INE and birth date are linked to an
+        // account in another establishment gets that account here too, unless the account
+        // already has a student here or is known under several INEs.
+        on_tx!(self, |c| sqlx::query(
+            "UPDATE learners SET updated_at = $3, user_id = (SELECT r.user_id \
+               FROM student_ine_links r WHERE r.ine = learners.ine \
+               AND r.birthdate = learners.birthdate ORDER BY r.updated_at DESC LIMIT 1) \
+             WHERE organization_id = $1 AND last_import_id = $2 AND user_id IS NULL \
+               AND NOT disabled AND deleted_at IS NULL \
+               AND EXISTS (SELECT 1 FROM student_ine_links r WHERE r.ine = learners.ine \
+                 AND r.birthdate = learners.birthdate \
+                 AND NOT EXISTS (SELECT 1 FROM learners l2 WHERE l2.organization_id = $1 \
+                   AND l2.user_id = r.user_id AND l2.deleted_at IS NULL) \
+                 AND (SELECT COUNT(DISTINCT r2.ine) FROM student_ine_links r2 \
+                   WHERE r2.user_id = r.user_id) = 1)"
+        )
+        .bind(tenant)
+        .bind(import_id)
+        .bind(at)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))
+        .map_err(StoreError::from_write)?;
+        on_tx!(self, |c| sqlx::query(
+            "INSERT INTO student_ine_links (user_id, organization_id, ine, birthdate, updated_at) \
+             SELECT user_id, organization_id, ine, birthdate, $3 FROM learners \
+             WHERE organization_id = $1 AND last_import_id = $2 AND user_id IS NOT NULL \
+               AND ine IS NOT NULL AND birthdate IS NOT NULL AND deleted_at IS NULL \
+             ON CONFLICT (user_id, organization_id) DO NOTHING"
+        )
+        .bind(tenant)
+        .bind(import_id)
+        .bind(at)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
         let added = students
             .iter()
             .filter(|s| !existing.contains(s.ine()))
