@@ -202,7 +202,7 @@ impl TenantTx {
         // The reference's re-import rule: a student whose INE and birth date are linked to an
         // account in another establishment gets that account here too, unless the account
         // already has a student here or is known under several INEs.
-        on_tx!(self, |c| sqlx::query(
+        let linked = on_tx!(self, |c| sqlx::query(
             "UPDATE learners SET updated_at = $3, user_id = (SELECT r.user_id \
                FROM student_ine_links r WHERE r.ine = learners.ine \
                AND r.birthdate = learners.birthdate ORDER BY r.updated_at DESC LIMIT 1) \
@@ -222,19 +222,23 @@ impl TenantTx {
         .await
         .map(|r| r.rows_affected()))
         .map_err(StoreError::from_write)?;
-        on_tx!(self, |c| sqlx::query(
-            "INSERT INTO student_ine_links (user_id, organization_id, ine, birthdate, updated_at) \
-             SELECT user_id, organization_id, ine, birthdate, $3 FROM learners \
-             WHERE organization_id = $1 AND last_import_id = $2 AND user_id IS NOT NULL \
-               AND ine IS NOT NULL AND birthdate IS NOT NULL AND deleted_at IS NULL \
-             ON CONFLICT (user_id, organization_id) DO NOTHING"
-        )
-        .bind(tenant)
-        .bind(import_id)
-        .bind(at)
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected()))?;
+        // The accounts just linked, in the registry (the common case links none: skip the scan).
+        if linked > 0 {
+            on_tx!(self, |c| sqlx::query(
+                "INSERT INTO student_ine_links (user_id, organization_id, ine, birthdate, \
+                 updated_at) SELECT user_id, organization_id, ine, birthdate, $3 FROM learners \
+                 WHERE organization_id = $1 AND last_import_id = $2 AND updated_at = $3 \
+                   AND user_id IS NOT NULL AND ine IS NOT NULL AND birthdate IS NOT NULL \
+                   AND deleted_at IS NULL \
+                 ON CONFLICT (user_id, organization_id) DO NOTHING"
+            )
+            .bind(tenant)
+            .bind(import_id)
+            .bind(at)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected()))?;
+        }
         let added = students
             .iter()
             .filter(|s| !existing.contains(s.ine()))
