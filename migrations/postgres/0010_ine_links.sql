@@ -10,6 +10,8 @@ CREATE TABLE student_ine_links (
     PRIMARY KEY (user_id, organization_id)
 );
 CREATE INDEX student_ine_links_user ON student_ine_links (user_id, updated_at);
+-- Imports look students up by INE (one lookup per imported student).
+CREATE INDEX student_ine_links_ine ON student_ine_links (ine, birthdate);
 GRANT SELECT, INSERT, UPDATE, DELETE ON student_ine_links TO acquis_app;
 
 -- The learners' forced row-level security hides them from a migration role that is not a

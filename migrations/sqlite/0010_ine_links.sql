@@ -10,6 +10,8 @@ CREATE TABLE student_ine_links (
     PRIMARY KEY (user_id, organization_id)
 );
 CREATE INDEX student_ine_links_user ON student_ine_links (user_id, updated_at);
+-- Imports look students up by INE (one lookup per imported student).
+CREATE INDEX student_ine_links_ine ON student_ine_links (ine, birthdate);
 
 INSERT OR IGNORE INTO student_ine_links (user_id, organization_id, ine, birthdate, updated_at)
 SELECT user_id, organization_id, ine, birthdate, updated_at FROM learners

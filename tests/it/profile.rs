@@ -70,11 +70,7 @@ async fn a_student_trains_a_competence_and_resets_it_seven_days_after_the_last_a
     let open = c.post("/mon-profil/competences/1.3", &[]).await;
     assert!(open.path().starts_with("/parcours/"), "{}", open.path());
     answer_some(&c, &open.path(), 2).await;
-    app.owner_exec(
-        "UPDATE knowledge_states SET updated_at = $1",
-        Some(time::OffsetDateTime::now_utc() - time::Duration::days(8)),
-    )
-    .await;
+    eight_days_pass(&app, me.id).await;
     let profile = c.get("/mon-profil").await;
     profile.assert_contains("Remettre à zéro");
     let confirm = c.get("/mon-profil/competences/1.1/remise-a-zero").await;
@@ -256,4 +252,26 @@ async fn a_timed_challenge_warns_first_and_a_late_answer_does_not_count() {
         .await,
         1
     );
+}
+
+/// Moves every answer time of the student's knowledge eight days back.
+async fn eight_days_pass(app: &TestApp, user: uuid::Uuid) {
+    let back = 8 * 24 * 3600;
+    for (tube, state) in app.store.knowledge_states(user).await.unwrap() {
+        let mut v: serde_json::Value = serde_json::from_str(&state).unwrap();
+        if let Some(at) = v["ceiling_at"].as_i64() {
+            v["ceiling_at"] = (at - back).into();
+        }
+        for d in v["direct"].as_array_mut().unwrap() {
+            d[2] = (d[2].as_i64().unwrap() - back).into();
+        }
+        app.owner_exec(
+            &format!(
+                "UPDATE knowledge_states SET state = '{}' WHERE tube_id = '{tube}'",
+                v.to_string().replace('\'', "''")
+            ),
+            None,
+        )
+        .await;
+    }
 }

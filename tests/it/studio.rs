@@ -219,6 +219,10 @@ async fn bad_packages_are_refused_with_every_problem_listed_and_nothing_stored()
     assert_eq!(page.status, 422);
     page.assert_contains("Choisissez le fichier .zip du paquet.");
 
+    let page = upload(&c, "gros.zip", vec![0u8; 21 << 20]).await;
+    assert_eq!(page.status, 413);
+    page.assert_contains("Le paquet dépasse 20 Mo.");
+
     let page = upload(&c, "texte.zip", b"pas une archive".to_vec()).await;
     assert_eq!(page.status, 422);
     page.assert_contains("Le paquet est refusé");
@@ -289,6 +293,10 @@ async fn acquis_pack_publishes_with_a_designer_token() {
     use acquis_pack::Outcome;
     let app = TestApp::spawn().await;
     let (dora, c) = designer(&app, "dora@studio.test").await;
+    let unnamed = c.post("/studio/jetons", &[("name", "  ")]).await;
+    assert_eq!(unnamed.status, 422);
+    unnamed.assert_contains("Donnez un nom au jeton (100 caractères au maximum).");
+    assert_eq!(app.count("SELECT COUNT(*) FROM designer_tokens").await, 0);
     let token = new_token(&c, "Serveur de Dora").await;
     assert!(token.starts_with("acq_"));
     // Only its hash is stored.
@@ -476,6 +484,9 @@ async fn operators_choose_which_establishments_are_offered_a_profile() {
     let page = op.post(&path, &[("offre", "liste"), ("uai", "")]).await;
     assert_eq!(page.status, 422);
     page.assert_contains("Indiquez au moins un UAI");
+    let page = op.post(&path, &[("uai", "0771002B")]).await;
+    assert_eq!(page.status, 422);
+    page.assert_contains("Choisissez à qui proposer ce profil cible.");
     assert_eq!(
         app.count("SELECT COUNT(*) FROM target_profile_offers")
             .await,
@@ -586,6 +597,19 @@ async fn operators_make_and_unmake_designers() {
         .await;
     assert_eq!(page.status, 422);
     page.assert_contains("Ce compte est celui d'un opérateur");
+    let page = op
+        .post(
+            "/admin/concepteurs",
+            &[
+                ("email", "pas-une-adresse"),
+                ("first_name", "Nina"),
+                ("last_name", "Nouvelle"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, 422);
+    page.assert_contains("L'adresse e-mail « pas-une-adresse » n'est pas valide.");
+    assert_eq!(app.count("SELECT COUNT(*) FROM users").await, 1);
     assert_eq!(
         app.count("SELECT COUNT(*) FROM users WHERE platform_role = 'DESIGNER'")
             .await,

@@ -707,8 +707,8 @@ impl Contents {
 
     /// Everything publishing a designer's package checks: the package's own verification, then
     /// that it is content this platform can serve (its catalog builds). Every problem is listed.
-    /// Returns the names of the package's target profiles with it.
-    pub async fn check(&self, archive: Vec<u8>) -> Result<(Verified, Vec<String>), Vec<Problem>> {
+    /// Returns the package's catalog with it, for publishing without building it again.
+    pub async fn check(&self, archive: Vec<u8>) -> Result<(Verified, Arc<Catalog>), Vec<Problem>> {
         let verified = self.verify(archive).await?;
         if verified.manifest.package.kind != "content" {
             return Err(vec![Problem {
@@ -724,10 +724,7 @@ impl Contents {
         let host = self.host.clone();
         let v = verified.clone();
         match tokio::task::spawn_blocking(move || Catalog::build(&host, &v)).await {
-            Ok(Ok(catalog)) => Ok((
-                verified,
-                catalog.profiles.iter().map(|g| g.name.clone()).collect(),
-            )),
+            Ok(Ok(catalog)) => Ok((verified, Arc::new(catalog))),
             Ok(Err(e)) => Err(vec![Problem {
                 file: "data/".into(),
                 message: format!("contenu inutilisable : {e:#}"),
@@ -752,6 +749,19 @@ impl Contents {
         let host = self.host.clone();
         let v = verified.clone();
         let catalog = tokio::task::spawn_blocking(move || Catalog::build(&host, &v)).await??;
+        self.publish_built(verified, Arc::new(catalog), archive, by, offer_new_to_all)
+            .await
+    }
+
+    /// [`Contents::publish`] with the catalog [`Contents::check`] already built.
+    pub async fn publish_built(
+        &self,
+        verified: &Verified,
+        catalog: Arc<Catalog>,
+        archive: &[u8],
+        by: Option<uuid::Uuid>,
+        offer_new_to_all: bool,
+    ) -> anyhow::Result<Published> {
         let profiles = catalog
             .profiles
             .iter()
@@ -776,9 +786,7 @@ impl Contents {
                 offer_new_profiles_to_all: offer_new_to_all,
             })
             .await?;
-        self.catalogs
-            .insert(verified.digest.clone(), Arc::new(catalog))
-            .await;
+        self.catalogs.insert(verified.digest.clone(), catalog).await;
         Ok(published)
     }
 

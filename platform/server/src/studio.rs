@@ -40,7 +40,7 @@ pub const MAX_PACKAGE_BYTES: usize = 20 << 20;
 pub struct Pending {
     pub verified: Verified,
     pub archive: Vec<u8>,
-    pub profiles: Vec<String>,
+    pub catalog: Arc<Catalog>,
 }
 
 pub type PendingUploads = moka::future::Cache<(Uuid, String), Arc<Pending>>;
@@ -102,12 +102,12 @@ impl Designer {
 /// What checking an upload found.
 enum Checked {
     Refused(Vec<Problem>),
-    Ready(Verified, Vec<String>),
+    Ready(Verified, Arc<Catalog>),
     AlreadyPublished(Verified),
 }
 
 async fn check(state: &AppState, archive: &[u8]) -> AppResult<Checked> {
-    let (verified, profiles) = match state.contents.check(archive.to_vec()).await {
+    let (verified, catalog) = match state.contents.check(archive.to_vec()).await {
         Ok(v) => v,
         Err(problems) => return Ok(Checked::Refused(problems)),
     };
@@ -126,7 +126,7 @@ async fn check(state: &AppState, archive: &[u8]) -> AppResult<Checked> {
                     &[("id", &meta.id), ("version", &meta.version)],
                 ),
             }]),
-            None => Checked::Ready(verified, profiles),
+            None => Checked::Ready(verified, catalog),
         },
     )
 }
@@ -159,7 +159,11 @@ fn problems_json(problems: &[Problem]) -> Vec<serde_json::Value> {
         .collect()
 }
 
-fn summary_json(v: &Verified, size: usize, profiles: &[String]) -> serde_json::Value {
+fn profile_names(catalog: &Catalog) -> Vec<&str> {
+    catalog.profiles.iter().map(|g| g.name.as_str()).collect()
+}
+
+fn summary_json(v: &Verified, size: usize, profiles: &[&str]) -> serde_json::Value {
     let m = &v.manifest.package;
     serde_json::json!({
         "id": m.id,
@@ -203,7 +207,12 @@ async fn upload(
     d: Designer,
     mut multipart: Multipart,
 ) -> AppResult<Response> {
-    let too_large = || t_args("studio-error-too-large", &[("max", "20")]);
+    let too_large = || {
+        t_args(
+            "studio-error-too-large",
+            &[("max", &(MAX_PACKAGE_BYTES >> 20).to_string())],
+        )
+    };
     let mut archive = Vec::new();
     let mut file_name = String::new();
     loop {
@@ -249,8 +258,8 @@ async fn upload(
             .with("status", "already")
             .with("summary", summary_json(&v, archive.len(), &[]))
             .render(),
-        Checked::Ready(verified, profiles) => {
-            let summary = summary_json(&verified, archive.len(), &profiles);
+        Checked::Ready(verified, catalog) => {
+            let summary = summary_json(&verified, archive.len(), &profile_names(&catalog));
             state
                 .studio_uploads
                 .insert(
@@ -258,7 +267,7 @@ async fn upload(
                     Arc::new(Pending {
                         verified,
                         archive,
-                        profiles,
+                        catalog,
                     }),
                 )
                 .await;
@@ -306,7 +315,13 @@ async fn publish(
     }
     let published = state
         .contents
-        .publish(&pending.verified, &pending.archive, Some(d.user.id), false)
+        .publish_built(
+            &pending.verified,
+            pending.catalog.clone(),
+            &pending.archive,
+            Some(d.user.id),
+            false,
+        )
         .await?;
     state.studio_uploads.invalidate(&key).await;
     tracing::info!(designer = %d.user.id, package = %meta.id, version = %meta.version,
@@ -407,20 +422,29 @@ struct Tried {
     result: Result<(acquis_plugin_host::ScoreResult, acquis_plugin_host::Usage), PluginError>,
 }
 
+/// A published package and one of its challenges, or 404.
+async fn published_challenge(
+    state: &AppState,
+    digest: &str,
+    challenge: &str,
+) -> AppResult<(PackageSummary, Arc<Catalog>, usize)> {
+    let (p, catalog) = published_catalog(state, digest).await?;
+    let idx = catalog
+        .challenge_index(challenge)
+        .ok_or(AppError::NotFound)?;
+    Ok((p, catalog, idx as usize))
+}
+
 async fn preview_page(
     state: &AppState,
     d: &Designer,
-    digest: &str,
+    (p, catalog, idx): (PackageSummary, Arc<Catalog>, usize),
     challenge: &str,
     seed: u64,
     tried: Option<Tried>,
     error: Option<String>,
 ) -> AppResult<Response> {
-    let (p, catalog) = published_catalog(state, digest).await?;
-    let idx = catalog
-        .challenge_index(challenge)
-        .ok_or(AppError::NotFound)?;
-    let info = &catalog.challenges[idx as usize];
+    let info = &catalog.challenges[idx];
     let plugin = catalog.types.get(&info.kind);
     let rendered = plugin
         .ok_or_else(|| PluginError::Plugin(format!("type {} inconnu", info.kind)))
@@ -491,10 +515,11 @@ async fn preview(
     Path((digest, challenge)): Path<(String, String)>,
     Query(q): Query<PreviewQuery>,
 ) -> AppResult<Response> {
+    let found = published_challenge(&state, &digest, &challenge).await?;
     preview_page(
         &state,
         &d,
-        &digest,
+        found,
         &challenge,
         q.graine.unwrap_or(1),
         None,
@@ -516,11 +541,8 @@ async fn try_answer(
             .map(|(_, v)| v.as_str())
     };
     let seed = value("graine").and_then(|s| s.parse().ok()).unwrap_or(1);
-    let (_, catalog) = published_catalog(&state, &digest).await?;
-    let idx = catalog
-        .challenge_index(&challenge)
-        .ok_or(AppError::NotFound)?;
-    let info = &catalog.challenges[idx as usize];
+    let found = published_challenge(&state, &digest, &challenge).await?;
+    let info = &found.1.challenges[found.2];
     let answer = if value("action") == Some("passer") {
         Some("#ABAND#".to_owned())
     } else {
@@ -530,7 +552,7 @@ async fn try_answer(
         return preview_page(
             &state,
             &d,
-            &digest,
+            found,
             &challenge,
             seed,
             None,
@@ -538,7 +560,7 @@ async fn try_answer(
         )
         .await;
     };
-    let result = match catalog.types.get(&info.kind) {
+    let result = match found.1.types.get(&info.kind) {
         Some(plugin) => state
             .contents
             .host
@@ -548,7 +570,7 @@ async fn try_answer(
     preview_page(
         &state,
         &d,
-        &digest,
+        found,
         &challenge,
         seed,
         Some(Tried { answer, result }),
@@ -684,7 +706,10 @@ async fn api_publish(
         Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
             return Ok(api_error(
                 e.status(),
-                t_args("studio-error-too-large", &[("max", "20")]),
+                t_args(
+                    "studio-error-too-large",
+                    &[("max", &(MAX_PACKAGE_BYTES >> 20).to_string())],
+                ),
             ));
         }
         Err(e) => return Ok(api_error(e.status(), e.body_text())),
@@ -710,10 +735,14 @@ async fn api_publish(
                 "digest": v.digest,
             }),
         ),
-        Checked::Ready(v, profiles) => {
+        Checked::Ready(v, catalog) => {
+            let profiles: Vec<String> = profile_names(&catalog)
+                .into_iter()
+                .map(str::to_owned)
+                .collect();
             state
                 .contents
-                .publish(&v, &body, Some(user.id), false)
+                .publish_built(&v, catalog, &body, Some(user.id), false)
                 .await?;
             tracing::info!(designer = %user.id, package = %v.manifest.package.id,
                 version = %v.manifest.package.version, "package published through the API");

@@ -234,16 +234,6 @@ impl Store {
             .and_then(|a| a.challenge_started_at))
     }
 
-    /// When the student last answered on each tube they have answered on.
-    pub async fn knowledge_updated(&self, user_id: Uuid) -> Result<Vec<(String, OffsetDateTime)>> {
-        Ok(on_pool!(self, |p| sqlx::query_as(
-            "SELECT tube_id, updated_at FROM knowledge_states WHERE user_id = $1"
-        )
-        .bind(user_id)
-        .fetch_all(p)
-        .await)?)
-    }
-
     /// Resets a competence: forgets what the student knows on its tubes and closes their open
     /// training on it, in one transaction. The answer log keeps the history. Returns the number
     /// of tube states forgotten.

@@ -194,6 +194,15 @@ impl Store {
 
     /// Every target profile of the latest version of each package, for operators.
     pub async fn latest_target_profiles(&self) -> Result<Vec<OfferedProfile>> {
+        self.latest_profiles(None).await
+    }
+
+    /// One target profile, when it belongs to the latest version of its package.
+    pub async fn latest_target_profile(&self, id: Uuid) -> Result<Option<OfferedProfile>> {
+        Ok(self.latest_profiles(Some(id)).await?.pop())
+    }
+
+    async fn latest_profiles(&self, id: Option<Uuid>) -> Result<Vec<OfferedProfile>> {
         Ok(on_pool!(self, |p| {
             sqlx::query_as(
             "SELECT tp.id, p.package_id, p.version, tp.profile_key, tp.name, tp.category, \
@@ -202,19 +211,13 @@ impl Store {
              FROM target_profiles tp JOIN content_packages p ON p.digest = tp.package_digest \
              WHERE p.published_at = (SELECT MAX(q.published_at) \
                FROM content_packages q WHERE q.package_id = p.package_id) \
+               AND ($1 IS NULL OR tp.id = $1) \
              ORDER BY p.package_id, tp.category, tp.name"
         )
+        .bind(id)
         .fetch_all(p)
         .await
         })?)
-    }
-
-    pub async fn latest_target_profile(&self, id: Uuid) -> Result<Option<OfferedProfile>> {
-        Ok(self
-            .latest_target_profiles()
-            .await?
-            .into_iter()
-            .find(|p| p.id == id))
     }
 
     /// The establishments a profile is offered to by name (besides "all").
@@ -286,6 +289,14 @@ impl Store {
 
     /// Every published version, newest first within each package.
     pub async fn packages(&self) -> Result<Vec<PackageSummary>> {
+        self.package_summaries(None).await
+    }
+
+    pub async fn package(&self, digest: &str) -> Result<Option<PackageSummary>> {
+        Ok(self.package_summaries(Some(digest)).await?.pop())
+    }
+
+    async fn package_summaries(&self, digest: Option<&str>) -> Result<Vec<PackageSummary>> {
         Ok(on_pool!(self, |p| {
             sqlx::query_as(
             "SELECT p.digest, p.package_id, p.version, p.kind, p.published_at, \
@@ -293,19 +304,13 @@ impl Store {
                  AS published_by, \
                (SELECT COUNT(*) FROM target_profiles tp WHERE tp.package_digest = p.digest) AS profiles, \
                CAST(length(p.archive) AS BIGINT) AS size \
-             FROM content_packages p ORDER BY p.package_id, p.published_at DESC"
+             FROM content_packages p WHERE ($1 IS NULL OR p.digest = $1) \
+             ORDER BY p.package_id, p.published_at DESC"
         )
+        .bind(digest)
         .fetch_all(p)
         .await
         })?)
-    }
-
-    pub async fn package(&self, digest: &str) -> Result<Option<PackageSummary>> {
-        Ok(self
-            .packages()
-            .await?
-            .into_iter()
-            .find(|p| p.digest == digest))
     }
 
     /// The digest already published under this id and version, if any.

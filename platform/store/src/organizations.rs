@@ -52,7 +52,8 @@ pub(crate) const ORG_COLUMNS: &str = "id, name, uai, kind, contact_email, archiv
 /// Any of `exprs` matches a name search, whatever its case. SQLite folds case for ASCII only and
 /// imported names are in capitals with accents (« LEFÈVRE »): the lower-cased `like_pattern`
 /// (`$lower`) is tried on lower(expr), and the same pattern upper-cased in Rust (Unicode, `$upper`)
-/// on upper(expr).
+/// on upper(expr). Without a search (`$lower` is the match-all `%%`) the per-row LIKEs are skipped:
+/// they cost ≈ 20 ms per 10,000 rows.
 pub(crate) fn name_search(exprs: &[&str], lower: usize, upper: usize) -> String {
     let tries: Vec<String> = exprs
         .iter()
@@ -63,7 +64,7 @@ pub(crate) fn name_search(exprs: &[&str], lower: usize, upper: usize) -> String 
             ]
         })
         .collect();
-    format!("({})", tries.join(" OR "))
+    format!("(${lower} = '%%' OR {})", tries.join(" OR "))
 }
 
 /// A lower-cased `LIKE … ESCAPE '\\'` pattern matching `q` anywhere, wildcards escaped.

@@ -894,6 +894,7 @@ designer-created-login = Identifiant :
 designer-created-password = Mot de passe à usage unique :
 designer-added = { $name } est maintenant concepteur.
 designer-removed = { $name } n'est plus concepteur.
+designer-error-email = L'adresse e-mail « { $email } » n'est pas valide.
 designer-error-operator = Ce compte est celui d'un opérateur : il ne peut pas devenir concepteur.
 designer-error-first-name = Indiquez le prénom du nouveau concepteur.
 designer-error-last-name = Indiquez le nom du nouveau concepteur.

@@ -260,7 +260,10 @@ async fn add_designer(
     let email = normalize_email(&form.email);
     let mut errors = FieldErrors::new();
     if !is_valid_email(&email) {
-        errors.insert("email", t_args("org-email-invalid", &[("email", &email)]));
+        errors.insert(
+            "email",
+            t_args("designer-error-email", &[("email", &email)]),
+        );
         return render_designers(&state, &op, &form, &errors, None).await;
     }
     if let Some(existing) = state.store.find_user_by_login(&email).await? {

@@ -521,7 +521,7 @@ async fn answer(
             skill_id: Some(&l.catalog.bank.skill(skill).id),
             value: &value,
             result,
-            timed_out: timed_out && result == "ko" && value != SKIP,
+            timed_out: timed_out && result == "ko",
             tube: tube_state,
             next: next.map(|n| l.catalog.bank.challenges[n as usize].id.clone()),
         })

@@ -1,18 +1,26 @@
 //! "Mon profil" (16 competences, levels, pix, certifiability), training one competence, and
 //! "Mes tutos".
 
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use acquis_engine::content::CompetenceIdx;
+use acquis_engine::knowledge::Knowledge;
 use acquis_engine::scoring::{self, DEFAULT_MAX_LEVEL};
 use acquis_store::NewAssessment;
 use axum::extract::{Path, State};
+use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::auth::session::{CurrentUser, flash};
+use crate::content::Catalog;
 use crate::error::{AppError, AppResult, see_other};
-use crate::i18n::t;
+use crate::i18n::{t, t_args};
 use crate::{AppState, page};
 
 pub fn router() -> Router<AppState> {
@@ -58,7 +66,11 @@ pub struct ProfileSummary {
 pub async fn summary(state: &AppState, user: Uuid) -> AppResult<ProfileSummary> {
     let catalog = state.contents.builtin().await?;
     let knowledge = catalog.knowledge(&state.store.knowledge_states(user).await?);
-    let profile = scoring::profile(&catalog.bank, &knowledge, DEFAULT_MAX_LEVEL);
+    Ok(summary_of(&catalog, &knowledge))
+}
+
+fn summary_of(catalog: &Catalog, knowledge: &Knowledge) -> ProfileSummary {
+    let profile = scoring::profile(&catalog.bank, knowledge, DEFAULT_MAX_LEVEL);
     let areas = catalog
         .areas
         .iter()
@@ -83,58 +95,54 @@ pub async fn summary(state: &AppState, user: Uuid) -> AppResult<ProfileSummary> 
         })
         .collect();
     let all: Vec<u32> = (0..catalog.bank.skills.len() as u32).collect();
-    Ok(ProfileSummary {
+    ProfileSummary {
         areas,
         total_pix: profile.total_pix,
         max_pix: 8 * DEFAULT_MAX_LEVEL * catalog.bank.competences.len() as u32,
         certifiable: profile.certifiable,
         certifiable_competences: profile.competences.iter().filter(|c| c.level >= 1).count(),
         validated_skills: knowledge.validated_count(&catalog.bank, &all),
-    })
+    }
 }
 
 /// A competence can be reset this many days after the student's last answer on it.
 pub const DAYS_BEFORE_RESET: i64 = 7;
 
-/// Whether each answered competence can be reset now, or from which day, by code.
-async fn reset_states(
-    state: &AppState,
-    user: Uuid,
-) -> AppResult<std::collections::HashMap<String, serde_json::Value>> {
-    let catalog = state.contents.builtin().await?;
-    let now = time::OffsetDateTime::now_utc();
-    let mut last: std::collections::HashMap<usize, time::OffsetDateTime> = Default::default();
-    for (tube, at) in state.store.knowledge_updated(user).await? {
-        if let Some(t) = catalog.bank.tube_index(&tube) {
-            let c = catalog.bank.tubes[t as usize].competence as usize;
-            let e = last.entry(c).or_insert(at);
-            *e = (*e).max(at);
-        }
-    }
-    Ok(last
-        .into_iter()
-        .map(|(c, at)| {
-            let from = at + time::Duration::days(DAYS_BEFORE_RESET);
-            (
+/// Whether a competence can be reset now: `None` when nothing was answered on it, else the
+/// first instant it can.
+fn reset_from(catalog: &Catalog, knowledge: &Knowledge, c: usize) -> Option<OffsetDateTime> {
+    let last = knowledge.last_answer_in(&catalog.bank, c as CompetenceIdx)?;
+    let last = OffsetDateTime::from_unix_timestamp(last).ok()?;
+    Some(last + time::Duration::days(DAYS_BEFORE_RESET))
+}
+
+/// For each answered competence, by code: whether it can be reset now, or from which day.
+fn reset_states(catalog: &Catalog, knowledge: &Knowledge) -> HashMap<String, serde_json::Value> {
+    let now = OffsetDateTime::now_utc();
+    (0..catalog.competences.len())
+        .filter_map(|c| {
+            let from = reset_from(catalog, knowledge, c)?;
+            Some((
                 catalog.competences[c].code.clone(),
                 serde_json::json!({
                     "possible": from <= now,
                     "from": crate::views::day(crate::views::paris_day(from)),
                 }),
-            )
+            ))
         })
-        .collect())
+        .collect()
 }
 
 async fn show(
     State(state): State<AppState>,
     CurrentUser { user, session }: CurrentUser,
 ) -> AppResult<Response> {
-    let summary = summary(&state, user.id).await?;
+    let catalog = state.contents.builtin().await?;
+    let knowledge = catalog.knowledge(&state.store.knowledge_states(user.id).await?);
     page("app/profile.html", Some(&user), &session)
         .await
-        .with("profile", summary)
-        .with("resets", reset_states(&state, user.id).await?)
+        .with("profile", summary_of(&catalog, &knowledge))
+        .with("resets", reset_states(&catalog, &knowledge))
         .with("courses", super::my_courses(&state, &user).await?)
         .render()
 }
@@ -174,28 +182,46 @@ async fn train(
     Ok(see_other(&format!("/parcours/{id}")))
 }
 
-/// The competence's name and whether it can be reset now (else the day it can).
+/// A competence the student asks to reset: its index and name, and whether it can be reset now
+/// (else the French reason).
 async fn reset_check(
     state: &AppState,
     user: Uuid,
     code: &str,
-) -> AppResult<(String, Result<(), String>)> {
+) -> AppResult<(Arc<Catalog>, usize, Result<(), String>)> {
     let catalog = state.contents.builtin().await?;
-    let info = catalog
+    let c = catalog
         .competences
         .iter()
-        .find(|c| c.code == code)
+        .position(|c| c.code == code)
         .ok_or(AppError::NotFound)?;
-    let resets = reset_states(state, user).await?;
-    let verdict = match resets.get(code) {
+    let knowledge = catalog.knowledge(&state.store.knowledge_states(user).await?);
+    let verdict = match reset_from(&catalog, &knowledge, c) {
         None => Err(t("competence-reset-nothing")),
-        Some(r) if r["possible"] == true => Ok(()),
-        Some(r) => Err(crate::i18n::t_args(
+        Some(from) if from <= OffsetDateTime::now_utc() => Ok(()),
+        Some(from) => Err(t_args(
             "competence-reset-too-early",
-            &[("date", r["from"].as_str().unwrap_or_default())],
+            &[("date", &crate::views::day(crate::views::paris_day(from)))],
         )),
     };
-    Ok((info.name.clone(), verdict))
+    Ok((catalog, c, verdict))
+}
+
+async fn reset_page(
+    user: &acquis_store::User,
+    session: &tower_sessions::Session,
+    code: &str,
+    name: &str,
+    refused: Option<String>,
+    status: StatusCode,
+) -> AppResult<Response> {
+    page("app/reset.html", Some(user), session)
+        .await
+        .with("code", code)
+        .with("name", name)
+        .with("refused", refused)
+        .status(status)
+        .render()
 }
 
 async fn reset_form(
@@ -203,13 +229,9 @@ async fn reset_form(
     CurrentUser { user, session }: CurrentUser,
     Path(code): Path<String>,
 ) -> AppResult<Response> {
-    let (name, verdict) = reset_check(&state, user.id, &code).await?;
-    page("app/reset.html", Some(&user), &session)
-        .await
-        .with("code", &code)
-        .with("name", name)
-        .with("refused", verdict.err())
-        .render()
+    let (catalog, c, verdict) = reset_check(&state, user.id, &code).await?;
+    let name = &catalog.competences[c].name;
+    reset_page(&user, &session, &code, name, verdict.err(), StatusCode::OK).await
 }
 
 /// Resets a competence, 7 days after the last answer on it: its tubes' knowledge is forgotten
@@ -220,36 +242,27 @@ async fn reset(
     CurrentUser { user, session }: CurrentUser,
     Path(code): Path<String>,
 ) -> AppResult<Response> {
-    let (name, verdict) = reset_check(&state, user.id, &code).await?;
+    let (catalog, c, verdict) = reset_check(&state, user.id, &code).await?;
+    let name = &catalog.competences[c].name;
     if let Err(refused) = verdict {
-        return page("app/reset.html", Some(&user), &session)
-            .await
-            .with("code", &code)
-            .with("name", name)
-            .with("refused", refused)
-            .status(axum::http::StatusCode::CONFLICT)
-            .render();
+        return reset_page(
+            &user,
+            &session,
+            &code,
+            name,
+            Some(refused),
+            StatusCode::CONFLICT,
+        )
+        .await;
     }
-    let catalog = state.contents.builtin().await?;
-    let idx = catalog
-        .competences
-        .iter()
-        .position(|c| c.code == code)
-        .ok_or(AppError::NotFound)?;
-    let tubes: Vec<String> = catalog
-        .bank
+    let tubes: Vec<String> = catalog.bank.competences[c]
         .tubes
         .iter()
-        .filter(|t| t.competence as usize == idx)
-        .map(|t| t.id.clone())
+        .map(|&t| catalog.bank.tubes[t as usize].id.clone())
         .collect();
     state.store.reset_competence(user.id, &code, &tubes).await?;
     tracing::info!(user = %user.id, competence = %code, "competence reset");
-    flash(
-        &session,
-        crate::i18n::t_args("competence-reset-done", &[("name", &name)]),
-    )
-    .await?;
+    flash(&session, t_args("competence-reset-done", &[("name", name)])).await?;
     Ok(see_other("/mon-profil"))
 }
 
