@@ -4,6 +4,10 @@
 # by the same client in the same run; pgbench (TPC-B, 16 clients) in the same window as the
 # ceiling of one write transaction per answer on this machine.
 # Usage: bench/load.sh [seconds per measure, default 20] [student counts, default "50 200 500"].
+# Then paced runs (ACQUIS_BENCH_PACED, default "200:500 200:1000"): STUDENTS:RATE, the students
+# together offering RATE answers per second at a fixed think time, latency counted from each
+# answer's scheduled instant. ACQUIS_BENCH_SERVER names another server binary (to compare two
+# builds in one window); ACQUIS_BENCH_BACKENDS="postgres" runs one backend only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION=${1:-20}
@@ -11,13 +15,16 @@ COUNTS=${2:-50 200 500}
 PG_ADMIN=${ACQUIS_BENCH_PG:-postgres://postgres@127.0.0.1:5432/test}
 cargo build --release -q -p acquis-server -p acquis-load
 BIN=${CARGO_TARGET_DIR:-target}/release
+SERVER=${ACQUIS_BENCH_SERVER:-$BIN/acquis}
+PACED=${ACQUIS_BENCH_PACED-200:500 200:1000}
 WORK=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$WORK"' EXIT
 ulimit -n 65536 2>/dev/null || true
 
-echo "| backend | students | answers/s | p50 answer+next (ms) | p99 (ms) | tests finished | /health req/s | /health p50 (ms) | /health p99 (ms) | p50 ratio |"
-echo "|---|---|---|---|---|---|---|---|---|---|"
-for backend in sqlite postgres; do
+echo "| backend | students | answers/s | p50 answer+next (ms) | p99 (ms) | tests finished | /health req/s | /health p50 (ms) | /health p99 (ms) | p50 ratio | server CPU ms/answer | PostgreSQL CPU ms/answer |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
+paced=()
+for backend in ${ACQUIS_BENCH_BACKENDS:-sqlite postgres}; do
   port=$((3100 + RANDOM % 500)); env=()
   if [ "$backend" = postgres ]; then
     db="acquis_load_$(date +%s)"
@@ -27,7 +34,7 @@ for backend in sqlite postgres; do
     env=(ACQUIS_MIGRATE_DATABASE_URL="$base/$db" ACQUIS_DATABASE_URL="${base/\/\/*@/\/\/acquis_app@}/$db" ACQUIS_DATABASE_MAX_CONNECTIONS=20)
   fi
   env "${env[@]}" ACQUIS_DATA_DIR="$WORK/$backend" ACQUIS_BIND="127.0.0.1:$port" ACQUIS_BASE_URL="http://127.0.0.1:$port" \
-      ACQUIS_LOGIN_ATTEMPTS_PER_MINUTE=100000000 RUST_LOG=warn "$BIN/acquis" > "$WORK/$backend.log" 2>&1 &
+      ACQUIS_LOGIN_ATTEMPTS_PER_MINUTE=100000000 RUST_LOG=warn "$SERVER" > "$WORK/$backend.log" 2>&1 &
   for _ in $(seq 150); do curl -fs "http://127.0.0.1:$port/health" >/dev/null && break; sleep 0.2; done
   # Virtual students sign up as anyone: the demo establishment must not import its students
   # (else each would have to be one of the imported list, « Qui êtes-vous ? »).
@@ -51,8 +58,19 @@ for backend in sqlite postgres; do
     row=$("$BIN/acquis-load" "$url" "$code" "$n" "$DURATION")
     echo "| $backend ${row}"
   done
+  for p in $PACED; do
+    row=$("$BIN/acquis-load" "$url" "$code" "${p%%:*}" "$DURATION" "${p##*:}")
+    paced+=("| $backend ${row}")
+  done
   kill %1 2>/dev/null || true; wait 2>/dev/null || true
 done
+
+echo
+echo "Paced (think time; latency from each answer's scheduled instant):"
+echo
+echo "| backend | students | offered answers/s | answers/s | p50 answer+next (ms) | p99 (ms) | tests finished | /health req/s | /health p50 (ms) | /health p99 (ms) | p50 ratio | server CPU ms/answer | PostgreSQL CPU ms/answer |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+printf '%s\n' "${paced[@]}"
 
 # The ceiling of one write transaction per answer: TPC-B with 16 clients.
 db="acquis_pgbench_$(date +%s)"

@@ -2,8 +2,10 @@
 //! the campaign CODE, then answer ("Je passe" or the first proposal) as fast as the server lets
 //! them, restarting the campaign with a new account when their test ends and sending their
 //! results. Timed: "submit answer + get next challenge" (the POST and the page it redirects to).
+//! Like a browser, a student reads the page a redirect led to rather than loading it again.
 //! Before that, /health is measured with the same client and concurrency, for the ratio.
-//! Prints one Markdown table row.
+//! Prints one Markdown table row, ending with the CPU milliseconds per answer of the server
+//! (processes named `acquis`) and of the database (`postgres`) over the timed window.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -43,6 +45,15 @@ struct Student {
     http: reqwest::Client,
     base: String,
     path: String,
+    /// The page the last request ended on (after its redirects), as a browser shows it: the
+    /// next step reads it instead of loading the test page again.
+    shown: Option<(String, String)>,
+}
+
+/// The path and body of a response, after its redirects.
+async fn shown(r: reqwest::Response) -> anyhow::Result<(String, String)> {
+    let path = r.url().path().to_owned();
+    Ok((path, r.text().await?))
 }
 
 async fn new_student(base: &str, code: &str, n: usize) -> anyhow::Result<Student> {
@@ -82,25 +93,33 @@ async fn new_student(base: &str, code: &str, n: usize) -> anyhow::Result<Student
             .to_owned();
         bail!("joining failed: {status} on {url} ({title})");
     }
+    let page = shown(r).await?;
     Ok(Student {
         http,
         base: base.to_owned(),
         path: url,
+        shown: Some(page),
     })
 }
 
 /// One step: returns the latency of the answer round trip, or `None` when the test ended (the
 /// results are then sent).
-async fn step(s: &Student) -> anyhow::Result<Option<Duration>> {
-    let page = s.http.get(format!("{}{}", s.base, s.path)).send().await?;
-    let url = page.url().path().to_owned();
-    let body = page.text().await?;
+///
+/// With `slot`, the answer is sent at that instant (or at once when late) and its latency counts
+/// from the slot, so a slow server cannot hide its delay by slowing the senders down.
+async fn step(s: &mut Student, slot: Option<Instant>) -> anyhow::Result<Option<Duration>> {
+    let (url, body) = match s.shown.take() {
+        Some(page) => page,
+        None => shown(s.http.get(format!("{}{}", s.base, s.path)).send().await?).await?,
+    };
     if url.ends_with("/point-etape") {
-        s.http
+        let r = s
+            .http
             .post(format!("{}{}/point-etape", s.base, s.path))
             .header("Origin", &s.base)
             .send()
             .await?;
+        s.shown = Some(shown(r).await?);
         return Ok(Some(Duration::ZERO));
     }
     if url.ends_with("/resultats") {
@@ -114,12 +133,14 @@ async fn step(s: &Student) -> anyhow::Result<Option<Duration>> {
     let challenge = challenge_of(&body).context("no challenge on the page")?;
     // A timed challenge's warning: start its clock (not a timed step).
     if body.contains("/chrono\"") {
-        s.http
+        let r = s
+            .http
             .post(format!("{}{}/chrono", s.base, s.path))
             .header("Origin", &s.base)
             .form(&[("challenge", challenge)])
             .send()
             .await?;
+        s.shown = Some(shown(r).await?);
         return Ok(Some(Duration::ZERO));
     }
     let mut form = vec![("challenge".to_owned(), challenge.to_owned())];
@@ -129,7 +150,13 @@ async fn step(s: &Student) -> anyhow::Result<Option<Duration>> {
         form.push(("action".into(), "valider".into()));
         form.extend(answer_fields(&body));
     }
-    let started = Instant::now();
+    let started = match slot {
+        Some(at) => {
+            tokio::time::sleep_until(at.into()).await;
+            at
+        }
+        None => Instant::now(),
+    };
     let r = s
         .http
         .post(format!("{}{}/reponse", s.base, s.path))
@@ -138,11 +165,45 @@ async fn step(s: &Student) -> anyhow::Result<Option<Duration>> {
         .send()
         .await?;
     let status = r.status();
-    r.bytes().await?;
+    let page = shown(r).await?;
+    let elapsed = started.elapsed();
     if !status.is_success() {
         bail!("answer refused: {status}");
     }
-    Ok(Some(started.elapsed()))
+    s.shown = Some(page);
+    Ok(Some(elapsed))
+}
+
+/// CPU seconds used so far by every process named `name` (Linux `/proc`, in USER_HZ, which is
+/// 100 on every Linux architecture we run on). Machines shared with other guests make throughput
+/// noisy; CPU time per answer is the steadier measure of the work the server does.
+fn cpu_seconds(name: &str) -> f64 {
+    let Ok(dir) = std::fs::read_dir("/proc") else {
+        return 0.0;
+    };
+    let mut ticks = 0u64;
+    for e in dir.flatten() {
+        let Ok(stat) = std::fs::read_to_string(e.path().join("stat")) else {
+            continue;
+        };
+        // `pid (comm) state ppid …`: comm may hold spaces, so split after its closing paren.
+        let (Some(open), Some(close)) = (stat.find('('), stat.rfind(')')) else {
+            continue;
+        };
+        if &stat[open + 1..close] != name {
+            continue;
+        }
+        let fields: Vec<&str> = stat[close + 2..].split(' ').collect();
+        // utime and stime are fields 14 and 15 of the line, 12 and 13 after the comm.
+        let t = |i: usize| {
+            fields
+                .get(i)
+                .and_then(|v| v.parse::<u64>().ok())
+                .unwrap_or(0)
+        };
+        ticks += t(11) + t(12);
+    }
+    ticks as f64 / 100.0
 }
 
 fn percentile(sorted: &[Duration], p: f64) -> f64 {
@@ -189,13 +250,17 @@ async fn health(base: &str, concurrency: usize, secs: u64) -> anyhow::Result<(f6
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().collect();
-    if args.len() != 5 {
-        bail!("usage: acquis-load BASE_URL CAMPAIGN_CODE STUDENTS SECONDS");
+    if args.len() != 5 && args.len() != 6 {
+        bail!("usage: acquis-load BASE_URL CAMPAIGN_CODE STUDENTS SECONDS [ANSWERS_PER_SECOND]");
     }
     let base = args[1].trim_end_matches('/').to_owned();
     let code = args[2].clone();
     let students: usize = args[3].parse()?;
     let secs: u64 = args[4].parse()?;
+    // Paced: the students together offer this many answers per second, each answering at a
+    // fixed interval (think time), instead of answering as fast as the server lets them.
+    let rate: Option<f64> = args.get(5).map(|r| r.parse()).transpose()?;
+    let interval = rate.map(|r| Duration::from_secs_f64(students as f64 / r));
 
     let (h_rps, h50, h99) = health(&base, students, secs.min(5)).await?;
 
@@ -217,18 +282,22 @@ async fn main() -> anyhow::Result<()> {
     let next_id = Arc::new(AtomicUsize::new(students));
     let stop = Arc::new(AtomicBool::new(false));
     let started = Instant::now();
+    let cpu_before = (cpu_seconds("acquis"), cpu_seconds("postgres"));
     let mut tasks = Vec::new();
-    for mut s in ready {
+    for (i, mut s) in ready.into_iter().enumerate() {
         let (stop, counter, next_id) = (stop.clone(), counter.clone(), next_id.clone());
         let (base, code) = (base.clone(), code.clone());
+        // Paced students start spread over one interval.
+        let mut slot = interval.map(|d| started + d.mul_f64(i as f64 / students as f64));
         tasks.push(tokio::spawn(async move {
             let mut lat = Vec::new();
             let mut finished = 0usize;
             while !stop.load(Ordering::Relaxed) {
-                match step(&s).await {
+                match step(&mut s, slot).await {
                     Ok(Some(d)) if d > Duration::ZERO => {
                         lat.push(d);
                         counter.fetch_add(1, Ordering::Relaxed);
+                        slot = slot.zip(interval).map(|(at, d)| at + d);
                     }
                     Ok(Some(_)) => {}
                     Ok(None) => {
@@ -238,6 +307,8 @@ async fn main() -> anyhow::Result<()> {
                             Ok(fresh) => s = fresh,
                             Err(e) => return Err(e),
                         }
+                        // A new student's first answer comes one interval after joining.
+                        slot = interval.map(|d| Instant::now() + d);
                     }
                     Err(e) => return Err(e),
                 }
@@ -248,6 +319,7 @@ async fn main() -> anyhow::Result<()> {
     tokio::time::sleep(Duration::from_secs(secs)).await;
     stop.store(true, Ordering::Relaxed);
     let elapsed = started.elapsed().as_secs_f64();
+    let cpu_after = (cpu_seconds("acquis"), cpu_seconds("postgres"));
     let mut all = Vec::new();
     let mut finished = 0;
     for t in tasks {
@@ -259,10 +331,14 @@ async fn main() -> anyhow::Result<()> {
     let answers = counter.load(Ordering::Relaxed) as f64;
     let p50 = percentile(&all, 0.5);
     let p99 = percentile(&all, 0.99);
+    let offered = rate.map(|r| format!(" {r:.0} |")).unwrap_or_default();
+    let per_answer = |before: f64, after: f64| (after - before) * 1000.0 / answers.max(1.0);
     println!(
-        "| {students} | {:.0} | {p50:.1} | {p99:.1} | {finished} | {h_rps:.0} | {h50:.1} | {h99:.1} | {:.2} |",
+        "| {students} |{offered} {:.0} | {p50:.1} | {p99:.1} | {finished} | {h_rps:.0} | {h50:.1} | {h99:.1} | {:.2} | {:.2} | {:.2} |",
         answers / elapsed,
         p50 / h50.max(0.001),
+        per_answer(cpu_before.0, cpu_after.0),
+        per_answer(cpu_before.1, cpu_after.1),
     );
     Ok(())
 }
