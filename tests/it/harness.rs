@@ -241,6 +241,31 @@ impl Drop for TestApp {
     }
 }
 
+/// Connects a store of its own to the database and serves the app on `listener`.
+async fn serve(
+    listener: tokio::net::TcpListener,
+    config: Config,
+    app_url: &str,
+) -> (AppState, Store) {
+    let store = Store::connect(&ConnectOptions {
+        url: app_url.to_owned(),
+        migrate_url: None,
+        max_connections: 5,
+        cache_ttl: std::time::Duration::from_secs(10),
+    })
+    .await
+    .expect("connect store");
+    let state = AppState::with_store(config, store.clone())
+        .await
+        .expect("state");
+    let served = state.clone();
+    tokio::spawn(async move {
+        let app = acquis_server::app(served).unwrap();
+        axum::serve(listener, app).await.unwrap();
+    });
+    (state, store)
+}
+
 impl TestApp {
     pub async fn spawn() -> TestApp {
         TestApp::spawn_with(|_| {}).await
@@ -274,22 +299,7 @@ impl TestApp {
             ..Config::default()
         };
         tweak(&mut config);
-        let store = Store::connect(&ConnectOptions {
-            url: db.app_url.clone(),
-            migrate_url: None,
-            max_connections: 5,
-            cache_ttl: std::time::Duration::from_secs(10),
-        })
-        .await
-        .expect("connect store");
-        let state = AppState::with_store(config, store.clone())
-            .await
-            .expect("state");
-        let served = state.clone();
-        tokio::spawn(async move {
-            let app = acquis_server::app(served).unwrap();
-            axum::serve(listener, app).await.unwrap();
-        });
+        let (state, store) = serve(listener, config, &db.app_url).await;
         TestApp {
             base,
             state,
@@ -302,6 +312,17 @@ impl TestApp {
 
     pub fn client(&self) -> Client {
         Client::new(&self.base)
+    }
+
+    /// A second app server on the same database, with its own caches (as behind a load
+    /// balancer); returns its base URL and its store.
+    pub async fn another_server(&self) -> (String, Store) {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let mut config = (*self.state.config).clone();
+        config.base_url = base.clone();
+        let (_, store) = serve(listener, config, &self.db.app_url).await;
+        (base, store)
     }
 
     /// Messages this app sent to `to`, oldest first.

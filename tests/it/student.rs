@@ -375,6 +375,68 @@ async fn double_submits_and_refreshes_never_record_two_answers() {
 }
 
 #[tokio::test]
+async fn two_app_servers_answering_in_turn_agree_on_what_was_answered() {
+    let app = TestApp::spawn().await;
+    let s = campaign(&app, "0000003D", "rentree-tle", false).await;
+    let (a, path) = join(&app, &s.code, "ines@test.fr").await;
+    let (other, other_store) = app.another_server().await;
+    // The same browser (cookies are per host, not per port) behind a load balancer.
+    let b = Client {
+        http: a.http.clone(),
+        base: other,
+    };
+    let id: Uuid = path.trim_start_matches("/parcours/").parse().unwrap();
+    let mut given = Vec::new();
+    for turn in 0..14 {
+        let c = if turn % 2 == 0 { &a } else { &b };
+        let page = current_step(c, &path).await;
+        if page.path().ends_with("/point-etape") {
+            c.post(&format!("{path}/point-etape"), &[]).await;
+            continue;
+        }
+        let challenge = challenge_id(&page).expect("a challenge");
+        assert!(
+            !given.contains(&challenge),
+            "{challenge} asked twice ({given:?})"
+        );
+        let mut form = vec![("challenge".to_owned(), challenge.clone())];
+        if turn % 3 == 0 {
+            form.push(("action".into(), "passer".into()));
+        } else {
+            form.push(("action".into(), "valider".into()));
+            form.extend(right_answer(&challenge));
+        }
+        let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let after = c.post(&format!("{path}/reponse"), &form).await;
+        assert_eq!(after.status, 200, "{}", after.text());
+        given.push(challenge);
+        // Each server's view of the log matches the database after the other one wrote.
+        for store in [&app.store, &other_store] {
+            let n = given.len() as i32;
+            assert_eq!(store.answered_challenges(id, n).await.unwrap(), given);
+            assert_eq!(
+                store.answered_challenges(id, n - 1).await.unwrap(),
+                given[..given.len() - 1]
+            );
+        }
+    }
+    assert!(given.len() >= 10, "{given:?}");
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM answers").await,
+        given.len() as i64
+    );
+    let logged: Vec<String> = app
+        .store
+        .answers(id)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| r.challenge_id)
+        .collect();
+    assert_eq!(logged, given);
+}
+
+#[tokio::test]
 async fn a_student_cannot_reach_another_students_assessment() {
     let app = TestApp::spawn().await;
     let s = campaign(&app, "0000004D", "competence-1-1", false).await;

@@ -1,6 +1,9 @@
 //! What a student does (global, theirs for life): assessments, the append-only answer log and the
 //! compact knowledge state per (student, tube).
 
+use std::sync::Arc;
+
+use sqlx::{FromRow, Row};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -94,6 +97,57 @@ pub struct MyParticipation {
     pub assessment_state: Option<String>,
 }
 
+/// The answer write on PostgreSQL, one statement: the inserts read the update's row, so nothing
+/// is written when the challenge is no longer the current one.
+const ANSWER_PG: &str = "WITH moved AS ( \
+       UPDATE assessments SET answer_count = answer_count + 1, current_challenge = $4, \
+       state = $5, updated_at = $6, challenge_started_at = NULL \
+       WHERE id = $1 AND user_id = $2 AND state = 'STARTED' AND current_challenge = $3 \
+       RETURNING answer_count), \
+     logged AS ( \
+       INSERT INTO answers (assessment_id, challenge_id, seq, user_id, skill_id, value, \
+       result, timed_out, created_at) \
+       SELECT $1, $3, answer_count, $2, $7, $8, $9, $10, $6 FROM moved), \
+     known AS ( \
+       INSERT INTO knowledge_states (user_id, tube_id, state, updated_at) \
+       SELECT $2, $11, $12, $6 FROM moved WHERE $11::text IS NOT NULL \
+       ON CONFLICT (user_id, tube_id) \
+       DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at) \
+     SELECT answer_count FROM moved";
+
+/// The same write on SQLite, which has no data-modifying CTE: three statements of one query,
+/// chained by `changes()` (the row count of the previous statement).
+const ANSWER_SQLITE: &str = "UPDATE assessments SET answer_count = answer_count + 1, \
+     current_challenge = $4, state = $5, updated_at = $6, challenge_started_at = NULL \
+     WHERE id = $1 AND user_id = $2 AND state = 'STARTED' AND current_challenge = $3 \
+     RETURNING answer_count; \
+     INSERT INTO answers (assessment_id, challenge_id, seq, user_id, skill_id, value, \
+     result, timed_out, created_at) \
+     SELECT $1, $3, answer_count, $2, $7, $8, $9, $10, $6 FROM assessments \
+     WHERE id = $1 AND changes() = 1; \
+     INSERT INTO knowledge_states (user_id, tube_id, state, updated_at) \
+     SELECT $2, $11, $12, $6 WHERE $11 IS NOT NULL AND changes() = 1 \
+     ON CONFLICT (user_id, tube_id) \
+     DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at";
+
+/// Binds the twelve parameters of `ANSWER_PG` / `ANSWER_SQLITE`.
+macro_rules! bind_answer {
+    ($q:expr, $a:expr, $state:expr, $at:expr) => {
+        $q.bind($a.assessment_id)
+            .bind($a.user_id)
+            .bind($a.challenge_id)
+            .bind(&$a.next)
+            .bind($state)
+            .bind($at)
+            .bind($a.skill_id)
+            .bind($a.value)
+            .bind($a.result)
+            .bind($a.timed_out)
+            .bind($a.tube.as_ref().map(|(tube, _)| *tube))
+            .bind($a.tube.as_ref().map(|(_, state)| state.as_str()))
+    };
+}
+
 const ASSESSMENT_COLUMNS: &str = "id, user_id, kind, organization_id, participation_id, \
     package_digest, target_key, state, current_challenge, answer_count, checkpoint_seen, seed, \
     improving, created_at, updated_at, challenge_started_at";
@@ -157,6 +211,41 @@ impl Store {
             .await)?)
     }
 
+    /// The user's own assessment and their knowledge (one JSON state per tube), in one query:
+    /// answering needs both, and on SQLite every statement is a round trip to the connection's
+    /// thread. Another user's id reads as absent.
+    pub async fn assessment_with_knowledge(
+        &self,
+        id: Uuid,
+        user_id: Uuid,
+    ) -> Result<Option<(Assessment, Vec<(String, String)>)>> {
+        let columns: Vec<String> = ASSESSMENT_COLUMNS
+            .split(", ")
+            .map(|c| format!("a.{c}"))
+            .collect();
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT {}, k.tube_id AS k_tube, k.state AS k_state FROM assessments a \
+             LEFT JOIN knowledge_states k ON k.user_id = a.user_id \
+             WHERE a.id = $1 AND a.user_id = $2",
+            columns.join(", ")
+        ));
+        // The assessment's columns repeat on every tube's row: decoded once, from the first.
+        on_pool!(self, |p| {
+            let rows = sqlx::query(sql).bind(id).bind(user_id).fetch_all(p).await?;
+            let Some(first) = rows.first() else {
+                return Ok(None);
+            };
+            let assessment = Assessment::from_row(first)?;
+            let mut states = Vec::with_capacity(rows.len());
+            for row in &rows {
+                let tube: Option<String> = row.try_get("k_tube")?;
+                let state: Option<String> = row.try_get("k_state")?;
+                states.extend(tube.zip(state));
+            }
+            Ok(Some((assessment, states)))
+        })
+    }
+
     /// The latest assessment of a participation.
     pub async fn participation_assessment(
         &self,
@@ -196,6 +285,71 @@ impl Store {
         .bind(assessment_id)
         .fetch_all(p)
         .await)?)
+    }
+
+    /// The challenges of an assessment's first `count` answers, in order, where `count` is the
+    /// `answer_count` the caller read with the assessment.
+    ///
+    /// The log is append-only and `answer_count` moves in the transaction that inserts answer
+    /// number `answer_count`, so those first `count` answers never change once read: they are
+    /// cached per assessment, and only answers past the cached ones are read. Any app server
+    /// sharing the database gets exact results.
+    pub async fn answered_challenges(
+        &self,
+        assessment_id: Uuid,
+        count: i32,
+    ) -> Result<Vec<String>> {
+        let count = count.max(0) as usize;
+        let cached = self.cache.answered.get(&assessment_id).await;
+        let known = cached.as_ref().map_or(0, |c| c.len());
+        if known >= count {
+            return Ok(match cached {
+                Some(c) => c[..count].to_vec(),
+                None => {
+                    // A new assessment: start its entry so that its answers extend it.
+                    self.cache
+                        .answered
+                        .insert(assessment_id, Arc::new(Vec::new()))
+                        .await;
+                    Vec::new()
+                }
+            });
+        }
+        let more: Vec<String> = on_pool!(self, |p| {
+            sqlx::query_scalar(
+            "SELECT challenge_id FROM answers WHERE assessment_id = $1 AND seq > $2 AND seq <= $3 \
+             ORDER BY seq"
+        )
+        .bind(assessment_id)
+        .bind(known as i32)
+        .bind(count as i32)
+        .fetch_all(p)
+        .await
+        })?;
+        let mut all = cached.map(|c| c.to_vec()).unwrap_or_default();
+        all.extend(more);
+        if all.len() == count {
+            self.cache
+                .answered
+                .insert(assessment_id, Arc::new(all.clone()))
+                .await;
+        }
+        Ok(all)
+    }
+
+    /// Extends the cached answered list after answer number `seq` was committed.
+    async fn remember_answer(&self, assessment_id: Uuid, seq: i32, challenge: &str) {
+        let Some(cached) = self.cache.answered.get(&assessment_id).await else {
+            return;
+        };
+        if cached.len() + 1 == seq as usize {
+            let mut all = cached.to_vec();
+            all.push(challenge.to_owned());
+            self.cache
+                .answered
+                .insert(assessment_id, Arc::new(all))
+                .await;
+        }
     }
 
     /// The student's knowledge: one JSON state per tube they have answered on.
@@ -281,57 +435,48 @@ impl Store {
         } else {
             "COMPLETED"
         };
-        let mut tx = self.begin().await?;
-        let seq: Option<i32> = on_tx!(tx, |c| sqlx::query_scalar(
-            "UPDATE assessments SET answer_count = answer_count + 1, current_challenge = $4, \
-             state = $5, updated_at = $6, challenge_started_at = NULL \
-             WHERE id = $1 AND user_id = $2 AND state = 'STARTED' AND current_challenge = $3 \
-             RETURNING answer_count"
-        )
-        .bind(a.assessment_id)
-        .bind(a.user_id)
-        .bind(a.challenge_id)
-        .bind(&a.next)
-        .bind(state)
-        .bind(at)
-        .fetch_optional(c)
-        .await)?;
+        let seq = match &self.db {
+            // One statement, one round trip, atomic.
+            Db::Postgres(p) => bind_answer!(sqlx::query_scalar::<_, i32>(ANSWER_PG), a, state, at)
+                .fetch_optional(p)
+                .await
+                .map_err(StoreError::from_write)?,
+            Db::Sqlite(_) => self.record_answer_in_tx(a, state, at).await?,
+        };
         let Some(seq) = seq else {
             return Ok(false);
         };
-        on_tx!(tx, |c| sqlx::query(
-            "INSERT INTO answers (assessment_id, challenge_id, seq, user_id, skill_id, value, \
-             result, timed_out, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
-        )
-        .bind(a.assessment_id)
-        .bind(a.challenge_id)
-        .bind(seq)
-        .bind(a.user_id)
-        .bind(a.skill_id)
-        .bind(a.value)
-        .bind(a.result)
-        .bind(a.timed_out)
-        .bind(at)
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected()))
-        .map_err(StoreError::from_write)?;
-        if let Some((tube, state)) = &a.tube {
-            on_tx!(tx, |c| sqlx::query(
-                "INSERT INTO knowledge_states (user_id, tube_id, state, updated_at) \
-                 VALUES ($1, $2, $3, $4) ON CONFLICT (user_id, tube_id) \
-                 DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at"
-            )
-            .bind(a.user_id)
-            .bind(*tube)
-            .bind(state)
-            .bind(at)
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected()))?;
-        }
-        tx.commit().await?;
+        self.remember_answer(a.assessment_id, seq, a.challenge_id)
+            .await;
         Ok(true)
+    }
+
+    /// SQLite has no data-modifying CTE: the three writes are one multi-statement query inside
+    /// an IMMEDIATE transaction (three commands to the connection's thread instead of five).
+    /// `changes()` is the row count of the previous statement, so the inserts only happen when
+    /// the update found the challenge still current, and the tube only when the answer went in.
+    async fn record_answer_in_tx(
+        &self,
+        a: &NewAnswer<'_>,
+        state: &str,
+        at: OffsetDateTime,
+    ) -> Result<Option<i32>> {
+        let mut tx = self.begin().await?;
+        // `fetch_all`: `fetch_optional` would stop at the UPDATE's row, before the inserts.
+        let seq: Vec<i32> = on_tx!(tx, |c| bind_answer!(
+            sqlx::query_scalar(ANSWER_SQLITE),
+            a,
+            state,
+            at
+        )
+        .fetch_all(c)
+        .await)
+        .map_err(StoreError::from_write)?;
+        let Some(&seq) = seq.first() else {
+            return Ok(None);
+        };
+        tx.commit().await?;
+        Ok(Some(seq))
     }
 
     /// Remembers that the student saw the checkpoint after `answers` answers.

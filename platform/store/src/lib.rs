@@ -152,6 +152,9 @@ pub struct Store {
 pub(crate) struct Caches {
     pub(crate) users: moka::future::Cache<Uuid, User>,
     pub(crate) memberships: moka::future::Cache<Uuid, Arc<Vec<UserMembership>>>,
+    /// The challenges each assessment answered, in order. Never stale, so no time-to-live: an
+    /// entry is only used up to the answer count the caller read (see `answered_challenges`).
+    pub(crate) answered: moka::future::Cache<Uuid, Arc<Vec<String>>>,
 }
 
 impl Caches {
@@ -164,6 +167,10 @@ impl Caches {
             memberships: moka::future::Cache::builder()
                 .max_capacity(100_000)
                 .time_to_live(ttl)
+                .build(),
+            answered: moka::future::Cache::builder()
+                .max_capacity(100_000)
+                .time_to_idle(Duration::from_secs(3600))
                 .build(),
         }
     }

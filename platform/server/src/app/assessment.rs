@@ -164,11 +164,25 @@ async fn campaign_of(
 }
 
 /// The test's header: the campaign's title (or name), or the competence trained.
+///
+/// Every test page shows it, so it is cached per participation for `cache_seconds`: a title
+/// changed by the staff reaches a test in progress within that time.
 async fn header_title(state: &AppState, l: &Loaded) -> AppResult<String> {
-    Ok(match campaign_of(state, &l.a).await? {
+    let Some(pid) = l.a.participation_id else {
+        return Ok(l.goal().map(|g| g.name.clone()).unwrap_or_default());
+    };
+    if let Some(title) = state.campaign_titles.get(&pid).await {
+        return Ok(title.to_string());
+    }
+    let title = match campaign_of(state, &l.a).await? {
         Some(c) => c.title.unwrap_or(c.name),
         None => l.goal().map(|g| g.name.clone()).unwrap_or_default(),
-    })
+    };
+    state
+        .campaign_titles
+        .insert(pid, Arc::from(title.as_str()))
+        .await;
+    Ok(title)
 }
 
 async fn show(
@@ -415,7 +429,13 @@ async fn answer(
             .map(|(_, v)| v.as_str())
             .unwrap_or_default()
     };
-    let l = load(&state, id, user.id).await?;
+    let (a, knowledge_rows) = state
+        .store
+        .assessment_with_knowledge(id, user.id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let catalog = state.contents.catalog(&a.package_digest).await?;
+    let l = Loaded { a, catalog };
     let challenge = field("challenge");
     // Already answered (double submit, other tab, refresh): show where the test is now.
     if l.a.is_completed() || l.a.current_challenge.as_deref() != Some(challenge) {
@@ -474,9 +494,7 @@ async fn answer(
         }
     };
     let goal = l.goal()?;
-    let stored = l
-        .catalog
-        .knowledge(&state.store.knowledge_states(user.id).await?);
+    let stored = l.catalog.knowledge(&knowledge_rows);
     let mut working = working_knowledge(&state, &l, &stored).await?;
     let skill = l.catalog.skill_of(c);
     let at = time::OffsetDateTime::now_utc().unix_timestamp();
@@ -487,10 +505,10 @@ async fn answer(
     }
     let mut answered: Vec<ChallengeIdx> = state
         .store
-        .answers(id)
+        .answered_challenges(id, l.a.answer_count)
         .await?
         .iter()
-        .filter_map(|a| l.catalog.challenge_index(&a.challenge_id))
+        .filter_map(|c| l.catalog.challenge_index(c))
         .collect();
     answered.push(c);
     let step_seed = mix(l.a.seed as u64 ^ answered.len() as u64);
