@@ -592,11 +592,7 @@ async fn checkpoint(
     Path(id): Path<Uuid>,
 ) -> AppResult<Response> {
     let l = load(&state, id, user.id).await?;
-    let answers = state.store.answers(id).await?;
-    let block: Vec<_> = answers
-        .iter()
-        .filter(|a| a.seq > l.a.checkpoint_seen)
-        .collect();
+    let block = state.store.answers_after(id, l.a.checkpoint_seen).await?;
     if block.is_empty() {
         return Ok(see_other(&format!("/parcours/{id}")));
     }
