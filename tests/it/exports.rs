@@ -542,6 +542,12 @@ async fn a_campaign_is_edited_and_handed_to_another_member() {
         404
     );
 
+    // A student's test shows the campaign in its header (the title is cached per participation).
+    let (student, path) = crate::student::join(&app, &s.code, "noether@test.fr").await;
+    crate::student::current_step(&student, &path)
+        .await
+        .assert_contains("Parcours de test");
+
     let owner = prof.id.to_string();
     let done = admin
         .post(
@@ -559,6 +565,10 @@ async fn a_campaign_is_edited_and_handed_to_another_member() {
     done.assert_contains("Nouveau titre");
     let landing = app.client().get(&format!("/campagnes/{}", s.code)).await;
     landing.assert_contains("Bienvenue !");
+    // The edit reaches the test in progress at once, not after the cache's time-to-live.
+    crate::student::current_step(&student, &path)
+        .await
+        .assert_contains("Nouveau titre");
     // The new owner now manages it.
     let mine = member.get(&format!("/orga/{}/campagnes", s.org.id)).await;
     mine.assert_contains("Renommée");

@@ -55,8 +55,6 @@ pub struct AppState {
     pub sealer: secrets::Sealer,
     /// Designers' verified uploads waiting for « Publier ».
     pub studio_uploads: studio::PendingUploads,
-    /// The campaign title each test page shows in its header, by participation.
-    pub campaign_titles: moka::future::Cache<uuid::Uuid, Arc<str>>,
 }
 
 impl AppState {
@@ -94,10 +92,6 @@ impl AppState {
             imports: moka::future::Cache::builder()
                 .max_capacity(10_000)
                 .time_to_live(std::time::Duration::from_secs(3600))
-                .build(),
-            campaign_titles: moka::future::Cache::builder()
-                .max_capacity(100_000)
-                .time_to_live(std::time::Duration::from_secs(config.cache_seconds))
                 .build(),
             contents,
             sessions,

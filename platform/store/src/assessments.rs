@@ -219,15 +219,10 @@ impl Store {
         id: Uuid,
         user_id: Uuid,
     ) -> Result<Option<(Assessment, Vec<(String, String)>)>> {
-        let columns: Vec<String> = ASSESSMENT_COLUMNS
-            .split(", ")
-            .map(|c| format!("a.{c}"))
-            .collect();
         let sql = sqlx::AssertSqlSafe(format!(
-            "SELECT {}, k.tube_id AS k_tube, k.state AS k_state FROM assessments a \
-             LEFT JOIN knowledge_states k ON k.user_id = a.user_id \
-             WHERE a.id = $1 AND a.user_id = $2",
-            columns.join(", ")
+            "SELECT a.*, k.tube_id AS k_tube, k.state AS k_state \
+             FROM (SELECT {ASSESSMENT_COLUMNS} FROM assessments WHERE id = $1 AND user_id = $2) a \
+             LEFT JOIN knowledge_states k ON k.user_id = a.user_id"
         ));
         // The assessment's columns repeat on every tube's row: decoded once, from the first.
         on_pool!(self, |p| {
@@ -356,6 +351,20 @@ impl Store {
                 .insert(assessment_id, Arc::new(all))
                 .await;
         }
+    }
+
+    /// The campaign title cached for a participation's test header, if any.
+    pub async fn cached_campaign_title(&self, participation_id: Uuid) -> Option<Arc<str>> {
+        self.cache.campaign_titles.get(&participation_id).await
+    }
+
+    /// Caches a participation's campaign title for `cache_ttl`; a title changed through
+    /// `TenantTx::update_campaign` drops it at once on this server.
+    pub async fn cache_campaign_title(&self, participation_id: Uuid, title: &str) {
+        self.cache
+            .campaign_titles
+            .insert(participation_id, Arc::from(title))
+            .await;
     }
 
     /// The student's knowledge: one JSON state per tube they have answered on.

@@ -907,6 +907,10 @@ impl TenantTx {
         .execute(c)
         .await
         .map(|r| r.rows_affected()))?;
+        // Titles are cached by participation, which this update does not know: drop them all
+        // (edits are rare), now and again at commit.
+        self.cache.campaign_titles.invalidate_all();
+        self.titles_touched = true;
         Ok(n == 1)
     }
 }

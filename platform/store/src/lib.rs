@@ -155,6 +155,8 @@ pub(crate) struct Caches {
     /// The challenges each assessment answered, in order. Never stale, so no time-to-live: an
     /// entry is only used up to the answer count the caller read (see `answered_challenges`).
     pub(crate) answered: moka::future::Cache<Uuid, Arc<Vec<String>>>,
+    /// The campaign title a test page shows in its header, by participation.
+    pub(crate) campaign_titles: moka::future::Cache<Uuid, Arc<str>>,
 }
 
 impl Caches {
@@ -171,6 +173,10 @@ impl Caches {
             answered: moka::future::Cache::builder()
                 .max_capacity(100_000)
                 .time_to_idle(Duration::from_secs(3600))
+                .build(),
+            campaign_titles: moka::future::Cache::builder()
+                .max_capacity(100_000)
+                .time_to_live(ttl)
                 .build(),
         }
     }
@@ -202,6 +208,8 @@ pub struct TenantTx {
     /// Users whose memberships this transaction changed; their cache entries go at commit.
     pub(crate) touched: Vec<Uuid>,
     pub(crate) touched_all: bool,
+    /// A campaign's title changed; the cached titles go at commit.
+    pub(crate) titles_touched: bool,
 }
 
 impl Tx {
@@ -233,6 +241,9 @@ impl TenantTx {
         // Again after commit: a reader may have cached the old rows while the transaction ran.
         if self.touched_all {
             self.cache.memberships.invalidate_all();
+        }
+        if self.titles_touched {
+            self.cache.campaign_titles.invalidate_all();
         }
         for user in self.touched {
             self.cache.forget_user(user).await;
@@ -372,6 +383,7 @@ impl Store {
             cache: self.cache.clone(),
             touched: Vec::new(),
             touched_all: false,
+            titles_touched: false,
         }
     }
 }

@@ -101,11 +101,13 @@ async fn participation_in(
 }
 
 async fn load(state: &AppState, id: Uuid, user: Uuid) -> AppResult<Loaded> {
-    let a = state
-        .store
-        .assessment(id, user)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let a = state.store.assessment(id, user).await?;
+    loaded(state, a).await
+}
+
+/// The assessment with its package's catalog; an absent one is a 404.
+async fn loaded(state: &AppState, a: Option<Assessment>) -> AppResult<Loaded> {
+    let a = a.ok_or(AppError::NotFound)?;
     let catalog = state.contents.catalog(&a.package_digest).await?;
     Ok(Loaded { a, catalog })
 }
@@ -165,23 +167,20 @@ async fn campaign_of(
 
 /// The test's header: the campaign's title (or name), or the competence trained.
 ///
-/// Every test page shows it, so it is cached per participation for `cache_seconds`: a title
-/// changed by the staff reaches a test in progress within that time.
+/// Every test page shows it, so the store caches it per participation (see
+/// `Store::cache_campaign_title`).
 async fn header_title(state: &AppState, l: &Loaded) -> AppResult<String> {
     let Some(pid) = l.a.participation_id else {
         return Ok(l.goal().map(|g| g.name.clone()).unwrap_or_default());
     };
-    if let Some(title) = state.campaign_titles.get(&pid).await {
+    if let Some(title) = state.store.cached_campaign_title(pid).await {
         return Ok(title.to_string());
     }
     let title = match campaign_of(state, &l.a).await? {
         Some(c) => c.title.unwrap_or(c.name),
         None => l.goal().map(|g| g.name.clone()).unwrap_or_default(),
     };
-    state
-        .campaign_titles
-        .insert(pid, Arc::from(title.as_str()))
-        .await;
+    state.store.cache_campaign_title(pid, &title).await;
     Ok(title)
 }
 
@@ -433,9 +432,9 @@ async fn answer(
         .store
         .assessment_with_knowledge(id, user.id)
         .await?
-        .ok_or(AppError::NotFound)?;
-    let catalog = state.contents.catalog(&a.package_digest).await?;
-    let l = Loaded { a, catalog };
+        .unzip();
+    let l = loaded(&state, a).await?;
+    let knowledge_rows = knowledge_rows.unwrap_or_default();
     let challenge = field("challenge");
     // Already answered (double submit, other tab, refresh): show where the test is now.
     if l.a.is_completed() || l.a.current_challenge.as_deref() != Some(challenge) {
