@@ -4,7 +4,9 @@ use acquis_tenants::{Membership, Role, TenantId};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use crate::{Db, Result, Store, StoreError, TenantTx, Tx, TxInner, now, on_inner, on_pool, on_tx};
+use crate::{
+    Db, Result, Store, StoreError, TenantTx, Tx, TxInner, now, on_inner, on_pool, on_tx, on_writer,
+};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct User {
@@ -90,7 +92,7 @@ impl Store {
 
     /// Gives an account a platform role or takes it back (`None`).
     pub async fn set_platform_role(&self, user_id: Uuid, role: Option<&str>) -> Result<()> {
-        on_pool!(self, |p| sqlx::query(
+        on_writer!(self, |p| sqlx::query(
             "UPDATE users SET platform_role = $1, updated_at = $2 WHERE id = $3"
         )
         .bind(role)
@@ -158,7 +160,7 @@ impl Store {
     }
 
     pub async fn set_password(&self, user_id: Uuid, hash: &str, must_change: bool) -> Result<()> {
-        let n = on_pool!(self, |p| {
+        let n = on_writer!(self, |p| {
             sqlx::query(
             "UPDATE users SET password_hash = $2, must_change_password = $3, updated_at = $4 WHERE id = $1"
         )
@@ -177,7 +179,7 @@ impl Store {
     }
 
     pub async fn accept_orga_terms(&self, user_id: Uuid) -> Result<()> {
-        on_pool!(self, |p| {
+        on_writer!(self, |p| {
             sqlx::query(
             "UPDATE users SET orga_terms_accepted_at = $2, updated_at = $2 WHERE id = $1 AND orga_terms_accepted_at IS NULL"
         )
@@ -191,7 +193,7 @@ impl Store {
     }
 
     pub async fn set_last_organization(&self, user_id: Uuid, org: TenantId) -> Result<()> {
-        on_pool!(self, |p| sqlx::query(
+        on_writer!(self, |p| sqlx::query(
             "UPDATE users SET last_organization_id = $2 WHERE id = $1"
         )
         .bind(user_id)
@@ -215,7 +217,7 @@ impl Store {
              FROM memberships m JOIN organizations o ON o.id = m.organization_id \
              WHERE m.user_id = $1 AND m.disabled_at IS NULL ORDER BY o.name";
         let rows: Vec<MembershipRow> = match &self.db {
-            Db::Sqlite(p) => sqlx::query_as(SQL).bind(user_id).fetch_all(p).await?,
+            Db::Sqlite(p) => sqlx::query_as(SQL).bind(user_id).fetch_all(&p.read).await?,
             Db::Postgres(p) => {
                 // The user's id is a typed Uuid: safe to format (SET takes no parameters).
                 let begin = format!("BEGIN; SET LOCAL app.user_id = '{user_id}'");
@@ -253,7 +255,7 @@ impl Store {
         user_id: Uuid,
         expires_at: OffsetDateTime,
     ) -> Result<()> {
-        on_pool!(self, |p| {
+        on_writer!(self, |p| {
             sqlx::query(
             "INSERT INTO password_reset_tokens (token_hash, user_id, expires_at, created_at) VALUES ($1, $2, $3, $4)"
         )

@@ -7,7 +7,9 @@ use sqlx::{FromRow, Row};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use crate::{Db, Result, Store, StoreError, TenantTx, Tx, TxInner, now, on_inner, on_pool, on_tx};
+use crate::{
+    Db, Result, Store, StoreError, TenantTx, Tx, TxInner, now, on_inner, on_pool, on_tx, on_writer,
+};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Assessment {
@@ -385,7 +387,7 @@ impl Store {
         user_id: Uuid,
         challenge: &str,
     ) -> Result<Option<OffsetDateTime>> {
-        on_pool!(self, |p| sqlx::query(
+        on_writer!(self, |p| sqlx::query(
             "UPDATE assessments SET challenge_started_at = $4 WHERE id = $1 AND user_id = $2 \
              AND state = 'STARTED' AND current_challenge = $3 AND challenge_started_at IS NULL"
         )
@@ -494,19 +496,18 @@ impl Store {
         Ok(Some(seq))
     }
 
-    /// Remembers that the student saw the checkpoint after `answers` answers.
-    pub async fn see_checkpoint(&self, id: Uuid, user_id: Uuid, answers: i32) -> Result<()> {
-        on_pool!(self, |p| sqlx::query(
-            "UPDATE assessments SET checkpoint_seen = $3 WHERE id = $1 AND user_id = $2 \
-             AND checkpoint_seen < $3"
-        )
-        .bind(id)
-        .bind(user_id)
-        .bind(answers)
-        .execute(p)
-        .await
-        .map(|r| r.rows_affected()))?;
-        Ok(())
+    /// Remembers that the student saw the checkpoint of every answer so far; returns the
+    /// assessment as it now is (absent for another user's id), in one statement.
+    pub async fn see_checkpoint(&self, id: Uuid, user_id: Uuid) -> Result<Option<Assessment>> {
+        let sql = sqlx::AssertSqlSafe(format!(
+            "UPDATE assessments SET checkpoint_seen = answer_count WHERE id = $1 AND user_id = $2 \
+             RETURNING {ASSESSMENT_COLUMNS}"
+        ));
+        Ok(on_writer!(self, |p| sqlx::query_as::<_, Assessment>(sql)
+            .bind(id)
+            .bind(user_id)
+            .fetch_optional(p)
+            .await)?)
     }
 
     /// The student's participations in every establishment, newest first.
@@ -524,7 +525,7 @@ impl Store {
               AND c.deleted_at IS NULL \
             ORDER BY p.created_at DESC";
         Ok(match &self.db {
-            Db::Sqlite(p) => sqlx::query_as(SQL).bind(user_id).fetch_all(p).await?,
+            Db::Sqlite(p) => sqlx::query_as(SQL).bind(user_id).fetch_all(&p.read).await?,
             Db::Postgres(p) => {
                 // Row-level security lets a user read their own participations (and their
                 // campaigns) when the transaction names them.
@@ -545,7 +546,7 @@ impl Store {
         challenge_id: &str,
         comment: &str,
     ) -> Result<()> {
-        on_pool!(self, |p| sqlx::query(
+        on_writer!(self, |p| sqlx::query(
             "INSERT INTO challenge_reports (id, user_id, assessment_id, challenge_id, comment, \
              created_at) VALUES ($1, $2, $3, $4, $5, $6)"
         )
@@ -572,7 +573,7 @@ impl Store {
 
     pub async fn save_tutorial(&self, user_id: Uuid, tutorial_id: &str, saved: bool) -> Result<()> {
         if saved {
-            on_pool!(self, |p| {
+            on_writer!(self, |p| {
                 sqlx::query(
                 "INSERT INTO saved_tutorials (user_id, tutorial_id, created_at) VALUES ($1, $2, $3) \
                  ON CONFLICT (user_id, tutorial_id) DO NOTHING"
@@ -585,7 +586,7 @@ impl Store {
             .map(|r| r.rows_affected())
             })?;
         } else {
-            on_pool!(self, |p| sqlx::query(
+            on_writer!(self, |p| sqlx::query(
                 "DELETE FROM saved_tutorials WHERE user_id = $1 AND tutorial_id = $2"
             )
             .bind(user_id)

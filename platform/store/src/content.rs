@@ -6,7 +6,7 @@ use uuid::Uuid;
 
 use acquis_tenants::TenantId;
 
-use crate::{Organization, Result, Store, StoreError, User, now, on_pool};
+use crate::{Organization, Result, Store, StoreError, User, now, on_pool, on_writer};
 
 #[derive(Debug, Clone)]
 pub struct NewPackage<'a> {
@@ -336,7 +336,7 @@ impl Store {
         sha256: &str,
     ) -> Result<Uuid> {
         let id = Uuid::now_v7();
-        on_pool!(self, |p| sqlx::query(
+        on_writer!(self, |p| sqlx::query(
             "INSERT INTO designer_tokens (id, user_id, name, token_sha256, created_at) \
              VALUES ($1, $2, $3, $4, $5)"
         )
@@ -364,7 +364,7 @@ impl Store {
 
     /// Revokes one of `user`'s tokens; false when it is not theirs or already revoked.
     pub async fn revoke_designer_token(&self, user: Uuid, id: Uuid) -> Result<bool> {
-        let done = on_pool!(self, |p| sqlx::query(
+        let done = on_writer!(self, |p| sqlx::query(
             "UPDATE designer_tokens SET revoked_at = $1 WHERE id = $2 AND user_id = $3 \
              AND revoked_at IS NULL"
         )
@@ -380,7 +380,7 @@ impl Store {
     /// The designer a live token belongs to, noting its use. A revoked token, or one whose
     /// account lost the designer role, names no one.
     pub async fn designer_by_token(&self, sha256: &str) -> Result<Option<User>> {
-        let user: Option<Uuid> = on_pool!(self, |p| sqlx::query_scalar(
+        let user: Option<Uuid> = on_writer!(self, |p| sqlx::query_scalar(
             "UPDATE designer_tokens SET last_used_at = $1 WHERE token_sha256 = $2 \
              AND revoked_at IS NULL RETURNING user_id"
         )

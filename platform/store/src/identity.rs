@@ -5,7 +5,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::accounts::{USER_COLUMNS, User};
-use crate::{Result, Store, StoreError, TenantTx, TxInner, now, on_inner, on_pool};
+use crate::{Result, Store, StoreError, TenantTx, TxInner, now, on_inner, on_pool, on_writer};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct IdentityProvider {
@@ -95,24 +95,24 @@ impl Store {
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13) \
              RETURNING {PROVIDER_COLUMNS}"
         ));
-        Ok(on_pool!(self, |p| sqlx::query_as::<_, IdentityProvider>(
-            sql
-        )
-        .bind(Uuid::now_v7())
-        .bind(&new.name)
-        .bind(&new.issuer)
-        .bind(&new.client_id)
-        .bind(secret)
-        .bind(&new.scopes)
-        .bind(&new.claim_subject)
-        .bind(&new.claim_first_name)
-        .bind(&new.claim_last_name)
-        .bind(new.claim_birthdate.as_deref())
-        .bind(new.claim_uai.as_deref())
-        .bind(new.enabled)
-        .bind(at)
-        .fetch_one(p)
-        .await)?)
+        Ok(on_writer!(self, |p| {
+            sqlx::query_as::<_, IdentityProvider>(sql)
+                .bind(Uuid::now_v7())
+                .bind(&new.name)
+                .bind(&new.issuer)
+                .bind(&new.client_id)
+                .bind(secret)
+                .bind(&new.scopes)
+                .bind(&new.claim_subject)
+                .bind(&new.claim_first_name)
+                .bind(&new.claim_last_name)
+                .bind(new.claim_birthdate.as_deref())
+                .bind(new.claim_uai.as_deref())
+                .bind(new.enabled)
+                .bind(at)
+                .fetch_one(p)
+                .await
+        })?)
     }
 
     /// Returns false when there is no such provider.
@@ -121,7 +121,7 @@ impl Store {
         id: Uuid,
         new: &NewIdentityProvider,
     ) -> Result<bool> {
-        let n = on_pool!(self, |p| sqlx::query(
+        let n = on_writer!(self, |p| sqlx::query(
             "UPDATE identity_providers SET name = $2, issuer = $3, client_id = $4, \
              client_secret_sealed = coalesce($5, client_secret_sealed), scopes = $6, \
              claim_subject = $7, claim_first_name = $8, claim_last_name = $9, \
@@ -149,7 +149,7 @@ impl Store {
 
     /// Chooses the provider an establishment's students sign in with (None: none).
     pub async fn set_students_provider(&self, org: Uuid, provider: Option<Uuid>) -> Result<bool> {
-        let n = on_pool!(self, |p| sqlx::query(
+        let n = on_writer!(self, |p| sqlx::query(
             "UPDATE organizations SET identity_provider_id = $2 WHERE id = $1"
         )
         .bind(org)
@@ -203,7 +203,7 @@ impl Store {
         first_name: &str,
         last_name: &str,
     ) -> Result<()> {
-        on_pool!(self, |p| sqlx::query(
+        on_writer!(self, |p| sqlx::query(
             "UPDATE user_identities SET first_name = $3, last_name = $4, last_login_at = $5 \
              WHERE provider_id = $1 AND subject = $2"
         )

@@ -53,16 +53,35 @@ pub use sqlx;
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/postgres");
 
-/// Runs `$body` with `$p` bound to the backend's pool.
+/// Runs `$body` with `$p` bound to the backend's pool for reads (on SQLite, the read-only
+/// connections: a write there fails, so every write must go through [`on_writer!`]).
 macro_rules! on_pool {
     ($store:expr, |$p:ident| $body:expr) => {
         match &$store.db {
-            $crate::Db::Sqlite($p) => $body,
+            $crate::Db::Sqlite(pools) => {
+                let $p = &pools.read;
+                $body
+            }
             $crate::Db::Postgres($p) => $body,
         }
     };
 }
 pub(crate) use on_pool;
+
+/// Runs `$body` with `$p` bound to the backend's pool for a write outside a transaction (on
+/// SQLite, the one writer connection).
+macro_rules! on_writer {
+    ($store:expr, |$p:ident| $body:expr) => {
+        match &$store.db {
+            $crate::Db::Sqlite(pools) => {
+                let $p = &pools.write;
+                $body
+            }
+            $crate::Db::Postgres($p) => $body,
+        }
+    };
+}
+pub(crate) use on_writer;
 
 /// Runs `$body` with `$c` bound to the connection of a `&mut TxInner`.
 macro_rules! on_inner {
@@ -134,8 +153,19 @@ pub enum Backend {
 
 #[derive(Clone, Debug)]
 pub(crate) enum Db {
-    Sqlite(SqlitePool),
+    Sqlite(SqlitePools),
     Postgres(PgPool),
+}
+
+/// SQLite admits one writer at a time. With every connection free to write, concurrent writers
+/// wait for the lock in SQLite's busy handler, which sleeps 1 ms, 2 ms, 5 ms… between tries: the
+/// lock sits idle while they sleep. One writer connection queues them in the pool instead, each
+/// taking the lock the moment the previous one commits; reads go to read-only connections (WAL
+/// lets them run beside the writer).
+#[derive(Clone, Debug)]
+pub(crate) struct SqlitePools {
+    pub(crate) read: SqlitePool,
+    pub(crate) write: SqlitePool,
 }
 
 #[derive(Clone, Debug)]
@@ -279,10 +309,11 @@ impl Store {
     /// Connects, migrates, and on PostgreSQL refuses a role that would bypass row-level security.
     pub async fn connect(opts: &ConnectOptions) -> Result<Store> {
         if opts.url.starts_with("sqlite:") {
-            let pool = connect_sqlite(&opts.url, opts.max_connections).await?;
-            SQLITE_MIGRATIONS.run(&pool).await?;
+            let write = connect_sqlite(&opts.url, 1, false).await?;
+            SQLITE_MIGRATIONS.run(&write).await?;
+            let read = connect_sqlite(&opts.url, opts.max_connections, true).await?;
             Ok(Store {
-                db: Db::Sqlite(pool),
+                db: Db::Sqlite(SqlitePools { read, write }),
                 cache: Arc::new(Caches::new(opts.cache_ttl)),
             })
         } else if opts.url.starts_with("postgres:") || opts.url.starts_with("postgresql:") {
@@ -331,7 +362,13 @@ impl Store {
     }
 
     pub async fn close(&self) {
-        on_pool!(self, |p| p.close().await)
+        match &self.db {
+            Db::Sqlite(pools) => {
+                pools.read.close().await;
+                pools.write.close().await;
+            }
+            Db::Postgres(p) => p.close().await,
+        }
     }
 
     pub async fn ping(&self) -> Result<()> {
@@ -347,7 +384,7 @@ impl Store {
         let inner = match &self.db {
             // IMMEDIATE takes the write lock up front: a deferred transaction that reads then
             // writes fails with SQLITE_BUSY instead of waiting when another writer is active.
-            Db::Sqlite(p) => TxInner::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
+            Db::Sqlite(p) => TxInner::Sqlite(p.write.begin_with("BEGIN IMMEDIATE").await?),
             Db::Postgres(p) => TxInner::Postgres(p.begin().await?),
         };
         Ok(Tx { inner })
@@ -356,7 +393,7 @@ impl Store {
     /// A transaction inside the scope's tenant.
     pub async fn tenant_tx(&self, scope: &TenantScope) -> Result<TenantTx> {
         let inner = match &self.db {
-            Db::Sqlite(p) => TxInner::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
+            Db::Sqlite(p) => TxInner::Sqlite(p.write.begin_with("BEGIN IMMEDIATE").await?),
             Db::Postgres(p) => {
                 TxInner::Postgres(begin_pg_tenant(p, scope.tenant(), scope.user_id()).await?)
             }
@@ -368,7 +405,7 @@ impl Store {
     /// BEGIN/COMMIT), on PostgreSQL a transaction carrying the tenant for row-level security.
     pub async fn tenant_read(&self, scope: &TenantScope) -> Result<TenantTx> {
         let inner = match &self.db {
-            Db::Sqlite(p) => TxInner::SqliteRead(p.acquire().await?),
+            Db::Sqlite(p) => TxInner::SqliteRead(p.read.acquire().await?),
             Db::Postgres(p) => {
                 TxInner::Postgres(begin_pg_tenant(p, scope.tenant(), scope.user_id()).await?)
             }
@@ -406,13 +443,18 @@ pub(crate) async fn begin_pg_tenant(
     Ok(pool.begin_with(sqlx::AssertSqlSafe(begin)).await?)
 }
 
-async fn connect_sqlite(url: &str, max_connections: u32) -> Result<SqlitePool> {
-    let opts = SqliteConnectOptions::from_str(url)?
-        .create_if_missing(true)
+/// The writer pool (opened first: it creates the file and switches it to WAL) or the read-only one.
+async fn connect_sqlite(url: &str, max_connections: u32, read_only: bool) -> Result<SqlitePool> {
+    let mut opts = SqliteConnectOptions::from_str(url)?
+        .create_if_missing(!read_only)
         .journal_mode(SqliteJournalMode::Wal)
         .synchronous(SqliteSynchronous::Normal)
+        // Other processes (the command line beside a running server) still wait for the lock.
         .busy_timeout(Duration::from_secs(10))
         .foreign_keys(true);
+    if read_only {
+        opts = opts.pragma("query_only", "ON");
+    }
     if let Some(parent) = std::path::Path::new(opts.get_filename()).parent()
         && !parent.as_os_str().is_empty()
     {
@@ -421,6 +463,8 @@ async fn connect_sqlite(url: &str, max_connections: u32) -> Result<SqlitePool> {
     }
     Ok(SqlitePoolOptions::new()
         .max_connections(max_connections)
+        // Writers queue here for as long as they would have waited for the lock.
+        .acquire_timeout(Duration::from_secs(10))
         .connect_with(opts)
         .await?)
 }

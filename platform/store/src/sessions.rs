@@ -4,7 +4,7 @@ use async_trait::async_trait;
 use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::{self, SessionStore};
 
-use crate::{Store, now, on_pool};
+use crate::{Store, now, on_pool, on_writer};
 
 /// Sessions live in the database; a short-lived in-process cache spares a query per request.
 /// A session deleted on another app server (logout) stops working there after at most the
@@ -28,7 +28,7 @@ impl SessionStoreImpl {
 
     /// Deletes expired sessions; run periodically.
     pub async fn delete_expired(&self) -> crate::Result<u64> {
-        Ok(on_pool!(self.store, |p| sqlx::query(
+        Ok(on_writer!(self.store, |p| sqlx::query(
             "DELETE FROM sessions WHERE expiry_date < $1"
         )
         .bind(now())
@@ -49,7 +49,7 @@ impl SessionStore for SessionStoreImpl {
         loop {
             let data = serde_json::to_vec(&record.data)
                 .map_err(|e| session_store::Error::Encode(e.to_string()))?;
-            let res = on_pool!(self.store, |p| sqlx::query(
+            let res = on_writer!(self.store, |p| sqlx::query(
                 "INSERT INTO sessions (id, data, expiry_date) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING"
             )
             .bind(record.id.to_string())
@@ -69,7 +69,7 @@ impl SessionStore for SessionStoreImpl {
     async fn save(&self, record: &Record) -> session_store::Result<()> {
         let data = serde_json::to_vec(&record.data)
             .map_err(|e| session_store::Error::Encode(e.to_string()))?;
-        on_pool!(self.store, |p| sqlx::query(
+        on_writer!(self.store, |p| sqlx::query(
             "INSERT INTO sessions (id, data, expiry_date) VALUES ($1, $2, $3) \
              ON CONFLICT (id) DO UPDATE SET data = excluded.data, expiry_date = excluded.expiry_date"
         )
@@ -117,7 +117,7 @@ impl SessionStore for SessionStoreImpl {
 
     async fn delete(&self, id: &Id) -> session_store::Result<()> {
         self.cache.invalidate(id).await;
-        on_pool!(self.store, |p| sqlx::query(
+        on_writer!(self.store, |p| sqlx::query(
             "DELETE FROM sessions WHERE id = $1"
         )
         .bind(id.to_string())

@@ -190,14 +190,20 @@ async fn show(
     Path(id): Path<Uuid>,
 ) -> AppResult<Response> {
     let l = load(&state, id, user.id).await?;
-    let pending = l.a.answer_count - l.a.checkpoint_seen;
-    if pending >= CHECKPOINT_EVERY || (l.a.is_completed() && pending > 0) {
-        return Ok(see_other(&format!("/parcours/{id}/point-etape")));
-    }
-    if l.a.is_completed() {
-        return Ok(see_other(&finished_target(&l)));
+    if let Some(elsewhere) = beyond_challenge(&l.a) {
+        return Ok(see_other(&elsewhere));
     }
     challenge_page(&state, &l, &user, &session, None, StatusCode::OK).await
+}
+
+/// Where a test in this state goes instead of its current challenge: the checkpoint when one is
+/// due, the end when it is over; `None` while a challenge awaits an answer.
+fn beyond_challenge(a: &Assessment) -> Option<String> {
+    let pending = a.answer_count - a.checkpoint_seen;
+    if pending >= CHECKPOINT_EVERY || (a.is_completed() && pending > 0) {
+        return Some(format!("/parcours/{}/point-etape", a.id));
+    }
+    a.is_completed().then(|| finished_target(a))
 }
 
 /// Seconds of leeway after a timed challenge's time, for the page load and the network.
@@ -228,9 +234,9 @@ async fn start_timed(
     Ok(see_other(&format!("/parcours/{id}")))
 }
 
-fn finished_target(l: &Loaded) -> String {
-    if l.is_campaign() {
-        format!("/parcours/{}/resultats", l.a.id)
+fn finished_target(a: &Assessment) -> String {
+    if a.kind == "CAMPAIGN" {
+        format!("/parcours/{}/resultats", a.id)
     } else {
         "/mon-profil".into()
     }
@@ -529,7 +535,7 @@ async fn answer(
             l.catalog.tube_json(&working, tube),
         )
     });
-    state
+    let recorded = state
         .store
         .record_answer(&NewAnswer {
             assessment_id: id,
@@ -543,7 +549,19 @@ async fn answer(
             next: next.map(|n| l.catalog.bank.challenges[n as usize].id.clone()),
         })
         .await?;
-    Ok(see_other(&format!("/parcours/{id}")))
+    // Straight to the checkpoint or the end when this answer led there, sparing the browser a
+    // request that would only redirect; otherwise (or when another request recorded the answer
+    // first) the test page says where the test is now.
+    let mut now = l.a;
+    now.answer_count += 1;
+    if next.is_none() {
+        now.state = "COMPLETED".into();
+    }
+    let target = recorded
+        .then(|| beyond_challenge(&now))
+        .flatten()
+        .unwrap_or_else(|| format!("/parcours/{id}"));
+    Ok(see_other(&target))
 }
 
 #[derive(Serialize)]
@@ -646,12 +664,13 @@ async fn continue_after_checkpoint(
     CurrentUser { user, .. }: CurrentUser,
     Path(id): Path<Uuid>,
 ) -> AppResult<Response> {
-    let l = load(&state, id, user.id).await?;
-    state
+    let a = state
         .store
-        .see_checkpoint(id, user.id, l.a.answer_count)
-        .await?;
-    Ok(see_other(&format!("/parcours/{id}")))
+        .see_checkpoint(id, user.id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let target = beyond_challenge(&a).unwrap_or_else(|| format!("/parcours/{id}"));
+    Ok(see_other(&target))
 }
 
 /// What the student sees at the end and what sending freezes for the establishment.
