@@ -4,10 +4,12 @@
 # by the same client in the same run; pgbench (TPC-B, 16 clients) in the same window as the
 # ceiling of one write transaction per answer on this machine.
 # Usage: bench/load.sh [seconds per measure, default 20] [student counts, default "50 200 500"].
-# Then paced runs (ACQUIS_BENCH_PACED, default "200:500 200:1000"): STUDENTS:RATE, the students
-# together offering RATE answers per second at a fixed think time, latency counted from each
-# answer's scheduled instant. ACQUIS_BENCH_SERVER names another server binary (to compare two
-# builds in one window); ACQUIS_BENCH_BACKENDS="postgres" runs one backend only.
+# Then paced runs (ACQUIS_BENCH_PACED, default "200:1000 200:1500"): STUDENTS:RATE, the students
+# together offering RATE answers per second, each thinking between answers for a time drawn
+# around the mean (±50 %), latency counted from each answer's scheduled instant.
+# ACQUIS_BENCH_SERVER names another server binary (to compare two builds in one window);
+# ACQUIS_BENCH_BACKENDS="postgres" runs one backend only; ACQUIS_LOAD_SLOW=MS lists on stderr
+# where the answers slower than MS milliseconds led.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION=${1:-20}
@@ -16,13 +18,13 @@ PG_ADMIN=${ACQUIS_BENCH_PG:-postgres://postgres@127.0.0.1:5432/test}
 cargo build --release -q -p acquis-server -p acquis-load
 BIN=${CARGO_TARGET_DIR:-target}/release
 SERVER=${ACQUIS_BENCH_SERVER:-$BIN/acquis}
-PACED=${ACQUIS_BENCH_PACED-200:500 200:1000}
+PACED=${ACQUIS_BENCH_PACED-200:1000 200:1500}
 WORK=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$WORK"' EXIT
 ulimit -n 65536 2>/dev/null || true
 
-echo "| backend | students | answers/s | p50 answer+next (ms) | p99 (ms) | tests finished | /health req/s | /health p50 (ms) | /health p99 (ms) | p50 ratio | server CPU ms/answer | PostgreSQL CPU ms/answer |"
-echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
+echo "| backend | students | answers/s | p50 answer+next (ms) | p99 (ms) | tests finished | /health req/s | /health p50 (ms) | /health p99 (ms) | p50 ratio | server CPU ms/answer | PostgreSQL CPU ms/answer | load generator CPU ms/answer |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|"
 paced=()
 for backend in ${ACQUIS_BENCH_BACKENDS:-sqlite postgres}; do
   port=$((3100 + RANDOM % 500)); env=()
@@ -31,7 +33,11 @@ for backend in ${ACQUIS_BENCH_BACKENDS:-sqlite postgres}; do
     psql "$PG_ADMIN" -qc "DO \$\$ BEGIN CREATE ROLE acquis_app LOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END \$\$;" >/dev/null
     psql "$PG_ADMIN" -qc "CREATE DATABASE $db" >/dev/null
     base=${PG_ADMIN%/*}
-    env=(ACQUIS_MIGRATE_DATABASE_URL="$base/$db" ACQUIS_DATABASE_URL="${base/\/\/*@/\/\/acquis_app@}/$db" ACQUIS_DATABASE_MAX_CONNECTIONS=20)
+    app_url="${base/\/\/*@/\/\/acquis_app@}/$db"
+    # ACQUIS_BENCH_PG_SOCKET=/var/run/postgresql: the server reaches PostgreSQL over its Unix
+    # socket, as a single-machine installation would, instead of loopback TCP.
+    [ -n "${ACQUIS_BENCH_PG_SOCKET:-}" ] && app_url="postgres://acquis_app@localhost/$db?host=$ACQUIS_BENCH_PG_SOCKET"
+    env=(ACQUIS_MIGRATE_DATABASE_URL="$base/$db" ACQUIS_DATABASE_URL="$app_url" ACQUIS_DATABASE_MAX_CONNECTIONS=20)
   fi
   env "${env[@]}" ACQUIS_DATA_DIR="$WORK/$backend" ACQUIS_BIND="127.0.0.1:$port" ACQUIS_BASE_URL="http://127.0.0.1:$port" \
       ACQUIS_LOGIN_ATTEMPTS_PER_MINUTE=100000000 RUST_LOG=warn "$SERVER" > "$WORK/$backend.log" 2>&1 &
@@ -68,8 +74,8 @@ done
 echo
 echo "Paced (think time; latency from each answer's scheduled instant):"
 echo
-echo "| backend | students | offered answers/s | answers/s | p50 answer+next (ms) | p99 (ms) | tests finished | /health req/s | /health p50 (ms) | /health p99 (ms) | p50 ratio | server CPU ms/answer | PostgreSQL CPU ms/answer |"
-echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+echo "| backend | students | offered answers/s | answers/s | p50 answer+next (ms) | p99 (ms) | tests finished | /health req/s | /health p50 (ms) | /health p99 (ms) | p50 ratio | server CPU ms/answer | PostgreSQL CPU ms/answer | load generator CPU ms/answer |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
 printf '%s\n' "${paced[@]}"
 
 # The ceiling of one write transaction per answer: TPC-B with 16 clients.

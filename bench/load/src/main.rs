@@ -5,7 +5,8 @@
 //! Like a browser, a student reads the page a redirect led to rather than loading it again.
 //! Before that, /health is measured with the same client and concurrency, for the ratio.
 //! Prints one Markdown table row, ending with the CPU milliseconds per answer of the server
-//! (processes named `acquis`) and of the database (`postgres`) over the timed window.
+//! (processes named `acquis`), of the database (`postgres`) and of this load generator over the
+//! timed window: on one machine the generator's share is taken from the server's cores.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -157,6 +158,7 @@ async fn step(s: &mut Student, slot: Option<Instant>) -> anyhow::Result<Option<D
         }
         None => Instant::now(),
     };
+    let sent_late = started.elapsed();
     let r = s
         .http
         .post(format!("{}{}/reponse", s.base, s.path))
@@ -167,6 +169,19 @@ async fn step(s: &mut Student, slot: Option<Instant>) -> anyhow::Result<Option<D
     let status = r.status();
     let page = shown(r).await?;
     let elapsed = started.elapsed();
+    // ACQUIS_LOAD_SLOW=MS: where the answers slower than MS milliseconds led, on stderr.
+    if let Some(ms) = std::env::var("ACQUIS_LOAD_SLOW")
+        .ok()
+        .and_then(|v| v.parse::<u64>().ok())
+        && elapsed > Duration::from_millis(ms)
+    {
+        eprintln!(
+            "slow {} ms -> {} (sent {} ms after its slot)",
+            elapsed.as_millis(),
+            page.0,
+            sent_late.as_millis()
+        );
+    }
     if !status.is_success() {
         bail!("answer refused: {status}");
     }
@@ -204,6 +219,20 @@ fn cpu_seconds(name: &str) -> f64 {
         ticks += t(11) + t(12);
     }
     ticks as f64 / 100.0
+}
+
+/// A student's think time: the mean interval times a factor drawn uniformly in [0.5, 1.5)
+/// (xorshift64, seeded per student). With the same time for everyone, the students answer in
+/// lockstep and reach their checkpoints in the same fifth of the time, a wave no class makes.
+struct Think(u64);
+
+impl Think {
+    fn next(&mut self, mean: Duration) -> Duration {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        mean.mul_f64(0.5 + (self.0 >> 11) as f64 / (1u64 << 53) as f64)
+    }
 }
 
 fn percentile(sorted: &[Duration], p: f64) -> f64 {
@@ -257,8 +286,8 @@ async fn main() -> anyhow::Result<()> {
     let code = args[2].clone();
     let students: usize = args[3].parse()?;
     let secs: u64 = args[4].parse()?;
-    // Paced: the students together offer this many answers per second, each answering at a
-    // fixed interval (think time), instead of answering as fast as the server lets them.
+    // Paced: the students together offer this many answers per second, each thinking between
+    // answers for a time drawn around the mean, instead of answering as fast as they can.
     let rate: Option<f64> = args.get(5).map(|r| r.parse()).transpose()?;
     let interval = rate.map(|r| Duration::from_secs_f64(students as f64 / r));
 
@@ -282,13 +311,20 @@ async fn main() -> anyhow::Result<()> {
     let next_id = Arc::new(AtomicUsize::new(students));
     let stop = Arc::new(AtomicBool::new(false));
     let started = Instant::now();
-    let cpu_before = (cpu_seconds("acquis"), cpu_seconds("postgres"));
+    // On stderr, for a profiler to attach to the timed window only.
+    eprintln!("acquis-load: timed window of {secs} s starts");
+    let cpu_before = (
+        cpu_seconds("acquis"),
+        cpu_seconds("postgres"),
+        cpu_seconds("acquis-load"),
+    );
     let mut tasks = Vec::new();
     for (i, mut s) in ready.into_iter().enumerate() {
         let (stop, counter, next_id) = (stop.clone(), counter.clone(), next_id.clone());
         let (base, code) = (base.clone(), code.clone());
         // Paced students start spread over one interval.
         let mut slot = interval.map(|d| started + d.mul_f64(i as f64 / students as f64));
+        let mut think = Think(0x9e37_79b9_7f4a_7c15 ^ (i as u64 + 1));
         tasks.push(tokio::spawn(async move {
             let mut lat = Vec::new();
             let mut finished = 0usize;
@@ -297,7 +333,7 @@ async fn main() -> anyhow::Result<()> {
                     Ok(Some(d)) if d > Duration::ZERO => {
                         lat.push(d);
                         counter.fetch_add(1, Ordering::Relaxed);
-                        slot = slot.zip(interval).map(|(at, d)| at + d);
+                        slot = slot.zip(interval).map(|(at, d)| at + think.next(d));
                     }
                     Ok(Some(_)) => {}
                     Ok(None) => {
@@ -308,7 +344,7 @@ async fn main() -> anyhow::Result<()> {
                             Err(e) => return Err(e),
                         }
                         // A new student's first answer comes one interval after joining.
-                        slot = interval.map(|d| Instant::now() + d);
+                        slot = interval.map(|d| Instant::now() + think.next(d));
                     }
                     Err(e) => return Err(e),
                 }
@@ -319,7 +355,11 @@ async fn main() -> anyhow::Result<()> {
     tokio::time::sleep(Duration::from_secs(secs)).await;
     stop.store(true, Ordering::Relaxed);
     let elapsed = started.elapsed().as_secs_f64();
-    let cpu_after = (cpu_seconds("acquis"), cpu_seconds("postgres"));
+    let cpu_after = (
+        cpu_seconds("acquis"),
+        cpu_seconds("postgres"),
+        cpu_seconds("acquis-load"),
+    );
     let mut all = Vec::new();
     let mut finished = 0;
     for t in tasks {
@@ -329,16 +369,25 @@ async fn main() -> anyhow::Result<()> {
     }
     all.sort();
     let answers = counter.load(Ordering::Relaxed) as f64;
+    eprintln!(
+        "acquis-load: latency p90 {:.1} ms, p95 {:.1}, p99 {:.1}, p99.9 {:.1}, max {:.1}",
+        percentile(&all, 0.9),
+        percentile(&all, 0.95),
+        percentile(&all, 0.99),
+        percentile(&all, 0.999),
+        percentile(&all, 1.0)
+    );
     let p50 = percentile(&all, 0.5);
     let p99 = percentile(&all, 0.99);
     let offered = rate.map(|r| format!(" {r:.0} |")).unwrap_or_default();
     let per_answer = |before: f64, after: f64| (after - before) * 1000.0 / answers.max(1.0);
     println!(
-        "| {students} |{offered} {:.0} | {p50:.1} | {p99:.1} | {finished} | {h_rps:.0} | {h50:.1} | {h99:.1} | {:.2} | {:.2} | {:.2} |",
+        "| {students} |{offered} {:.0} | {p50:.1} | {p99:.1} | {finished} | {h_rps:.0} | {h50:.1} | {h99:.1} | {:.2} | {:.2} | {:.2} | {:.2} |",
         answers / elapsed,
         p50 / h50.max(0.001),
         per_answer(cpu_before.0, cpu_after.0),
         per_answer(cpu_before.1, cpu_after.1),
+        per_answer(cpu_before.2, cpu_after.2),
     );
     Ok(())
 }
