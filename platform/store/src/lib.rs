@@ -328,6 +328,11 @@ impl Store {
             let pool = PgPoolOptions::new()
                 .max_connections(opts.max_connections)
                 .acquire_timeout(Duration::from_secs(10))
+                // sqlx pings a connection (a round trip) when it goes back to the pool and, by
+                // default, again when it is taken out: three round trips for a one-statement
+                // read. The ping on release stays; a connection that died while idle fails one
+                // statement and is replaced.
+                .test_before_acquire(false)
                 .connect_with(PgConnectOptions::from_str(&opts.url)?)
                 .await?;
             check_pg_role(&pool).await?;
@@ -463,6 +468,8 @@ async fn connect_sqlite(url: &str, max_connections: u32, read_only: bool) -> Res
     }
     Ok(SqlitePoolOptions::new()
         .max_connections(max_connections)
+        // A ping is a message to the connection's thread and back; an open file does not die.
+        .test_before_acquire(false)
         // Writers queue here for as long as they would have waited for the lock.
         .acquire_timeout(Duration::from_secs(10))
         .connect_with(opts)
