@@ -16,6 +16,15 @@ use anyhow::{Context, bail};
 
 const PASSWORD: &str = "Motdepasse1";
 
+/// ACQUIS_LOAD_SLOW=MS: where the answers slower than MS milliseconds led, on stderr (read once:
+/// the generator's own CPU per answer is part of what it reports).
+static SLOW: std::sync::LazyLock<Option<Duration>> = std::sync::LazyLock::new(|| {
+    std::env::var("ACQUIS_LOAD_SLOW")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .map(Duration::from_millis)
+});
+
 fn client() -> anyhow::Result<reqwest::Client> {
     reqwest::Client::builder()
         .cookie_store(true)
@@ -169,11 +178,8 @@ async fn step(s: &mut Student, slot: Option<Instant>) -> anyhow::Result<Option<D
     let status = r.status();
     let page = shown(r).await?;
     let elapsed = started.elapsed();
-    // ACQUIS_LOAD_SLOW=MS: where the answers slower than MS milliseconds led, on stderr.
-    if let Some(ms) = std::env::var("ACQUIS_LOAD_SLOW")
-        .ok()
-        .and_then(|v| v.parse::<u64>().ok())
-        && elapsed > Duration::from_millis(ms)
+    if let Some(slow) = *SLOW
+        && elapsed > slow
     {
         eprintln!(
             "slow {} ms -> {} (sent {} ms after its slot)",

@@ -36,6 +36,11 @@ impl Assessment {
     pub fn is_completed(&self) -> bool {
         self.state == "COMPLETED"
     }
+
+    /// A campaign's test (the other kind trains one competence of the profile).
+    pub fn is_campaign(&self) -> bool {
+        self.kind == "CAMPAIGN"
+    }
 }
 
 #[derive(Debug, Clone)]

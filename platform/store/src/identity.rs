@@ -56,6 +56,23 @@ pub struct UserIdentity {
 const PROVIDER_COLUMNS: &str = "id, name, issuer, client_id, client_secret_sealed, scopes, \
     claim_subject, claim_first_name, claim_last_name, claim_birthdate, claim_uai, enabled, created_at";
 
+/// Binds a provider's fields, `$2` to `$12` of both its insert and its update.
+macro_rules! bind_provider {
+    ($q:expr, $new:expr, $secret:expr) => {
+        $q.bind(&$new.name)
+            .bind(&$new.issuer)
+            .bind(&$new.client_id)
+            .bind($secret)
+            .bind(&$new.scopes)
+            .bind(&$new.claim_subject)
+            .bind(&$new.claim_first_name)
+            .bind(&$new.claim_last_name)
+            .bind($new.claim_birthdate.as_deref())
+            .bind($new.claim_uai.as_deref())
+            .bind($new.enabled)
+    };
+}
+
 impl Store {
     pub async fn identity_providers(&self) -> Result<Vec<IdentityProvider>> {
         let sql = sqlx::AssertSqlSafe(format!(
@@ -95,24 +112,14 @@ impl Store {
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13) \
              RETURNING {PROVIDER_COLUMNS}"
         ));
-        Ok(on_writer!(self, |p| {
-            sqlx::query_as::<_, IdentityProvider>(sql)
-                .bind(Uuid::now_v7())
-                .bind(&new.name)
-                .bind(&new.issuer)
-                .bind(&new.client_id)
-                .bind(secret)
-                .bind(&new.scopes)
-                .bind(&new.claim_subject)
-                .bind(&new.claim_first_name)
-                .bind(&new.claim_last_name)
-                .bind(new.claim_birthdate.as_deref())
-                .bind(new.claim_uai.as_deref())
-                .bind(new.enabled)
-                .bind(at)
-                .fetch_one(p)
-                .await
-        })?)
+        Ok(on_writer!(self, |p| bind_provider!(
+            sqlx::query_as::<_, IdentityProvider>(sql).bind(Uuid::now_v7()),
+            new,
+            secret
+        )
+        .bind(at)
+        .fetch_one(p)
+        .await)?)
     }
 
     /// Returns false when there is no such provider.
@@ -121,25 +128,18 @@ impl Store {
         id: Uuid,
         new: &NewIdentityProvider,
     ) -> Result<bool> {
-        let n = on_writer!(self, |p| sqlx::query(
-            "UPDATE identity_providers SET name = $2, issuer = $3, client_id = $4, \
+        let n = on_writer!(self, |p| bind_provider!(
+            sqlx::query(
+                "UPDATE identity_providers SET name = $2, issuer = $3, client_id = $4, \
              client_secret_sealed = coalesce($5, client_secret_sealed), scopes = $6, \
              claim_subject = $7, claim_first_name = $8, claim_last_name = $9, \
              claim_birthdate = $10, claim_uai = $11, enabled = $12, updated_at = $13 \
              WHERE id = $1"
+            )
+            .bind(id),
+            new,
+            new.client_secret_sealed.as_deref()
         )
-        .bind(id)
-        .bind(&new.name)
-        .bind(&new.issuer)
-        .bind(&new.client_id)
-        .bind(new.client_secret_sealed.as_deref())
-        .bind(&new.scopes)
-        .bind(&new.claim_subject)
-        .bind(&new.claim_first_name)
-        .bind(&new.claim_last_name)
-        .bind(new.claim_birthdate.as_deref())
-        .bind(new.claim_uai.as_deref())
-        .bind(new.enabled)
         .bind(now())
         .execute(p)
         .await

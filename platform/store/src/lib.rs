@@ -53,17 +53,25 @@ pub use sqlx;
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/postgres");
 
-/// Runs `$body` with `$p` bound to the backend's pool for reads (on SQLite, the read-only
-/// connections: a write there fails, so every write must go through [`on_writer!`]).
-macro_rules! on_pool {
-    ($store:expr, |$p:ident| $body:expr) => {
+/// Runs `$body` with `$p` bound to the PostgreSQL pool or to one of SQLite's two pools.
+macro_rules! on_pools {
+    ($store:expr, $sqlite:ident, |$p:ident| $body:expr) => {
         match &$store.db {
             $crate::Db::Sqlite(pools) => {
-                let $p = &pools.read;
+                let $p = &pools.$sqlite;
                 $body
             }
             $crate::Db::Postgres($p) => $body,
         }
+    };
+}
+pub(crate) use on_pools;
+
+/// Runs `$body` with `$p` bound to the backend's pool for reads (on SQLite, the read-only
+/// connections: a write there fails, so every write must go through [`on_writer!`]).
+macro_rules! on_pool {
+    ($store:expr, |$p:ident| $body:expr) => {
+        $crate::on_pools!($store, read, |$p| $body)
     };
 }
 pub(crate) use on_pool;
@@ -72,13 +80,7 @@ pub(crate) use on_pool;
 /// SQLite, the one writer connection).
 macro_rules! on_writer {
     ($store:expr, |$p:ident| $body:expr) => {
-        match &$store.db {
-            $crate::Db::Sqlite(pools) => {
-                let $p = &pools.write;
-                $body
-            }
-            $crate::Db::Postgres($p) => $body,
-        }
+        $crate::on_pools!($store, write, |$p| $body)
     };
 }
 pub(crate) use on_writer;

@@ -70,7 +70,7 @@ impl Loaded {
     }
 
     fn is_campaign(&self) -> bool {
-        self.a.kind == "CAMPAIGN"
+        self.a.is_campaign()
     }
 
     /// The establishment and participation of a campaign assessment.
@@ -235,7 +235,7 @@ async fn start_timed(
 }
 
 fn finished_target(a: &Assessment) -> String {
-    if a.kind == "CAMPAIGN" {
+    if a.is_campaign() {
         format!("/parcours/{}/resultats", a.id)
     } else {
         "/mon-profil".into()
