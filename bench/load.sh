@@ -7,7 +7,8 @@
 # Then paced runs (ACQUIS_BENCH_PACED, default "200:1000 200:1500"): STUDENTS:RATE, the students
 # together offering RATE answers per second, each thinking between answers for a time drawn
 # around the mean (±50 %), latency counted from each answer's scheduled instant.
-# ACQUIS_BENCH_SERVER names another server binary (to compare two builds in one window);
+# ACQUIS_BENCH_SERVER names another server binary (to compare two builds in one window), and
+# ACQUIS_BENCH_LOAD another load generator;
 # ACQUIS_BENCH_BACKENDS="postgres" runs one backend only; ACQUIS_LOAD_SLOW=MS lists on stderr
 # where the answers slower than MS milliseconds led.
 set -euo pipefail
@@ -18,9 +19,11 @@ PG_ADMIN=${ACQUIS_BENCH_PG:-postgres://postgres@127.0.0.1:5432/test}
 cargo build --release -q -p acquis-server -p acquis-load
 BIN=${CARGO_TARGET_DIR:-target}/release
 SERVER=${ACQUIS_BENCH_SERVER:-$BIN/acquis}
+LOAD=${ACQUIS_BENCH_LOAD:-$BIN/acquis-load}
 PACED=${ACQUIS_BENCH_PACED-200:1000 200:1500}
 WORK=$(mktemp -d)
-trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$WORK"' EXIT
+# ACQUIS_BENCH_LOGS=DIR keeps the servers' logs there.
+trap 'kill $(jobs -p) 2>/dev/null || true; [ -n "${ACQUIS_BENCH_LOGS:-}" ] && cp "$WORK"/*.log "$ACQUIS_BENCH_LOGS"/; rm -rf "$WORK"' EXIT
 ulimit -n 65536 2>/dev/null || true
 
 echo "| backend | students | answers/s | p50 answer+next (ms) | p99 (ms) | tests finished | /health req/s | /health p50 (ms) | /health p99 (ms) | p50 ratio | server CPU ms/answer | PostgreSQL CPU ms/answer | load generator CPU ms/answer |"
@@ -60,12 +63,13 @@ for backend in ${ACQUIS_BENCH_BACKENDS:-sqlite postgres}; do
   settings=$(curl -fs -c "$jar" -b "$jar" -H "Origin: $url" -o /dev/null -w '%{redirect_url}' \
     -d "name=Charge&kind=ASSESSMENT&target_profile_id=$tp&multiple_sendings=non&external_id=non" "$list")
   code=$(curl -fs -c "$jar" -b "$jar" "$settings" | grep -o '<code>[A-Z0-9]\{9\}</code>' | head -1 | sed 's/<[^>]*>//g')
+  [ -n "$tp" ] && [ -n "$code" ] || { echo "no campaign on the longest profile (profile '$tp', code '$code')" >&2; exit 1; }
   for n in $COUNTS; do
-    row=$("$BIN/acquis-load" "$url" "$code" "$n" "$DURATION")
+    row=$("$LOAD" "$url" "$code" "$n" "$DURATION")
     echo "| $backend ${row}"
   done
   for p in $PACED; do
-    row=$("$BIN/acquis-load" "$url" "$code" "${p%%:*}" "$DURATION" "${p##*:}")
+    row=$("$LOAD" "$url" "$code" "${p%%:*}" "$DURATION" "${p##*:}")
     paced+=("| $backend ${row}")
   done
   kill %1 2>/dev/null || true; wait 2>/dev/null || true

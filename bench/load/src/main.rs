@@ -1,7 +1,7 @@
 //! `acquis-load BASE CODE STUDENTS SECONDS`: STUDENTS virtual students sign up (not timed), join
 //! the campaign CODE, then answer ("Je passe" or the first proposal) as fast as the server lets
-//! them, restarting the campaign with a new account when their test ends and sending their
-//! results. Timed: "submit answer + get next challenge" (the POST and the page it redirects to).
+//! them; a student whose test ends sends the results and joins again with another account
+//! (signed up before the window while spares last). Timed: "submit answer + get next challenge" (the POST and the page it redirects to).
 //! Like a browser, a student reads the page a redirect led to rather than loading it again.
 //! Before that, /health is measured with the same client and concurrency, for the ratio.
 //! Prints one Markdown table row, ending with the CPU milliseconds per answer of the server
@@ -13,6 +13,11 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper::client::conn::http1::SendRequest;
+use hyper::{Method, Request, StatusCode, header};
+use hyper_util::rt::TokioIo;
 
 const PASSWORD: &str = "Motdepasse1";
 
@@ -25,12 +30,115 @@ static SLOW: std::sync::LazyLock<Option<Duration>> = std::sync::LazyLock::new(||
         .map(Duration::from_millis)
 });
 
-fn client() -> anyhow::Result<reqwest::Client> {
-    reqwest::Client::builder()
-        .cookie_store(true)
-        .pool_max_idle_per_host(4)
-        .build()
-        .context("building the HTTP client")
+/// A browser's share of HTTP for one student: one kept-alive connection, the cookies the server
+/// set, redirects followed.
+struct Http {
+    addr: String,
+    origin: String,
+    cookies: Vec<(String, String)>,
+    conn: Option<SendRequest<Full<Bytes>>>,
+}
+
+/// A response after its redirects: the path it ended on, its status and body.
+struct Page {
+    path: String,
+    status: StatusCode,
+    body: String,
+}
+
+impl Http {
+    fn new(base: &str) -> Self {
+        Http {
+            addr: base.trim_start_matches("http://").to_owned(),
+            origin: base.to_owned(),
+            cookies: Vec::new(),
+            conn: None,
+        }
+    }
+
+    async fn connection(&mut self) -> anyhow::Result<&mut SendRequest<Full<Bytes>>> {
+        if self.conn.as_ref().is_none_or(|c| c.is_closed()) {
+            let tcp = tokio::net::TcpStream::connect(&self.addr).await?;
+            tcp.set_nodelay(true)?;
+            let (sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(tcp)).await?;
+            tokio::spawn(conn);
+            self.conn = Some(sender);
+        }
+        let conn = self.conn.as_mut().context("no connection")?;
+        conn.ready().await?;
+        Ok(conn)
+    }
+
+    async fn get(&mut self, path: &str) -> anyhow::Result<Page> {
+        self.send(Method::GET, path.to_owned(), None).await
+    }
+
+    async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> anyhow::Result<Page> {
+        let body = form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(form)
+            .finish();
+        self.send(Method::POST, path.to_owned(), Some(body)).await
+    }
+
+    async fn send(
+        &mut self,
+        mut method: Method,
+        mut path: String,
+        mut form: Option<String>,
+    ) -> anyhow::Result<Page> {
+        for _ in 0..5 {
+            let mut req = Request::builder()
+                .method(method.clone())
+                .uri(&path)
+                .header(header::HOST, &self.addr);
+            if !self.cookies.is_empty() {
+                let cookie = self
+                    .cookies
+                    .iter()
+                    .map(|(k, v)| format!("{k}={v}"))
+                    .collect::<Vec<_>>()
+                    .join("; ");
+                req = req.header(header::COOKIE, cookie);
+            }
+            if method == Method::POST {
+                req = req
+                    .header(header::ORIGIN, &self.origin)
+                    .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+            }
+            let body = Full::new(Bytes::from(form.take().unwrap_or_default()));
+            let response = self
+                .connection()
+                .await?
+                .send_request(req.body(body)?)
+                .await?;
+            for set in response.headers().get_all(header::SET_COOKIE) {
+                let pair = set.to_str()?.split(';').next().unwrap_or_default();
+                if let Some((name, value)) = pair.split_once('=') {
+                    self.cookies.retain(|(k, _)| k != name);
+                    self.cookies
+                        .push((name.trim().to_owned(), value.trim().to_owned()));
+                }
+            }
+            let status = response.status();
+            let location = response
+                .headers()
+                .get(header::LOCATION)
+                .and_then(|l| l.to_str().ok())
+                .map(|l| l.trim_start_matches(&self.origin).to_owned());
+            let body = response.into_body().collect().await?.to_bytes();
+            match location {
+                Some(next) if status.is_redirection() => {
+                    path = next;
+                    method = Method::GET;
+                }
+                _ => {
+                    let body = String::from_utf8(body.to_vec())?;
+                    return Ok(Page { path, status, body });
+                }
+            }
+        }
+        bail!("too many redirects from {path}")
+    }
 }
 
 /// The value of the hidden `challenge` field of a test page.
@@ -52,63 +160,58 @@ fn answer_fields(body: &str) -> Vec<(String, String)> {
 }
 
 struct Student {
-    http: reqwest::Client,
-    base: String,
+    http: Http,
     path: String,
     /// The page the last request ended on (after its redirects), as a browser shows it: the
     /// next step reads it instead of loading the test page again.
-    shown: Option<(String, String)>,
+    shown: Option<Page>,
 }
 
-/// The path and body of a response, after its redirects.
-async fn shown(r: reqwest::Response) -> anyhow::Result<(String, String)> {
-    let path = r.url().path().to_owned();
-    Ok((path, r.text().await?))
-}
-
-async fn new_student(base: &str, code: &str, n: usize) -> anyhow::Result<Student> {
-    let http = client()?;
+/// A new account, signed in.
+async fn sign_up(base: &str, n: usize) -> anyhow::Result<Http> {
+    let mut http = Http::new(base);
     let email = format!("eleve{n}.{}@bench.test", std::process::id());
     let r = http
-        .post(format!("{base}/inscription"))
-        .header("Origin", base)
-        .form(&[
-            ("last_name", "Bench"),
-            ("first_name", "Élève"),
-            ("email", email.as_str()),
-            ("password", PASSWORD),
-            ("cgu", "on"),
-        ])
-        .send()
+        .post(
+            "/inscription",
+            &[
+                ("last_name", "Bench"),
+                ("first_name", "Élève"),
+                ("email", email.as_str()),
+                ("password", PASSWORD),
+                ("cgu", "on"),
+            ],
+        )
         .await?;
-    if !r.status().is_success() {
-        bail!("sign-up failed: {}", r.status());
+    if !r.status.is_success() {
+        bail!("sign-up failed: {}", r.status);
     }
+    Ok(http)
+}
+
+/// A signed-in student joins the campaign: the test's first page.
+async fn join(mut http: Http, code: &str) -> anyhow::Result<Student> {
     let r = http
-        .post(format!("{base}/campagnes/{code}/parcours"))
-        .header("Origin", base)
-        .form(&[("external_id", "")])
-        .send()
+        .post(
+            &format!("/campagnes/{code}/parcours"),
+            &[("external_id", "")],
+        )
         .await?;
-    let url = r.url().path().to_owned();
-    if !url.starts_with("/parcours/") {
-        let status = r.status();
-        let body = r.text().await.unwrap_or_default();
-        let title = body
+    if !r.path.starts_with("/parcours/") {
+        let title = r
+            .body
             .split("<h1")
             .nth(1)
             .and_then(|h| h.split('>').nth(1))
             .and_then(|h| h.split('<').next())
             .unwrap_or_default()
             .to_owned();
-        bail!("joining failed: {status} on {url} ({title})");
+        bail!("joining failed: {} on {} ({title})", r.status, r.path);
     }
-    let page = shown(r).await?;
     Ok(Student {
         http,
-        base: base.to_owned(),
-        path: url,
-        shown: Some(page),
+        path: r.path.clone(),
+        shown: Some(r),
     })
 }
 
@@ -118,39 +221,28 @@ async fn new_student(base: &str, code: &str, n: usize) -> anyhow::Result<Student
 /// With `slot`, the answer is sent at that instant (or at once when late) and its latency counts
 /// from the slot, so a slow server cannot hide its delay by slowing the senders down.
 async fn step(s: &mut Student, slot: Option<Instant>) -> anyhow::Result<Option<Duration>> {
-    let (url, body) = match s.shown.take() {
+    let page = match s.shown.take() {
         Some(page) => page,
-        None => shown(s.http.get(format!("{}{}", s.base, s.path)).send().await?).await?,
+        None => s.http.get(&s.path).await?,
     };
-    if url.ends_with("/point-etape") {
-        let r = s
-            .http
-            .post(format!("{}{}/point-etape", s.base, s.path))
-            .header("Origin", &s.base)
-            .send()
-            .await?;
-        s.shown = Some(shown(r).await?);
+    if page.path.ends_with("/point-etape") {
+        let r = s.http.post(&format!("{}/point-etape", s.path), &[]).await?;
+        s.shown = Some(r);
         return Ok(Some(Duration::ZERO));
     }
-    if url.ends_with("/resultats") {
-        s.http
-            .post(format!("{}{}/envoyer", s.base, s.path))
-            .header("Origin", &s.base)
-            .send()
-            .await?;
+    if page.path.ends_with("/resultats") {
+        s.http.post(&format!("{}/envoyer", s.path), &[]).await?;
         return Ok(None);
     }
-    let challenge = challenge_of(&body).context("no challenge on the page")?;
+    let body = &page.body;
+    let challenge = challenge_of(body).context("no challenge on the page")?;
     // A timed challenge's warning: start its clock (not a timed step).
     if body.contains("/chrono\"") {
         let r = s
             .http
-            .post(format!("{}{}/chrono", s.base, s.path))
-            .header("Origin", &s.base)
-            .form(&[("challenge", challenge)])
-            .send()
+            .post(&format!("{}/chrono", s.path), &[("challenge", challenge)])
             .await?;
-        s.shown = Some(shown(r).await?);
+        s.shown = Some(r);
         return Ok(Some(Duration::ZERO));
     }
     let mut form = vec![("challenge".to_owned(), challenge.to_owned())];
@@ -158,8 +250,9 @@ async fn step(s: &mut Student, slot: Option<Instant>) -> anyhow::Result<Option<D
         form.push(("action".into(), "passer".into()));
     } else {
         form.push(("action".into(), "valider".into()));
-        form.extend(answer_fields(&body));
+        form.extend(answer_fields(body));
     }
+    let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     let started = match slot {
         Some(at) => {
             tokio::time::sleep_until(at.into()).await;
@@ -168,15 +261,7 @@ async fn step(s: &mut Student, slot: Option<Instant>) -> anyhow::Result<Option<D
         None => Instant::now(),
     };
     let sent_late = started.elapsed();
-    let r = s
-        .http
-        .post(format!("{}{}/reponse", s.base, s.path))
-        .header("Origin", &s.base)
-        .form(&form)
-        .send()
-        .await?;
-    let status = r.status();
-    let page = shown(r).await?;
+    let r = s.http.post(&format!("{}/reponse", s.path), &form).await?;
     let elapsed = started.elapsed();
     if let Some(slow) = *SLOW
         && elapsed > slow
@@ -184,14 +269,14 @@ async fn step(s: &mut Student, slot: Option<Instant>) -> anyhow::Result<Option<D
         eprintln!(
             "slow {} ms -> {} (sent {} ms after its slot)",
             elapsed.as_millis(),
-            page.0,
+            r.path,
             sent_late.as_millis()
         );
     }
-    if !status.is_success() {
-        bail!("answer refused: {status}");
+    if !r.status.is_success() {
+        bail!("answer refused: {}", r.status);
     }
-    s.shown = Some(page);
+    s.shown = Some(r);
     Ok(Some(elapsed))
 }
 
@@ -253,16 +338,13 @@ async fn health(base: &str, concurrency: usize, secs: u64) -> anyhow::Result<(f6
     let stop = Arc::new(AtomicBool::new(false));
     let mut tasks = Vec::new();
     for _ in 0..concurrency {
-        let http = client()?;
-        let url = format!("{base}/health");
+        let mut http = Http::new(base);
         let stop = stop.clone();
         tasks.push(tokio::spawn(async move {
             let mut lat = Vec::new();
             while !stop.load(Ordering::Relaxed) {
                 let t = Instant::now();
-                if let Ok(r) = http.get(&url).send().await {
-                    let _ = r.bytes().await;
-                }
+                let _ = http.get("/health").await;
                 lat.push(t.elapsed());
             }
             lat
@@ -300,11 +382,31 @@ async fn main() -> anyhow::Result<()> {
     let (h_rps, h50, h99) = health(&base, students, secs.min(5)).await?;
 
     let counter = Arc::new(AtomicUsize::new(0));
+    // Accounts are created before the window, as a class signs up once and then takes tests:
+    // one per student, joined at once, and as many spares, which the students who finish join
+    // the campaign with inside the window (a student beyond the spares signs up there). Without
+    // the spares, a cohort that started together finishes together and the window measures a
+    // wave of password hashes (argon2id, ~25 ms of CPU each) instead of answers.
+    let mut accounts = Vec::new();
+    let mut set = tokio::task::JoinSet::new();
+    for n in 0..2 * students {
+        let base = base.clone();
+        set.spawn(async move { sign_up(&base, n).await });
+        if set.len() >= 8
+            && let Some(done) = set.join_next().await
+        {
+            accounts.push(done??);
+        }
+    }
+    while let Some(done) = set.join_next().await {
+        accounts.push(done??);
+    }
+    let spares = Arc::new(std::sync::Mutex::new(accounts.split_off(students)));
     let mut ready = Vec::new();
     let mut set = tokio::task::JoinSet::new();
-    for n in 0..students {
-        let (base, code) = (base.clone(), code.clone());
-        set.spawn(async move { new_student(&base, &code, n).await });
+    for http in accounts {
+        let code = code.clone();
+        set.spawn(async move { join(http, &code).await });
         if set.len() >= 8
             && let Some(joined) = set.join_next().await
         {
@@ -314,7 +416,7 @@ async fn main() -> anyhow::Result<()> {
     while let Some(s) = set.join_next().await {
         ready.push(s??);
     }
-    let next_id = Arc::new(AtomicUsize::new(students));
+    let next_id = Arc::new(AtomicUsize::new(2 * students));
     let stop = Arc::new(AtomicBool::new(false));
     let started = Instant::now();
     // On stderr, for a profiler to attach to the timed window only.
@@ -327,6 +429,7 @@ async fn main() -> anyhow::Result<()> {
     let mut tasks = Vec::new();
     for (i, mut s) in ready.into_iter().enumerate() {
         let (stop, counter, next_id) = (stop.clone(), counter.clone(), next_id.clone());
+        let spares = spares.clone();
         let (base, code) = (base.clone(), code.clone());
         // Paced students start spread over one interval.
         let mut slot = interval.map(|d| started + d.mul_f64(i as f64 / students as f64));
@@ -344,11 +447,12 @@ async fn main() -> anyhow::Result<()> {
                     Ok(Some(_)) => {}
                     Ok(None) => {
                         finished += 1;
-                        let n = next_id.fetch_add(1, Ordering::Relaxed);
-                        match new_student(&base, &code, n).await {
-                            Ok(fresh) => s = fresh,
-                            Err(e) => return Err(e),
-                        }
+                        let spare = spares.lock().expect("spares").pop();
+                        let http = match spare {
+                            Some(http) => http,
+                            None => sign_up(&base, next_id.fetch_add(1, Ordering::Relaxed)).await?,
+                        };
+                        s = join(http, &code).await?;
                         // A new student's first answer comes one interval after joining.
                         slot = interval.map(|d| Instant::now() + think.next(d));
                     }
