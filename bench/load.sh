@@ -37,9 +37,11 @@ for backend in ${ACQUIS_BENCH_BACKENDS:-sqlite postgres}; do
     psql "$PG_ADMIN" -qc "CREATE DATABASE $db" >/dev/null
     base=${PG_ADMIN%/*}
     app_url="${base/\/\/*@/\/\/acquis_app@}/$db"
-    # ACQUIS_BENCH_PG_SOCKET=/var/run/postgresql: the server reaches PostgreSQL over its Unix
-    # socket, as a single-machine installation would, instead of loopback TCP.
-    [ -n "${ACQUIS_BENCH_PG_SOCKET:-}" ] && app_url="postgres://acquis_app@localhost/$db?host=$ACQUIS_BENCH_PG_SOCKET"
+    # The server reaches PostgreSQL over its Unix socket (ACQUIS_BENCH_PG_SOCKET, by default
+    # /var/run/postgresql when it exists), as the README recommends on one machine; set it empty
+    # for loopback TCP.
+    socket=${ACQUIS_BENCH_PG_SOCKET-/var/run/postgresql}
+    [ -n "$socket" ] && [ -S "$socket/.s.PGSQL.5432" ] && app_url="postgres://acquis_app@localhost/$db?host=$socket"
     env=(ACQUIS_MIGRATE_DATABASE_URL="$base/$db" ACQUIS_DATABASE_URL="$app_url" ACQUIS_DATABASE_MAX_CONNECTIONS=20)
   fi
   env "${env[@]}" ACQUIS_DATA_DIR="$WORK/$backend" ACQUIS_BIND="127.0.0.1:$port" ACQUIS_BASE_URL="http://127.0.0.1:$port" \

@@ -436,6 +436,63 @@ async fn two_app_servers_answering_in_turn_agree_on_what_was_answered() {
     assert_eq!(logged, given);
 }
 
+/// Skips the challenge `page` shows (starting its clock first when it is timed); returns the
+/// page the answer led to.
+async fn skip_shown(c: &Client, path: &str, page: Page) -> Page {
+    let mut page = page;
+    if page.body.contains("/chrono\"") {
+        let id = challenge_id(&page).unwrap();
+        page = c
+            .post(&format!("{path}/chrono"), &[("challenge", id.as_str())])
+            .await;
+    }
+    let id = challenge_id(&page).expect("a challenge");
+    c.post(
+        &format!("{path}/reponse"),
+        &[("challenge", id.as_str()), ("action", "passer")],
+    )
+    .await
+}
+
+#[tokio::test]
+async fn a_test_page_naming_a_revision_never_shows_an_older_state() {
+    let app = TestApp::spawn().await;
+    let s = campaign(&app, "0000003E", "rentree-tle", false).await;
+    let (a, path) = join(&app, &s.code, "lou@test.fr").await;
+    let (other, _) = app.another_server().await;
+    let b = Client {
+        http: a.http.clone(),
+        base: other,
+    };
+    // An answer redirects to the test page naming the revision it wrote, which this server
+    // serves from its copy of that write.
+    let after_a = skip_shown(&a, &path, current_step(&a, &path).await).await;
+    assert!(
+        after_a.path().starts_with(&format!("{path}?v=")),
+        "{}",
+        after_a.path()
+    );
+    let shown_a = challenge_id(&after_a).unwrap();
+    // The next answer goes through the other server; this server's copy is now behind.
+    let after_b = skip_shown(&b, &path, after_a).await;
+    let shown_b = challenge_id(&after_b).unwrap();
+    assert_ne!(shown_a, shown_b);
+    // The other server's address opened here (a load balancer may route it so) shows what the
+    // other server wrote, not this server's older copy; so does the bare address.
+    for on_a in [a.get(&after_b.path()).await, a.get(&path).await] {
+        assert_eq!(challenge_id(&on_a).as_deref(), Some(shown_b.as_str()));
+    }
+    // A revision that is not a number reads the database.
+    let odd = a.get(&format!("{path}?v=deux")).await;
+    assert_eq!(odd.status, 200);
+    assert_eq!(challenge_id(&odd).as_deref(), Some(shown_b.as_str()));
+    // Another student naming a revision this server holds: not found.
+    let back_on_a = skip_shown(&a, &path, after_b).await;
+    let (bob, _) = join(&app, &s.code, "bob@test.fr").await;
+    assert_eq!(bob.get(&back_on_a.path()).await.status, 404);
+    assert_eq!(app.count("SELECT COUNT(*) FROM answers").await, 3);
+}
+
 #[tokio::test]
 async fn a_student_cannot_reach_another_students_assessment() {
     let app = TestApp::spawn().await;

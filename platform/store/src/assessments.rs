@@ -30,6 +30,8 @@ pub struct Assessment {
     pub updated_at: OffsetDateTime,
     /// When the student started the current challenge, for a timed one.
     pub challenge_started_at: Option<OffsetDateTime>,
+    /// Incremented by every write (see `Store::assessment_at`).
+    pub revision: i32,
 }
 
 impl Assessment {
@@ -104,13 +106,25 @@ pub struct MyParticipation {
     pub assessment_state: Option<String>,
 }
 
+/// The columns of [`Assessment`], as a literal for `concat!`.
+macro_rules! assessment_columns {
+    () => {
+        "id, user_id, kind, organization_id, participation_id, package_digest, target_key, \
+         state, current_challenge, answer_count, checkpoint_seen, seed, improving, created_at, \
+         updated_at, challenge_started_at, revision"
+    };
+}
+
 /// The answer write on PostgreSQL, one statement: the inserts read the update's row, so nothing
 /// is written when the challenge is no longer the current one.
-const ANSWER_PG: &str = "WITH moved AS ( \
+const ANSWER_PG: &str = concat!(
+    "WITH moved AS ( \
        UPDATE assessments SET answer_count = answer_count + 1, current_challenge = $4, \
-       state = $5, updated_at = $6, challenge_started_at = NULL \
+       state = $5, updated_at = $6, challenge_started_at = NULL, revision = revision + 1 \
        WHERE id = $1 AND user_id = $2 AND state = 'STARTED' AND current_challenge = $3 \
-       RETURNING answer_count), \
+       RETURNING ",
+    assessment_columns!(),
+    "), \
      logged AS ( \
        INSERT INTO answers (assessment_id, challenge_id, seq, user_id, skill_id, value, \
        result, timed_out, created_at) \
@@ -120,14 +134,19 @@ const ANSWER_PG: &str = "WITH moved AS ( \
        SELECT $2, $11, $12, $6 FROM moved WHERE $11::text IS NOT NULL \
        ON CONFLICT (user_id, tube_id) \
        DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at) \
-     SELECT answer_count FROM moved";
+     SELECT * FROM moved"
+);
 
 /// The same write on SQLite, which has no data-modifying CTE: three statements of one query,
 /// chained by `changes()` (the row count of the previous statement).
-const ANSWER_SQLITE: &str = "UPDATE assessments SET answer_count = answer_count + 1, \
-     current_challenge = $4, state = $5, updated_at = $6, challenge_started_at = NULL \
+const ANSWER_SQLITE: &str = concat!(
+    "UPDATE assessments SET answer_count = answer_count + 1, \
+     current_challenge = $4, state = $5, updated_at = $6, challenge_started_at = NULL, \
+     revision = revision + 1 \
      WHERE id = $1 AND user_id = $2 AND state = 'STARTED' AND current_challenge = $3 \
-     RETURNING answer_count; \
+     RETURNING ",
+    assessment_columns!(),
+    "; \
      INSERT INTO answers (assessment_id, challenge_id, seq, user_id, skill_id, value, \
      result, timed_out, created_at) \
      SELECT $1, $3, answer_count, $2, $7, $8, $9, $10, $6 FROM assessments \
@@ -135,7 +154,8 @@ const ANSWER_SQLITE: &str = "UPDATE assessments SET answer_count = answer_count 
      INSERT INTO knowledge_states (user_id, tube_id, state, updated_at) \
      SELECT $2, $11, $12, $6 WHERE $11 IS NOT NULL AND changes() = 1 \
      ON CONFLICT (user_id, tube_id) \
-     DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at";
+     DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at"
+);
 
 /// Binds the twelve parameters of `ANSWER_PG` / `ANSWER_SQLITE`.
 macro_rules! bind_answer {
@@ -155,9 +175,7 @@ macro_rules! bind_answer {
     };
 }
 
-const ASSESSMENT_COLUMNS: &str = "id, user_id, kind, organization_id, participation_id, \
-    package_digest, target_key, state, current_challenge, answer_count, checkpoint_seen, seed, \
-    improving, created_at, updated_at, challenge_started_at";
+const ASSESSMENT_COLUMNS: &str = assessment_columns!();
 
 async fn insert_assessment(inner: &mut TxInner, new: &NewAssessment) -> Result<Uuid> {
     let id = Uuid::now_v7();
@@ -216,6 +234,29 @@ impl Store {
             .bind(user_id)
             .fetch_optional(p)
             .await)?)
+    }
+
+    /// The user's own assessment, as `assessment` reads it; from this server's copy of its last
+    /// write when `revision` is that write's, since the address of the page that follows a write
+    /// names the revision it produced. Any later write has a higher revision, so the copy is
+    /// never older than what the caller has seen; another server's write misses the copy.
+    pub async fn assessment_at(
+        &self,
+        id: Uuid,
+        user_id: Uuid,
+        revision: Option<i32>,
+    ) -> Result<Option<Assessment>> {
+        if let Some(revision) = revision
+            && let Some(a) = self.cache.assessments.get(&id).await
+            && a.revision == revision
+        {
+            return Ok((a.user_id == user_id).then_some(a));
+        }
+        self.assessment(id, user_id).await
+    }
+
+    async fn keep_written(&self, a: &Assessment) {
+        self.cache.assessments.insert(a.id, a.clone()).await;
     }
 
     /// The user's own assessment and their knowledge (one JSON state per tube), in one query:
@@ -384,30 +425,34 @@ impl Store {
         .await)?)
     }
 
-    /// Starts the clock of the current (timed) challenge once; returns when it started, or
-    /// `None` when that challenge is no longer the current one.
+    /// Starts the clock of the current (timed) challenge once; returns the assessment with the
+    /// time it started, or `None` when that challenge is no longer the current one.
     pub async fn start_challenge(
         &self,
         id: Uuid,
         user_id: Uuid,
         challenge: &str,
-    ) -> Result<Option<OffsetDateTime>> {
-        on_writer!(self, |p| sqlx::query(
-            "UPDATE assessments SET challenge_started_at = $4 WHERE id = $1 AND user_id = $2 \
-             AND state = 'STARTED' AND current_challenge = $3 AND challenge_started_at IS NULL"
-        )
-        .bind(id)
-        .bind(user_id)
-        .bind(challenge)
-        .bind(now())
-        .execute(p)
-        .await
-        .map(|_| ()))?;
-        Ok(self
-            .assessment(id, user_id)
-            .await?
-            .filter(|a| a.current_challenge.as_deref() == Some(challenge))
-            .and_then(|a| a.challenge_started_at))
+    ) -> Result<Option<Assessment>> {
+        let sql = sqlx::AssertSqlSafe(format!(
+            "UPDATE assessments SET challenge_started_at = $4, revision = revision + 1 \
+             WHERE id = $1 AND user_id = $2 AND state = 'STARTED' AND current_challenge = $3 \
+             AND challenge_started_at IS NULL RETURNING {ASSESSMENT_COLUMNS}"
+        ));
+        let started = on_writer!(self, |p| sqlx::query_as::<_, Assessment>(sql)
+            .bind(id)
+            .bind(user_id)
+            .bind(challenge)
+            .bind(now())
+            .fetch_optional(p)
+            .await)?;
+        let a = match started {
+            Some(a) => {
+                self.keep_written(&a).await;
+                Some(a)
+            }
+            None => self.assessment(id, user_id).await?,
+        };
+        Ok(a.filter(|a| a.current_challenge.as_deref() == Some(challenge)))
     }
 
     /// Resets a competence: forgets what the student knows on its tubes and closes their open
@@ -433,44 +478,54 @@ impl Store {
             }
             q.execute(c).await.map(|r| r.rows_affected())
         })?;
-        on_tx!(tx, |c| sqlx::query(
-            "UPDATE assessments SET state = 'COMPLETED', current_challenge = NULL, updated_at = $3 \
-             WHERE user_id = $1 AND kind = 'COMPETENCE' AND target_key = $2 AND state = 'STARTED'"
+        let closed: Vec<Uuid> = on_tx!(tx, |c| {
+            sqlx::query_scalar(
+            "UPDATE assessments SET state = 'COMPLETED', current_challenge = NULL, updated_at = $3, \
+             revision = revision + 1 \
+             WHERE user_id = $1 AND kind = 'COMPETENCE' AND target_key = $2 AND state = 'STARTED' \
+             RETURNING id"
         )
         .bind(user_id)
         .bind(competence)
         .bind(at)
-        .execute(c)
+        .fetch_all(c)
         .await
-        .map(|r| r.rows_affected()))?;
+        })?;
         tx.commit().await?;
+        for id in closed {
+            self.cache.assessments.invalidate(&id).await;
+        }
         Ok(forgotten)
     }
 
     /// Records an answer, the tube's new state and the next challenge, all or nothing. Returns
     /// `false`, writing nothing, when the challenge is no longer the current one (double submit,
     /// another tab, a refresh): the answer was already recorded.
-    pub async fn record_answer(&self, a: &NewAnswer<'_>) -> Result<bool> {
+    /// The assessment as the answer left it is returned, and kept for `assessment_at`.
+    pub async fn record_answer(&self, a: &NewAnswer<'_>) -> Result<Option<Assessment>> {
         let at = now();
         let state = if a.next.is_some() {
             "STARTED"
         } else {
             "COMPLETED"
         };
-        let seq = match &self.db {
+        let moved = match &self.db {
             // One statement, one round trip, atomic.
-            Db::Postgres(p) => bind_answer!(sqlx::query_scalar::<_, i32>(ANSWER_PG), a, state, at)
-                .fetch_optional(p)
-                .await
-                .map_err(StoreError::from_write)?,
+            Db::Postgres(p) => {
+                bind_answer!(sqlx::query_as::<_, Assessment>(ANSWER_PG), a, state, at)
+                    .fetch_optional(p)
+                    .await
+                    .map_err(StoreError::from_write)?
+            }
             Db::Sqlite(_) => self.record_answer_in_tx(a, state, at).await?,
         };
-        let Some(seq) = seq else {
-            return Ok(false);
+        let Some(moved) = moved else {
+            return Ok(None);
         };
-        self.remember_answer(a.assessment_id, seq, a.challenge_id)
+        self.remember_answer(a.assessment_id, moved.answer_count, a.challenge_id)
             .await;
-        Ok(true)
+        self.keep_written(&moved).await;
+        Ok(Some(moved))
     }
 
     /// SQLite has no data-modifying CTE: the three writes are one multi-statement query inside
@@ -482,11 +537,11 @@ impl Store {
         a: &NewAnswer<'_>,
         state: &str,
         at: OffsetDateTime,
-    ) -> Result<Option<i32>> {
+    ) -> Result<Option<Assessment>> {
         let mut tx = self.begin().await?;
         // `fetch_all`: `fetch_optional` would stop at the UPDATE's row, before the inserts.
-        let seq: Vec<i32> = on_tx!(tx, |c| bind_answer!(
-            sqlx::query_scalar(ANSWER_SQLITE),
+        let moved: Vec<Assessment> = on_tx!(tx, |c| bind_answer!(
+            sqlx::query_as(ANSWER_SQLITE),
             a,
             state,
             at
@@ -494,25 +549,29 @@ impl Store {
         .fetch_all(c)
         .await)
         .map_err(StoreError::from_write)?;
-        let Some(&seq) = seq.first() else {
+        let Some(moved) = moved.into_iter().next() else {
             return Ok(None);
         };
         tx.commit().await?;
-        Ok(Some(seq))
+        Ok(Some(moved))
     }
 
     /// Remembers that the student saw the checkpoint of every answer so far; returns the
     /// assessment as it now is (absent for another user's id), in one statement.
     pub async fn see_checkpoint(&self, id: Uuid, user_id: Uuid) -> Result<Option<Assessment>> {
         let sql = sqlx::AssertSqlSafe(format!(
-            "UPDATE assessments SET checkpoint_seen = answer_count WHERE id = $1 AND user_id = $2 \
-             RETURNING {ASSESSMENT_COLUMNS}"
+            "UPDATE assessments SET checkpoint_seen = answer_count, revision = revision + 1 \
+             WHERE id = $1 AND user_id = $2 RETURNING {ASSESSMENT_COLUMNS}"
         ));
-        Ok(on_writer!(self, |p| sqlx::query_as::<_, Assessment>(sql)
+        let seen = on_writer!(self, |p| sqlx::query_as::<_, Assessment>(sql)
             .bind(id)
             .bind(user_id)
             .fetch_optional(p)
-            .await)?)
+            .await)?;
+        if let Some(a) = &seen {
+            self.keep_written(a).await;
+        }
+        Ok(seen)
     }
 
     /// The student's participations in every establishment, newest first.

@@ -189,6 +189,9 @@ pub(crate) struct Caches {
     pub(crate) answered: moka::future::Cache<Uuid, Arc<Vec<String>>>,
     /// The campaign title a test page shows in its header, by participation.
     pub(crate) campaign_titles: moka::future::Cache<Uuid, Arc<str>>,
+    /// Each assessment as this server last wrote it. Never stale, so no time-to-live: an entry
+    /// is only used for the revision it holds (see `Store::assessment_at`).
+    pub(crate) assessments: moka::future::Cache<Uuid, Assessment>,
 }
 
 impl Caches {
@@ -209,6 +212,12 @@ impl Caches {
             campaign_titles: moka::future::Cache::builder()
                 .max_capacity(100_000)
                 .time_to_live(ttl)
+                .build(),
+            // The page that follows a write comes within a second; an hour covers a student
+            // who reloads it after a break.
+            assessments: moka::future::Cache::builder()
+                .max_capacity(100_000)
+                .time_to_idle(Duration::from_secs(3600))
                 .build(),
         }
     }

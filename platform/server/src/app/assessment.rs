@@ -14,7 +14,7 @@ use acquis_engine::scoring;
 use acquis_engine::select::mix;
 use acquis_plugin_host::{PluginError, Verdict};
 use acquis_store::{Assessment, NewAnswer, NewAssessment, SharedResults};
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -105,6 +105,29 @@ async fn load(state: &AppState, id: Uuid, user: Uuid) -> AppResult<Loaded> {
     loaded(state, a).await
 }
 
+/// The revision a page's address names: the page that follows a write of the assessment reads
+/// the copy this server kept of that write (see `Store::assessment_at`).
+#[derive(serde::Deserialize)]
+struct Revision {
+    v: Option<String>,
+}
+
+impl Revision {
+    fn get(&self) -> Option<i32> {
+        self.v.as_deref().and_then(|v| v.parse().ok())
+    }
+}
+
+/// The test page after a write that left the assessment at revision `a.revision`.
+fn test_page(a: &Assessment) -> String {
+    format!("/parcours/{}?v={}", a.id, a.revision)
+}
+
+async fn load_at(state: &AppState, id: Uuid, user: Uuid, at: &Revision) -> AppResult<Loaded> {
+    let a = state.store.assessment_at(id, user, at.get()).await?;
+    loaded(state, a).await
+}
+
 /// The assessment with its package's catalog; an absent one is a 404.
 async fn loaded(state: &AppState, a: Option<Assessment>) -> AppResult<Loaded> {
     let a = a.ok_or(AppError::NotFound)?;
@@ -188,8 +211,9 @@ async fn show(
     State(state): State<AppState>,
     CurrentUser { user, session }: CurrentUser,
     Path(id): Path<Uuid>,
+    Query(at): Query<Revision>,
 ) -> AppResult<Response> {
-    let l = load(&state, id, user.id).await?;
+    let l = load_at(&state, id, user.id, &at).await?;
     if let Some(elsewhere) = beyond_challenge(&l.a) {
         return Ok(see_other(&elsewhere));
     }
@@ -230,8 +254,11 @@ async fn start_timed(
         .find(|(k, _)| k == "challenge")
         .map(|(_, v)| v.as_str())
         .unwrap_or_default();
-    state.store.start_challenge(id, user.id, challenge).await?;
-    Ok(see_other(&format!("/parcours/{id}")))
+    let target = match state.store.start_challenge(id, user.id, challenge).await? {
+        Some(a) => test_page(&a),
+        None => format!("/parcours/{id}"),
+    };
+    Ok(see_other(&target))
 }
 
 fn finished_target(a: &Assessment) -> String {
@@ -552,15 +579,10 @@ async fn answer(
     // Straight to the checkpoint or the end when this answer led there, sparing the browser a
     // request that would only redirect; otherwise (or when another request recorded the answer
     // first) the test page says where the test is now.
-    let mut now = l.a;
-    now.answer_count += 1;
-    if next.is_none() {
-        now.state = "COMPLETED".into();
-    }
-    let target = recorded
-        .then(|| beyond_challenge(&now))
-        .flatten()
-        .unwrap_or_else(|| format!("/parcours/{id}"));
+    let target = match recorded {
+        Some(now) => beyond_challenge(&now).unwrap_or_else(|| test_page(&now)),
+        None => format!("/parcours/{id}"),
+    };
     Ok(see_other(&target))
 }
 
@@ -669,7 +691,7 @@ async fn continue_after_checkpoint(
         .see_checkpoint(id, user.id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let target = beyond_challenge(&a).unwrap_or_else(|| format!("/parcours/{id}"));
+    let target = beyond_challenge(&a).unwrap_or_else(|| test_page(&a));
     Ok(see_other(&target))
 }
 
