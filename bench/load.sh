@@ -8,7 +8,8 @@
 # together offering RATE answers per second, each thinking between answers for a time drawn
 # around the mean (±50 %), latency counted from each answer's scheduled instant.
 # ACQUIS_BENCH_SERVER names another server binary (to compare two builds in one window), and
-# ACQUIS_BENCH_LOAD another load generator;
+# ACQUIS_BENCH_LOAD another load generator; ACQUIS_BENCH_PG_CONNECTIONS the server's PostgreSQL
+# pool (20);
 # ACQUIS_BENCH_BACKENDS="postgres" runs one backend only; ACQUIS_LOAD_SLOW=MS lists on stderr
 # where the answers slower than MS milliseconds led.
 set -euo pipefail
@@ -42,7 +43,7 @@ for backend in ${ACQUIS_BENCH_BACKENDS:-sqlite postgres}; do
     # for loopback TCP.
     socket=${ACQUIS_BENCH_PG_SOCKET-/var/run/postgresql}
     [ -n "$socket" ] && [ -S "$socket/.s.PGSQL.5432" ] && app_url="postgres://acquis_app@localhost/$db?host=$socket"
-    env=(ACQUIS_MIGRATE_DATABASE_URL="$base/$db" ACQUIS_DATABASE_URL="$app_url" ACQUIS_DATABASE_MAX_CONNECTIONS=20)
+    env=(ACQUIS_MIGRATE_DATABASE_URL="$base/$db" ACQUIS_DATABASE_URL="$app_url" ACQUIS_DATABASE_MAX_CONNECTIONS=${ACQUIS_BENCH_PG_CONNECTIONS:-20})
   fi
   env "${env[@]}" ACQUIS_DATA_DIR="$WORK/$backend" ACQUIS_BIND="127.0.0.1:$port" ACQUIS_BASE_URL="http://127.0.0.1:$port" \
       ACQUIS_LOGIN_ATTEMPTS_PER_MINUTE=100000000 RUST_LOG=warn "$SERVER" > "$WORK/$backend.log" 2>&1 &
