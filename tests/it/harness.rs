@@ -247,10 +247,19 @@ async fn serve(
     config: Config,
     app_url: &str,
 ) -> (AppState, Store) {
+    serve_with_pool(listener, config, app_url, 5).await
+}
+
+async fn serve_with_pool(
+    listener: tokio::net::TcpListener,
+    config: Config,
+    app_url: &str,
+    max_connections: u32,
+) -> (AppState, Store) {
     let store = Store::connect(&ConnectOptions {
         url: app_url.to_owned(),
         migrate_url: None,
-        max_connections: 5,
+        max_connections,
         cache_ttl: std::time::Duration::from_secs(10),
     })
     .await
@@ -317,11 +326,16 @@ impl TestApp {
     /// A second app server on the same database, with its own caches (as behind a load
     /// balancer); returns its base URL and its store.
     pub async fn another_server(&self) -> (String, Store) {
+        self.another_server_with_pool(5).await
+    }
+
+    /// [`TestApp::another_server`] with `max_connections` in its database pool.
+    pub async fn another_server_with_pool(&self, max_connections: u32) -> (String, Store) {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let mut config = (*self.state.config).clone();
         config.base_url = base.clone();
-        let (_, store) = serve(listener, config, &self.db.app_url).await;
+        let (_, store) = serve_with_pool(listener, config, &self.db.app_url, max_connections).await;
         (base, store)
     }
 

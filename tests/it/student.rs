@@ -494,6 +494,29 @@ async fn a_test_page_naming_a_revision_never_shows_an_older_state() {
 }
 
 #[tokio::test]
+async fn answers_never_wait_for_a_second_database_connection() {
+    // A server with one database connection, which has not loaded the package yet: the answer
+    // that loads it, the next ones, and those of « Je retente » (which reads the participation in
+    // the tenant) all go through. An answer holding its connection while asking for another
+    // would wait for the pool's timeout and fail.
+    let app = TestApp::spawn().await;
+    let s = campaign(&app, "0000003F", "competence-4-1", false).await;
+    let (a, path) = join(&app, &s.code, "noa@test.fr").await;
+    let (other, _) = app.another_server_with_pool(1).await;
+    let b = Client {
+        http: a.http.clone(),
+        base: other,
+    };
+    let (answers, results) = take_to_the_end(&b, &path, false).await;
+    assert!(answers >= 1);
+    results.assert_contains("Je retente");
+    let retry = b.post(&format!("{path}/retenter"), &[]).await;
+    assert_eq!(retry.status, 200, "{}", retry.text());
+    let (again, _) = take_to_the_end(&b, &retry.path(), true).await;
+    assert!(again >= 1);
+}
+
+#[tokio::test]
 async fn a_student_cannot_reach_another_students_assessment() {
     let app = TestApp::spawn().await;
     let s = campaign(&app, "0000004D", "competence-1-1", false).await;

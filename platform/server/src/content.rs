@@ -790,6 +790,11 @@ impl Contents {
         Ok(published)
     }
 
+    /// The catalog of a package if it is loaded already (no database involved).
+    pub async fn loaded_catalog(&self, digest: &str) -> Option<Arc<Catalog>> {
+        self.catalogs.get(digest).await
+    }
+
     /// The catalog of a published package, loaded (and verified again) on first use.
     pub async fn catalog(&self, digest: &str) -> anyhow::Result<Arc<Catalog>> {
         if let Some(c) = self.catalogs.get(digest).await {

@@ -8,7 +8,8 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::{
-    Db, Result, Store, StoreError, TenantTx, Tx, TxInner, now, on_inner, on_pool, on_tx, on_writer,
+    Db, Held, Result, Store, StoreError, TenantTx, Tx, TxInner, now, on_held, on_inner, on_pool,
+    on_tx, on_writer,
 };
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -264,6 +265,7 @@ impl Store {
     /// thread. Another user's id reads as absent.
     pub async fn assessment_with_knowledge(
         &self,
+        held: &mut Held,
         id: Uuid,
         user_id: Uuid,
     ) -> Result<Option<(Assessment, Vec<(String, String)>)>> {
@@ -273,7 +275,7 @@ impl Store {
              LEFT JOIN knowledge_states k ON k.user_id = a.user_id"
         ));
         // The assessment's columns repeat on every tube's row: decoded once, from the first.
-        on_pool!(self, |p| {
+        on_held!(self, held, read, |p| {
             let rows = sqlx::query(sql).bind(id).bind(user_id).fetch_all(p).await?;
             let Some(first) = rows.first() else {
                 return Ok(None);
@@ -348,6 +350,17 @@ impl Store {
         assessment_id: Uuid,
         count: i32,
     ) -> Result<Vec<String>> {
+        self.answered_challenges_held(&mut Held::default(), assessment_id, count)
+            .await
+    }
+
+    /// [`Store::answered_challenges`] on a held connection.
+    pub async fn answered_challenges_held(
+        &self,
+        held: &mut Held,
+        assessment_id: Uuid,
+        count: i32,
+    ) -> Result<Vec<String>> {
         let count = count.max(0) as usize;
         let cached = self.cache.answered.get(&assessment_id).await;
         let known = cached.as_ref().map_or(0, |c| c.len());
@@ -364,7 +377,7 @@ impl Store {
                 }
             });
         }
-        let more: Vec<String> = on_pool!(self, |p| {
+        let more: Vec<String> = on_held!(self, held, read, |p| {
             sqlx::query_scalar(
             "SELECT challenge_id FROM answers WHERE assessment_id = $1 AND seq > $2 AND seq <= $3 \
              ORDER BY seq"
@@ -502,7 +515,11 @@ impl Store {
     /// `false`, writing nothing, when the challenge is no longer the current one (double submit,
     /// another tab, a refresh): the answer was already recorded.
     /// The assessment as the answer left it is returned, and kept for `assessment_at`.
-    pub async fn record_answer(&self, a: &NewAnswer<'_>) -> Result<Option<Assessment>> {
+    pub async fn record_answer(
+        &self,
+        held: &mut Held,
+        a: &NewAnswer<'_>,
+    ) -> Result<Option<Assessment>> {
         let at = now();
         let state = if a.next.is_some() {
             "STARTED"
@@ -511,12 +528,15 @@ impl Store {
         };
         let moved = match &self.db {
             // One statement, one round trip, atomic.
-            Db::Postgres(p) => {
-                bind_answer!(sqlx::query_as::<_, Assessment>(ANSWER_PG), a, state, at)
-                    .fetch_optional(p)
-                    .await
-                    .map_err(StoreError::from_write)?
-            }
+            Db::Postgres(_) => on_held!(self, held, write, |c| bind_answer!(
+                sqlx::query_as::<_, Assessment>(ANSWER_PG),
+                a,
+                state,
+                at
+            )
+            .fetch_optional(c)
+            .await
+            .map_err(StoreError::from_write))?,
             Db::Sqlite(_) => self.record_answer_in_tx(a, state, at).await?,
         };
         let Some(moved) = moved else {

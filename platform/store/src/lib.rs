@@ -85,6 +85,28 @@ macro_rules! on_writer {
 }
 pub(crate) use on_writer;
 
+/// Runs `$body` with `$c` bound to the connection a [`Held`] carries, or else to the backend's
+/// pool for reads (`read`) or writes (`write`).
+macro_rules! on_held {
+    ($store:expr, $held:expr, $sqlite:ident, |$c:ident| $body:expr) => {
+        match ($held.0.as_mut(), &$store.db) {
+            (Some(conn), _) => {
+                let $c = &mut **conn;
+                $body
+            }
+            (None, $crate::Db::Sqlite(pools)) => {
+                let $c = &pools.$sqlite;
+                $body
+            }
+            (None, $crate::Db::Postgres(p)) => {
+                let $c = p;
+                $body
+            }
+        }
+    };
+}
+pub(crate) use on_held;
+
 /// Runs `$body` with `$c` bound to the connection of a `&mut TxInner`.
 macro_rules! on_inner {
     ($inner:expr, |$c:ident| $body:expr) => {
@@ -225,6 +247,22 @@ impl Caches {
     pub(crate) async fn forget_user(&self, user: Uuid) {
         self.users.invalidate(&user).await;
         self.memberships.invalidate(&user).await;
+    }
+}
+
+/// One pooled PostgreSQL connection carried through a request's store calls, which then pay one
+/// checkout and one release ping (a round trip) instead of one each. On SQLite it holds nothing:
+/// each call takes the reader or the writer it needs.
+///
+/// A handler holding one must [`release`](Held::release) it before anything that may take
+/// another connection: requests all holding one and all waiting for a second would empty the
+/// pool and wait on themselves.
+#[derive(Default)]
+pub struct Held(Option<sqlx::pool::PoolConnection<Postgres>>);
+
+impl Held {
+    pub fn release(&mut self) {
+        self.0 = None;
     }
 }
 
@@ -393,6 +431,14 @@ impl Store {
             .await
             .map(|r| r.rows_affected()))?;
         Ok(())
+    }
+
+    /// A connection to carry through a request's store calls (see [`Held`]).
+    pub async fn hold(&self) -> Result<Held> {
+        Ok(Held(match &self.db {
+            Db::Postgres(p) => Some(p.acquire().await?),
+            Db::Sqlite(_) => None,
+        }))
     }
 
     /// A transaction on global tables.

@@ -461,12 +461,25 @@ async fn answer(
             .map(|(_, v)| v.as_str())
             .unwrap_or_default()
     };
+    // The read, the answered list and the write share one pooled connection; it is released
+    // before anything that may need a second one (a catalog to load, « Je retente »'s tenant
+    // read, the error page's header).
+    let mut held = state.store.hold().await?;
     let (a, knowledge_rows) = state
         .store
-        .assessment_with_knowledge(id, user.id)
+        .assessment_with_knowledge(&mut held, id, user.id)
         .await?
         .unzip();
-    let l = loaded(&state, a).await?;
+    let Some(a) = a else {
+        return Err(AppError::NotFound);
+    };
+    let l = match state.contents.loaded_catalog(&a.package_digest).await {
+        Some(catalog) => Loaded { a, catalog },
+        None => {
+            held.release();
+            loaded(&state, Some(a)).await?
+        }
+    };
     let knowledge_rows = knowledge_rows.unwrap_or_default();
     let challenge = field("challenge");
     // Already answered (double submit, other tab, refresh): show where the test is now.
@@ -494,6 +507,7 @@ async fn answer(
         "neutraliser" => (String::new(), "neutralised"),
         _ => {
             let Some(value) = encode_answer(&info.kind, &form) else {
+                held.release();
                 return challenge_page(
                     &state,
                     &l,
@@ -527,6 +541,9 @@ async fn answer(
     };
     let goal = l.goal()?;
     let stored = l.catalog.knowledge(&knowledge_rows);
+    if l.a.improving {
+        held.release();
+    }
     let mut working = working_knowledge(&state, &l, &stored).await?;
     let skill = l.catalog.skill_of(c);
     let at = time::OffsetDateTime::now_utc().unix_timestamp();
@@ -537,7 +554,7 @@ async fn answer(
     }
     let mut answered: Vec<ChallengeIdx> = state
         .store
-        .answered_challenges(id, l.a.answer_count)
+        .answered_challenges_held(&mut held, id, l.a.answer_count)
         .await?
         .iter()
         .filter_map(|c| l.catalog.challenge_index(c))
@@ -564,17 +581,20 @@ async fn answer(
     });
     let recorded = state
         .store
-        .record_answer(&NewAnswer {
-            assessment_id: id,
-            user_id: user.id,
-            challenge_id: challenge,
-            skill_id: Some(&l.catalog.bank.skill(skill).id),
-            value: &value,
-            result,
-            timed_out: timed_out && result == "ko",
-            tube: tube_state,
-            next: next.map(|n| l.catalog.bank.challenges[n as usize].id.clone()),
-        })
+        .record_answer(
+            &mut held,
+            &NewAnswer {
+                assessment_id: id,
+                user_id: user.id,
+                challenge_id: challenge,
+                skill_id: Some(&l.catalog.bank.skill(skill).id),
+                value: &value,
+                result,
+                timed_out: timed_out && result == "ko",
+                tube: tube_state,
+                next: next.map(|n| l.catalog.bank.challenges[n as usize].id.clone()),
+            },
+        )
         .await?;
     // Straight to the checkpoint or the end when this answer led there, sparing the browser a
     // request that would only redirect; otherwise (or when another request recorded the answer
