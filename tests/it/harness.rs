@@ -530,6 +530,15 @@ impl Page {
 }
 
 impl Client {
+    /// The same browser on another app server (cookies are per host, not per port), as behind
+    /// a load balancer.
+    pub fn on(&self, base: String) -> Client {
+        Client {
+            http: self.http.clone(),
+            base,
+        }
+    }
+
     pub fn new(base: &str) -> Client {
         Client {
             http: reqwest::Client::builder()

@@ -380,11 +380,7 @@ async fn two_app_servers_answering_in_turn_agree_on_what_was_answered() {
     let s = campaign(&app, "0000003D", "rentree-tle", false).await;
     let (a, path) = join(&app, &s.code, "ines@test.fr").await;
     let (other, other_store) = app.another_server().await;
-    // The same browser (cookies are per host, not per port) behind a load balancer.
-    let b = Client {
-        http: a.http.clone(),
-        base: other,
-    };
+    let b = a.on(other);
     let id: Uuid = path.trim_start_matches("/parcours/").parse().unwrap();
     let mut given = Vec::new();
     for turn in 0..14 {
@@ -460,10 +456,7 @@ async fn a_test_page_naming_a_revision_never_shows_an_older_state() {
     let s = campaign(&app, "0000003E", "rentree-tle", false).await;
     let (a, path) = join(&app, &s.code, "lou@test.fr").await;
     let (other, _) = app.another_server().await;
-    let b = Client {
-        http: a.http.clone(),
-        base: other,
-    };
+    let b = a.on(other);
     // An answer redirects to the test page naming the revision it wrote, which this server
     // serves from its copy of that write.
     let after_a = skip_shown(&a, &path, current_step(&a, &path).await).await;
@@ -495,18 +488,14 @@ async fn a_test_page_naming_a_revision_never_shows_an_older_state() {
 
 #[tokio::test]
 async fn answers_never_wait_for_a_second_database_connection() {
-    // A server with one database connection, which has not loaded the package yet: the answer
-    // that loads it, the next ones, and those of « Je retente » (which reads the participation in
-    // the tenant) all go through. An answer holding its connection while asking for another
-    // would wait for the pool's timeout and fail.
+    // A server with one database connection: a whole test, then the answers of « Je retente »
+    // (which read the participation in the tenant), all go through. An answer holding its
+    // connection while asking for another would wait for the pool's timeout and fail.
     let app = TestApp::spawn().await;
     let s = campaign(&app, "0000003F", "competence-4-1", false).await;
     let (a, path) = join(&app, &s.code, "noa@test.fr").await;
     let (other, _) = app.another_server_with_pool(1).await;
-    let b = Client {
-        http: a.http.clone(),
-        base: other,
-    };
+    let b = a.on(other);
     let (answers, results) = take_to_the_end(&b, &path, false).await;
     assert!(answers >= 1);
     results.assert_contains("Je retente");
