@@ -306,6 +306,13 @@ impl Host {
             .consume_fuel(true)
             .epoch_interruption(true)
             .max_wasm_stack(512 << 10)
+            // Explicit bounds checks instead of guard pages: a guest's memory grows on every call
+            // (Rust's wasm32 allocator takes its heap from `memory.grow`), and with guard pages
+            // each call costs two `mprotect` (open the grown pages, close them at the next
+            // instantiation), each a TLB shootdown across the server's threads. Plugin calls are
+            // short; the checks cost less than the syscalls.
+            .signals_based_traps(false)
+            .memory_guard_size(0)
             .allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
         let engine =
             Engine::new(&config).map_err(|e| PluginError::Refused(format!("moteur Wasm : {e}")))?;
