@@ -181,7 +181,12 @@ pub async fn take_to_the_end(c: &Client, path: &str, right: bool) -> (usize, Pag
 
 /// The page of the test's current step; a timed challenge's warning is accepted first.
 pub async fn current_step(c: &Client, path: &str) -> Page {
-    let page = c.get(path).await;
+    past_the_timer(c, path, c.get(path).await).await
+}
+
+/// `page`, or the challenge it warns about once its clock is started when it is a timed
+/// challenge's warning.
+async fn past_the_timer(c: &Client, path: &str, page: Page) -> Page {
     if page.body.contains("/chrono\"")
         && let Some(id) = challenge_id(&page)
     {
@@ -435,13 +440,7 @@ async fn two_app_servers_answering_in_turn_agree_on_what_was_answered() {
 /// Skips the challenge `page` shows (starting its clock first when it is timed); returns the
 /// page the answer led to.
 async fn skip_shown(c: &Client, path: &str, page: Page) -> Page {
-    let mut page = page;
-    if page.body.contains("/chrono\"") {
-        let id = challenge_id(&page).unwrap();
-        page = c
-            .post(&format!("{path}/chrono"), &[("challenge", id.as_str())])
-            .await;
-    }
+    let page = past_the_timer(c, path, page).await;
     let id = challenge_id(&page).expect("a challenge");
     c.post(
         &format!("{path}/reponse"),

@@ -280,6 +280,26 @@ async fn step(s: &mut Student, slot: Option<Instant>) -> anyhow::Result<Option<D
     Ok(Some(elapsed))
 }
 
+/// Runs the set-up steps eight at a time, in any order.
+async fn eight_at_a_time<T: Send + 'static>(
+    steps: impl Iterator<Item = impl Future<Output = anyhow::Result<T>> + Send + 'static>,
+) -> anyhow::Result<Vec<T>> {
+    let mut done = Vec::new();
+    let mut set = tokio::task::JoinSet::new();
+    for step in steps {
+        set.spawn(step);
+        if set.len() >= 8
+            && let Some(one) = set.join_next().await
+        {
+            done.push(one??);
+        }
+    }
+    while let Some(one) = set.join_next().await {
+        done.push(one??);
+    }
+    Ok(done)
+}
+
 /// CPU seconds used so far by every process named `name` (Linux `/proc`, in USER_HZ, which is
 /// 100 on every Linux architecture we run on). Machines shared with other guests make throughput
 /// noisy; CPU time per answer is the steadier measure of the work the server does.
@@ -387,35 +407,17 @@ async fn main() -> anyhow::Result<()> {
     // the campaign with inside the window (a student beyond the spares signs up there). Without
     // the spares, a cohort that started together finishes together and the window measures a
     // wave of password hashes (argon2id, ~25 ms of CPU each) instead of answers.
-    let mut accounts = Vec::new();
-    let mut set = tokio::task::JoinSet::new();
-    for n in 0..2 * students {
+    let mut accounts = eight_at_a_time((0..2 * students).map(|n| {
         let base = base.clone();
-        set.spawn(async move { sign_up(&base, n).await });
-        if set.len() >= 8
-            && let Some(done) = set.join_next().await
-        {
-            accounts.push(done??);
-        }
-    }
-    while let Some(done) = set.join_next().await {
-        accounts.push(done??);
-    }
+        async move { sign_up(&base, n).await }
+    }))
+    .await?;
     let spares = Arc::new(std::sync::Mutex::new(accounts.split_off(students)));
-    let mut ready = Vec::new();
-    let mut set = tokio::task::JoinSet::new();
-    for http in accounts {
+    let ready = eight_at_a_time(accounts.into_iter().map(|http| {
         let code = code.clone();
-        set.spawn(async move { join(http, &code).await });
-        if set.len() >= 8
-            && let Some(joined) = set.join_next().await
-        {
-            ready.push(joined??);
-        }
-    }
-    while let Some(s) = set.join_next().await {
-        ready.push(s??);
-    }
+        async move { join(http, &code).await }
+    }))
+    .await?;
     let next_id = Arc::new(AtomicUsize::new(2 * students));
     let stop = Arc::new(AtomicBool::new(false));
     let started = Instant::now();

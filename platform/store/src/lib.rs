@@ -89,19 +89,12 @@ pub(crate) use on_writer;
 /// pool for reads (`read`) or writes (`write`).
 macro_rules! on_held {
     ($store:expr, $held:expr, $sqlite:ident, |$c:ident| $body:expr) => {
-        match ($held.0.as_mut(), &$store.db) {
-            (Some(conn), _) => {
+        match $held.0.as_mut() {
+            Some(conn) => {
                 let $c = &mut **conn;
                 $body
             }
-            (None, $crate::Db::Sqlite(pools)) => {
-                let $c = &pools.$sqlite;
-                $body
-            }
-            (None, $crate::Db::Postgres(p)) => {
-                let $c = p;
-                $body
-            }
+            None => $crate::on_pools!($store, $sqlite, |$c| $body),
         }
     };
 }

@@ -473,13 +473,14 @@ async fn answer(
     let Some(a) = a else {
         return Err(AppError::NotFound);
     };
-    let l = match state.contents.loaded_catalog(&a.package_digest).await {
-        Some(catalog) => Loaded { a, catalog },
+    let catalog = match state.contents.loaded_catalog(&a.package_digest).await {
+        Some(catalog) => catalog,
         None => {
             held.release();
-            loaded(&state, Some(a)).await?
+            state.contents.catalog(&a.package_digest).await?
         }
     };
+    let l = Loaded { a, catalog };
     let knowledge_rows = knowledge_rows.unwrap_or_default();
     let challenge = field("challenge");
     // Already answered (double submit, other tab, refresh): show where the test is now.
