@@ -179,8 +179,8 @@ async fn recommended_tutorials_follow_the_questions_missed() {
 async fn force_challenge(app: &TestApp, competence: &str, challenge: &str) {
     app.owner_exec(
         &format!(
-            "UPDATE assessments SET current_challenge = '{challenge}', challenge_started_at = NULL \
-             WHERE target_key = '{competence}' AND state = 'STARTED'"
+            "UPDATE assessments SET current_challenge = '{challenge}', challenge_started_at = NULL, \
+             revision = revision + 1 WHERE target_key = '{competence}' AND state = 'STARTED'"
         ),
         None,
     )
@@ -238,7 +238,8 @@ async fn a_timed_challenge_warns_first_and_a_late_answer_does_not_count() {
     )
     .await;
     app.owner_exec(
-        "UPDATE assessments SET challenge_started_at = $1 WHERE target_key = '1.2'",
+        "UPDATE assessments SET challenge_started_at = $1, revision = revision + 1 \
+         WHERE target_key = '1.2'",
         Some(time::OffsetDateTime::now_utc() - time::Duration::minutes(10)),
     )
     .await;
@@ -254,7 +255,8 @@ async fn a_timed_challenge_warns_first_and_a_late_answer_does_not_count() {
     );
 }
 
-/// Moves every answer time of the student's knowledge eight days back.
+/// Moves every answer time of the student's knowledge eight days back (a new version of it, as
+/// every write of it is).
 async fn eight_days_pass(app: &TestApp, user: uuid::Uuid) {
     let back = 8 * 24 * 3600;
     for (tube, state) in app.store.knowledge_states(user).await.unwrap() {
@@ -274,4 +276,6 @@ async fn eight_days_pass(app: &TestApp, user: uuid::Uuid) {
         )
         .await;
     }
+    app.owner_exec("UPDATE knowledge_versions SET version = version + 1", None)
+        .await;
 }

@@ -17,6 +17,7 @@ const GLOBAL_TABLES: &[&str] = &[
     "assessments",
     "answers",
     "knowledge_states",
+    "knowledge_versions",
     "saved_tutorials",
     "challenge_reports",
     // Students' school SSO: providers are the platform's, identities belong to accounts.

@@ -437,6 +437,90 @@ async fn two_app_servers_answering_in_turn_agree_on_what_was_answered() {
     assert_eq!(logged, given);
 }
 
+#[tokio::test]
+async fn two_tests_of_one_student_on_two_servers_never_overwrite_each_others_knowledge() {
+    // A training of competence 1.1 answered through another server, which then holds the
+    // student's knowledge; a campaign on 1.1 answered through this server on the tube of the
+    // training's next challenge; then the training's answer there. It must build on the
+    // campaign's write, not on the other server's older copy of the knowledge.
+    let app = TestApp::spawn().await;
+    let s = campaign(&app, "0000003C", "competence-1-1", false).await;
+    let (a, campaign_path) = join(&app, &s.code, "eli@test.fr").await;
+    let user = app
+        .store
+        .find_user_by_login("eli@test.fr")
+        .await
+        .unwrap()
+        .unwrap();
+    let (other, _) = app.another_server().await;
+    let b = a.on(other);
+    let training = b.post("/mon-profil/competences/1.1", &[]).await.path();
+    assert!(training.starts_with("/parcours/"), "{training}");
+    let next = skip_shown(&b, &training, current_step(&b, &training).await).await;
+    let next = past_the_timer(&b, &training, next).await;
+    let asked = challenge_id(&next).expect("the training goes on");
+    let catalog = app.state.contents.builtin().await.unwrap();
+    let skill_of = |id: &str| catalog.skill_of(catalog.challenge_index(id).unwrap());
+    let skill = skill_of(&asked);
+    let tube = catalog.bank.skill(skill).tube;
+    let other_skill = catalog
+        .bank
+        .challenges
+        .iter()
+        .enumerate()
+        .find(|(i, ch)| {
+            ch.skill != skill
+                && catalog.bank.skill(ch.skill).tube == tube
+                && catalog.challenges[*i].timer.is_none()
+        })
+        .map(|(_, ch)| ch.id.clone())
+        .expect("another skill in the tube");
+    force_current(&app, &campaign_path, &other_skill).await;
+    for (c, path, challenge) in [(&a, &campaign_path, &other_skill), (&b, &training, &asked)] {
+        let after = c
+            .post(
+                &format!("{path}/reponse"),
+                &[("challenge", challenge.as_str()), ("action", "passer")],
+            )
+            .await;
+        assert_eq!(after.status, 200, "{}", after.text());
+    }
+    assert_eq!(app.count("SELECT COUNT(*) FROM answers").await, 3);
+    let tube_id = &catalog.bank.tubes[tube as usize].id;
+    let states = app.store.knowledge_states(user.id).await.unwrap();
+    let (_, state) = states.iter().find(|(t, _)| t == tube_id).unwrap();
+    let state: serde_json::Value = serde_json::from_str(state).unwrap();
+    let answered: Vec<&str> = state["direct"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d[0].as_str().unwrap())
+        .collect();
+    for s in [skill, skill_of(&other_skill)] {
+        let id = catalog.bank.skill(s).id.as_str();
+        assert!(answered.contains(&id), "{id} kept in {state}");
+    }
+}
+
+/// Makes `challenge` the current one of the assessment at `path`, as a write of the assessment
+/// does (its revision moves).
+async fn force_current(app: &TestApp, path: &str, challenge: &str) {
+    let id: Uuid = path.trim_start_matches("/parcours/").parse().unwrap();
+    let id = if app.db.postgres {
+        format!("'{id}'")
+    } else {
+        format!("X'{}'", id.simple())
+    };
+    app.owner_exec(
+        &format!(
+            "UPDATE assessments SET current_challenge = '{challenge}', \
+             challenge_started_at = NULL, revision = revision + 1 WHERE id = {id}"
+        ),
+        None,
+    )
+    .await;
+}
+
 /// Skips the challenge `page` shows (starting its clock first when it is timed); returns the
 /// page the answer led to.
 async fn skip_shown(c: &Client, path: &str, page: Page) -> Page {

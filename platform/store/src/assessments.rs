@@ -72,11 +72,46 @@ pub struct AnswerRow {
     pub created_at: OffsetDateTime,
 }
 
+/// A student's knowledge as stored: one JSON state per tube they have answered on, and the
+/// version of the whole (see migration 0012).
+#[derive(Debug, Clone, Default)]
+pub struct StoredKnowledge {
+    pub version: i64,
+    pub tubes: Vec<(String, String)>,
+}
+
+impl StoredKnowledge {
+    /// Bytes kept, for the cache's weigher.
+    pub(crate) fn weight(&self) -> u32 {
+        let bytes: usize = self.tubes.iter().map(|(t, s)| t.len() + s.len() + 48).sum();
+        u32::try_from(bytes + 64).unwrap_or(u32::MAX)
+    }
+
+    /// The knowledge once `tube` is stored as `state`, at the next version.
+    fn with_tube(&self, tube: Option<(&str, &str)>) -> StoredKnowledge {
+        let mut tubes = self.tubes.clone();
+        if let Some((tube, state)) = tube {
+            match tubes.iter_mut().find(|(t, _)| t == tube) {
+                Some(row) => row.1 = state.to_owned(),
+                None => tubes.push((tube.to_owned(), state.to_owned())),
+            }
+        }
+        StoredKnowledge {
+            version: self.version + 1,
+            tubes,
+        }
+    }
+}
+
 /// One answer and everything it changes, written in one transaction.
 #[derive(Debug, Clone)]
 pub struct NewAnswer<'a> {
     pub assessment_id: Uuid,
     pub user_id: Uuid,
+    /// The assessment's revision the answer was computed from; nothing is written if it moved.
+    pub revision: i32,
+    /// The knowledge the engine worked from; nothing is written if its version moved.
+    pub knowledge: &'a StoredKnowledge,
     /// The challenge the student answered; must still be the assessment's current one.
     pub challenge_id: &'a str,
     pub skill_id: Option<&'a str>,
@@ -116,13 +151,23 @@ macro_rules! assessment_columns {
     };
 }
 
-/// The answer write on PostgreSQL, one statement: the inserts read the update's row, so nothing
-/// is written when the challenge is no longer the current one.
+/// The answer write on PostgreSQL, one statement. The knowledge's version moves first, only from
+/// the version the answer was computed from (a concurrent writer holds the row and the check
+/// sees its new version); the assessment moves only from the revision the answer was computed
+/// from, and only after the version did; the inserts read the update's row. So nothing is
+/// written when either was stale. (The version may move alone: that only costs a reader of an
+/// older copy a second read.)
 const ANSWER_PG: &str = concat!(
-    "WITH moved AS ( \
+    "WITH versioned AS ( \
+       INSERT INTO knowledge_versions (user_id, version) VALUES ($2, $14 + 1) \
+       ON CONFLICT (user_id) DO UPDATE SET version = excluded.version \
+       WHERE knowledge_versions.version = $14 \
+       RETURNING version), \
+     moved AS ( \
        UPDATE assessments SET answer_count = answer_count + 1, current_challenge = $4, \
        state = $5, updated_at = $6, challenge_started_at = NULL, revision = revision + 1 \
        WHERE id = $1 AND user_id = $2 AND state = 'STARTED' AND current_challenge = $3 \
+       AND revision = $13 AND EXISTS (SELECT 1 FROM versioned) \
        RETURNING ",
     assessment_columns!(),
     "), \
@@ -138,13 +183,18 @@ const ANSWER_PG: &str = concat!(
      SELECT * FROM moved"
 );
 
-/// The same write on SQLite, which has no data-modifying CTE: three statements of one query,
-/// chained by `changes()` (the row count of the previous statement).
+/// The same write on SQLite, which has no data-modifying CTE: four statements of one query in
+/// one IMMEDIATE transaction (the only writer), chained by `changes()` (the row count of the
+/// previous statement); the transaction is rolled back when the assessment did not move.
 const ANSWER_SQLITE: &str = concat!(
-    "UPDATE assessments SET answer_count = answer_count + 1, \
+    "INSERT INTO knowledge_versions (user_id, version) VALUES ($2, $14 + 1) \
+     ON CONFLICT (user_id) DO UPDATE SET version = excluded.version \
+     WHERE knowledge_versions.version = $14; \
+     UPDATE assessments SET answer_count = answer_count + 1, \
      current_challenge = $4, state = $5, updated_at = $6, challenge_started_at = NULL, \
      revision = revision + 1 \
      WHERE id = $1 AND user_id = $2 AND state = 'STARTED' AND current_challenge = $3 \
+     AND revision = $13 AND changes() = 1 \
      RETURNING ",
     assessment_columns!(),
     "; \
@@ -158,7 +208,7 @@ const ANSWER_SQLITE: &str = concat!(
      DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at"
 );
 
-/// Binds the twelve parameters of `ANSWER_PG` / `ANSWER_SQLITE`.
+/// Binds the fourteen parameters of `ANSWER_PG` / `ANSWER_SQLITE`.
 macro_rules! bind_answer {
     ($q:expr, $a:expr, $state:expr, $at:expr) => {
         $q.bind($a.assessment_id)
@@ -173,6 +223,8 @@ macro_rules! bind_answer {
             .bind($a.timed_out)
             .bind($a.tube.as_ref().map(|(tube, _)| *tube))
             .bind($a.tube.as_ref().map(|(_, state)| state.as_str()))
+            .bind($a.revision)
+            .bind($a.knowledge.version)
     };
 }
 
@@ -260,35 +312,58 @@ impl Store {
         self.cache.assessments.insert(a.id, a.clone()).await;
     }
 
-    /// The user's own assessment and their knowledge (one JSON state per tube), in one query:
-    /// answering needs both, and on SQLite every statement is a round trip to the connection's
-    /// thread. Another user's id reads as absent.
-    pub async fn assessment_with_knowledge(
+    /// What answering needs: the user's own assessment and their knowledge, with its version.
+    ///
+    /// With `reuse`, this server's copies (of its last read or write of each) when it has them:
+    /// they may be stale (another server or another test of the student wrote since), and the
+    /// answer's write checks both the assessment's revision and the knowledge's version, so a
+    /// stale copy writes nothing and the caller reads again without `reuse`. Without it, one
+    /// query (on SQLite every statement is a round trip to the connection's thread), and the
+    /// copies are refreshed. Another user's id reads as absent.
+    pub async fn answer_state(
         &self,
         held: &mut Held,
         id: Uuid,
         user_id: Uuid,
-    ) -> Result<Option<(Assessment, Vec<(String, String)>)>> {
+        reuse: bool,
+    ) -> Result<Option<(Assessment, Arc<StoredKnowledge>)>> {
+        if reuse
+            && let Some(a) = self.cache.assessments.get(&id).await
+            && a.user_id == user_id
+            && let Some(k) = self.cache.knowledge.get(&user_id).await
+        {
+            return Ok(Some((a, k)));
+        }
         let sql = sqlx::AssertSqlSafe(format!(
-            "SELECT a.*, k.tube_id AS k_tube, k.state AS k_state \
+            "SELECT a.*, v.version AS k_version, k.tube_id AS k_tube, k.state AS k_state \
              FROM (SELECT {ASSESSMENT_COLUMNS} FROM assessments WHERE id = $1 AND user_id = $2) a \
+             LEFT JOIN knowledge_versions v ON v.user_id = a.user_id \
              LEFT JOIN knowledge_states k ON k.user_id = a.user_id"
         ));
         // The assessment's columns repeat on every tube's row: decoded once, from the first.
-        on_held!(self, held, read, |p| {
+        let read = on_held!(self, held, read, |p| {
             let rows = sqlx::query(sql).bind(id).bind(user_id).fetch_all(p).await?;
-            let Some(first) = rows.first() else {
-                return Ok(None);
-            };
-            let assessment = Assessment::from_row(first)?;
-            let mut states = Vec::with_capacity(rows.len());
-            for row in &rows {
-                let tube: Option<String> = row.try_get("k_tube")?;
-                let state: Option<String> = row.try_get("k_state")?;
-                states.extend(tube.zip(state));
+            match rows.first() {
+                None => None,
+                Some(first) => {
+                    let assessment = Assessment::from_row(first)?;
+                    let version: Option<i64> = first.try_get("k_version")?;
+                    let mut tubes = Vec::with_capacity(rows.len());
+                    for row in &rows {
+                        let tube: Option<String> = row.try_get("k_tube")?;
+                        let state: Option<String> = row.try_get("k_state")?;
+                        tubes.extend(tube.zip(state));
+                    }
+                    let version = version.unwrap_or(0);
+                    Some((assessment, Arc::new(StoredKnowledge { version, tubes })))
+                }
             }
-            Ok(Some((assessment, states)))
-        })
+        });
+        if let Some((a, k)) = &read {
+            self.keep_written(a).await;
+            self.cache.knowledge.insert(user_id, k.clone()).await;
+        }
+        Ok(read)
     }
 
     /// The latest assessment of a participation.
@@ -484,6 +559,16 @@ impl Store {
             placeholders.join(", ")
         );
         let mut tx = self.begin().await?;
+        // The version first, as an answer takes it first: a racing answer waits here and then
+        // finds its version stale, instead of the two waiting on each other's rows.
+        on_tx!(tx, |c| sqlx::query(
+            "INSERT INTO knowledge_versions (user_id, version) VALUES ($1, 1) \
+             ON CONFLICT (user_id) DO UPDATE SET version = knowledge_versions.version + 1"
+        )
+        .bind(user_id)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
         let forgotten = on_tx!(tx, |c| {
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone())).bind(user_id);
             for t in tubes {
@@ -505,6 +590,7 @@ impl Store {
         .await
         })?;
         tx.commit().await?;
+        self.cache.knowledge.invalidate(&user_id).await;
         for id in closed {
             self.cache.assessments.invalidate(&id).await;
         }
@@ -512,9 +598,11 @@ impl Store {
     }
 
     /// Records an answer, the tube's new state and the next challenge, all or nothing. Returns
-    /// `false`, writing nothing, when the challenge is no longer the current one (double submit,
-    /// another tab, a refresh): the answer was already recorded.
-    /// The assessment as the answer left it is returned, and kept for `assessment_at`.
+    /// `None`, writing nothing, when the assessment's revision or the knowledge's version is no
+    /// longer the one the answer was computed from: the challenge was already answered (double
+    /// submit, another tab, a refresh), or the caller's copy was stale (read again and retry).
+    /// The assessment as the answer left it is returned, and kept for `assessment_at`; the
+    /// knowledge as it left it is kept for `answer_state`.
     pub async fn record_answer(
         &self,
         held: &mut Held,
@@ -545,11 +633,16 @@ impl Store {
         self.remember_answer(a.assessment_id, moved.answer_count, a.challenge_id)
             .await;
         self.keep_written(&moved).await;
+        let tube = a.tube.as_ref().map(|(t, s)| (*t, s.as_str()));
+        self.cache
+            .knowledge
+            .insert(a.user_id, Arc::new(a.knowledge.with_tube(tube)))
+            .await;
         Ok(Some(moved))
     }
 
-    /// SQLite has no data-modifying CTE: the three writes are one multi-statement query inside
-    /// an IMMEDIATE transaction (three commands to the connection's thread instead of five).
+    /// SQLite has no data-modifying CTE: the four writes are one multi-statement query inside
+    /// an IMMEDIATE transaction (three commands to the connection's thread instead of six).
     /// `changes()` is the row count of the previous statement, so the inserts only happen when
     /// the update found the challenge still current, and the tube only when the answer went in.
     async fn record_answer_in_tx(

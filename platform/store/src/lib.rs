@@ -20,7 +20,9 @@ mod sessions;
 mod team;
 
 pub use accounts::{NewUser, PasswordResetToken, User, UserMembership};
-pub use assessments::{AnswerRow, Assessment, MyParticipation, NewAnswer, NewAssessment};
+pub use assessments::{
+    AnswerRow, Assessment, MyParticipation, NewAnswer, NewAssessment, StoredKnowledge,
+};
 pub use campaigns::{
     Campaign, CampaignFigures, CampaignKind, CampaignSummary, ExportRow, NewCampaign,
     ParticipantFilter, ParticipantPage, ParticipantRow, Participation, SharedResults,
@@ -204,9 +206,13 @@ pub(crate) struct Caches {
     pub(crate) answered: moka::future::Cache<Uuid, Arc<Vec<String>>>,
     /// The campaign title a test page shows in its header, by participation.
     pub(crate) campaign_titles: moka::future::Cache<Uuid, Arc<str>>,
-    /// Each assessment as this server last wrote it. Never stale, so no time-to-live: an entry
-    /// is only used for the revision it holds (see `Store::assessment_at`).
+    /// Each assessment as this server last wrote or read it for an answer. No time-to-live: a
+    /// page only uses an entry for the revision it holds (see `Store::assessment_at`), and an
+    /// answer's write checks that revision (see `Store::answer_state`).
     pub(crate) assessments: moka::future::Cache<Uuid, Assessment>,
+    /// Each student's knowledge as this server last read or wrote it, with its version. Only
+    /// answers use it, and their write checks the version (see `Store::answer_state`).
+    pub(crate) knowledge: moka::future::Cache<Uuid, Arc<assessments::StoredKnowledge>>,
 }
 
 impl Caches {
@@ -232,6 +238,12 @@ impl Caches {
             // who reloads it after a break.
             assessments: moka::future::Cache::builder()
                 .max_capacity(100_000)
+                .time_to_idle(Duration::from_secs(3600))
+                .build(),
+            // Weighed in bytes: a student who answered on every tube keeps a few dozen KiB.
+            knowledge: moka::future::Cache::builder()
+                .weigher(|_, k: &Arc<assessments::StoredKnowledge>| k.weight())
+                .max_capacity(256 << 20)
                 .time_to_idle(Duration::from_secs(3600))
                 .build(),
         }

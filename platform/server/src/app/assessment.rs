@@ -455,24 +455,43 @@ async fn answer(
     Path(id): Path<Uuid>,
     Form(form): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
+    // The read, the answered list and the write share one pooled connection; it is released
+    // before anything that may need a second one (a catalog to load, « Je retente »'s tenant
+    // read, the error page's header).
+    let mut held = state.store.hold().await?;
+    // From this server's copies of the assessment and the knowledge first, then from the
+    // database when a copy turns out stale: another app server, or another test of the same
+    // student, wrote since. Only the student's own requests race here, so two reads suffice.
+    for reuse in [true, false, false] {
+        let answered = answer_from(&state, &mut held, &user, &session, id, &form, reuse).await?;
+        if let Some(response) = answered {
+            return Ok(response);
+        }
+    }
+    Ok(see_other(&format!("/parcours/{id}")))
+}
+
+/// One attempt at recording an answer; `None` when the state it worked from was stale.
+async fn answer_from(
+    state: &AppState,
+    held: &mut acquis_store::Held,
+    user: &acquis_store::User,
+    session: &tower_sessions::Session,
+    id: Uuid,
+    form: &[(String, String)],
+    reuse: bool,
+) -> AppResult<Option<Response>> {
     let field = |name: &str| {
         form.iter()
             .find(|(k, _)| k == name)
             .map(|(_, v)| v.as_str())
             .unwrap_or_default()
     };
-    // The read, the answered list and the write share one pooled connection; it is released
-    // before anything that may need a second one (a catalog to load, « Je retente »'s tenant
-    // read, the error page's header).
-    let mut held = state.store.hold().await?;
-    let (a, knowledge_rows) = state
+    let (a, known) = state
         .store
-        .assessment_with_knowledge(&mut held, id, user.id)
+        .answer_state(held, id, user.id, reuse)
         .await?
-        .unzip();
-    let Some(a) = a else {
-        return Err(AppError::NotFound);
-    };
+        .ok_or(AppError::NotFound)?;
     let catalog = match state.contents.loaded_catalog(&a.package_digest).await {
         Some(catalog) => catalog,
         None => {
@@ -481,21 +500,21 @@ async fn answer(
         }
     };
     let l = Loaded { a, catalog };
-    let knowledge_rows = knowledge_rows.unwrap_or_default();
     let challenge = field("challenge");
-    // Already answered (double submit, other tab, refresh): show where the test is now.
-    if l.a.is_completed() || l.a.current_challenge.as_deref() != Some(challenge) {
-        return Ok(see_other(&format!("/parcours/{id}")));
+    // Already answered (double submit, other tab, refresh), or a timed challenge answered
+    // without its clock started (never shown): show where the test is now. A copy may only be
+    // behind, so it is read again first.
+    let c = l.catalog.challenge_index(challenge);
+    let shown = !l.a.is_completed()
+        && l.a.current_challenge.as_deref() == Some(challenge)
+        && c.is_some_and(|c| {
+            l.catalog.challenges[c as usize].timer.is_none() || l.a.challenge_started_at.is_some()
+        });
+    if !shown {
+        return Ok((!reuse).then(|| see_other(&format!("/parcours/{id}"))));
     }
-    let c = l
-        .catalog
-        .challenge_index(challenge)
-        .ok_or(AppError::NotFound)?;
+    let c = c.ok_or(AppError::NotFound)?;
     let info = &l.catalog.challenges[c as usize];
-    // A timed challenge answered without its clock started was never shown: show it.
-    if info.timer.is_some() && l.a.challenge_started_at.is_none() {
-        return Ok(see_other(&format!("/parcours/{id}")));
-    }
     let timed_out = match (info.timer, l.a.challenge_started_at) {
         (Some(secs), Some(started)) => {
             time::OffsetDateTime::now_utc()
@@ -503,21 +522,26 @@ async fn answer(
         }
         _ => false,
     };
-    let (value, result) = match field("action") {
-        "passer" => (SKIP.to_owned(), "aband"),
-        "neutraliser" => (String::new(), "neutralised"),
+    let (value, result, notice) = match field("action") {
+        "passer" => (SKIP.to_owned(), "aband", None),
+        "neutraliser" => (String::new(), "neutralised", None),
         _ => {
-            let Some(value) = encode_answer(&info.kind, &form) else {
+            let Some(value) = encode_answer(&info.kind, form) else {
+                // The page asks again for the challenge as the database has it.
+                if reuse {
+                    return Ok(None);
+                }
                 held.release();
                 return challenge_page(
-                    &state,
+                    state,
                     &l,
-                    &user,
-                    &session,
+                    user,
+                    session,
                     Some(t("challenge-answer-missing")),
                     StatusCode::UNPROCESSABLE_ENTITY,
                 )
-                .await;
+                .await
+                .map(Some);
             };
             let scored = l
                 .catalog
@@ -527,25 +551,21 @@ async fn answer(
                 .and_then(|plugin| state.contents.host.score(plugin, &info.definition, &value));
             match scored {
                 // Too late: the answer is kept, it does not count as a success.
-                Ok(_) if timed_out => {
-                    flash(&session, t("challenge-timed-out")).await?;
-                    (value, "ko")
-                }
-                Ok(s) => (value, verdict_result(s.verdict)),
+                Ok(_) if timed_out => (value, "ko", Some("challenge-timed-out")),
+                Ok(s) => (value, verdict_result(s.verdict), None),
                 Err(e) => {
                     tracing::warn!(challenge, error = %e, "challenge neutralised at scoring");
-                    flash(&session, t("challenge-neutralised")).await?;
-                    (value, "neutralised")
+                    (value, "neutralised", Some("challenge-neutralised"))
                 }
             }
         }
     };
     let goal = l.goal()?;
-    let stored = l.catalog.knowledge(&knowledge_rows);
+    let stored = l.catalog.knowledge(&known.tubes);
     if l.a.improving {
         held.release();
     }
-    let mut working = working_knowledge(&state, &l, &stored).await?;
+    let mut working = working_knowledge(state, &l, &stored).await?;
     let skill = l.catalog.skill_of(c);
     let at = time::OffsetDateTime::now_utc().unix_timestamp();
     let tube = l.catalog.bank.skill(skill).tube;
@@ -555,7 +575,7 @@ async fn answer(
     }
     let mut answered: Vec<ChallengeIdx> = state
         .store
-        .answered_challenges_held(&mut held, id, l.a.answer_count)
+        .answered_challenges_held(held, id, l.a.answer_count)
         .await?
         .iter()
         .filter_map(|c| l.catalog.challenge_index(c))
@@ -583,10 +603,12 @@ async fn answer(
     let recorded = state
         .store
         .record_answer(
-            &mut held,
+            held,
             &NewAnswer {
                 assessment_id: id,
                 user_id: user.id,
+                revision: l.a.revision,
+                knowledge: &known,
                 challenge_id: challenge,
                 skill_id: Some(&l.catalog.bank.skill(skill).id),
                 value: &value,
@@ -597,14 +619,16 @@ async fn answer(
             },
         )
         .await?;
-    // Straight to the checkpoint or the end when this answer led there, sparing the browser a
-    // request that would only redirect; otherwise (or when another request recorded the answer
-    // first) the test page says where the test is now.
-    let target = match recorded {
-        Some(now) => beyond_challenge(&now).unwrap_or_else(|| test_page(&now)),
-        None => format!("/parcours/{id}"),
+    let Some(now) = recorded else {
+        return Ok(None);
     };
-    Ok(see_other(&target))
+    if let Some(notice) = notice {
+        flash(session, t(notice)).await?;
+    }
+    // Straight to the checkpoint or the end when this answer led there, sparing the browser a
+    // request that would only redirect.
+    let target = beyond_challenge(&now).unwrap_or_else(|| test_page(&now));
+    Ok(Some(see_other(&target)))
 }
 
 #[derive(Serialize)]
