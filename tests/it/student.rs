@@ -203,7 +203,7 @@ pub async fn answer_until_results(c: &Client, path: &str, right: bool) -> (usize
     for _ in 0..400 {
         let page = current_step(c, path).await;
         assert_eq!(page.status, 200, "{}", page.text());
-        if page.path().ends_with("/point-etape") {
+        if page.path().contains("/point-etape") {
             checkpoints += 1;
             page.assert_contains("Réponses et tutos");
             c.post(&format!("{path}/point-etape"), &[]).await;
@@ -391,7 +391,7 @@ async fn two_app_servers_answering_in_turn_agree_on_what_was_answered() {
     for turn in 0..14 {
         let c = if turn % 2 == 0 { &a } else { &b };
         let page = current_step(c, &path).await;
-        if page.path().ends_with("/point-etape") {
+        if page.path().contains("/point-etape") {
             c.post(&format!("{path}/point-etape"), &[]).await;
             continue;
         }

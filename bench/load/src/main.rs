@@ -225,7 +225,7 @@ async fn step(s: &mut Student, slot: Option<Instant>) -> anyhow::Result<Option<D
         Some(page) => page,
         None => s.http.get(&s.path).await?,
     };
-    if page.path.ends_with("/point-etape") {
+    if page.path.contains("/point-etape") {
         let r = s.http.post(&format!("{}/point-etape", s.path), &[]).await?;
         s.shown = Some(r);
         return Ok(Some(Duration::ZERO));

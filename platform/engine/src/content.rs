@@ -120,6 +120,16 @@ pub struct Bank {
     pub tubes: Vec<Tube>,
     pub skills: Vec<Skill>,
     pub challenges: Vec<Challenge>,
+    /// Index by id: every answer looks up each answered challenge and every stored tube and
+    /// skill of the student's knowledge (a scan of a bank of a thousand was 5 % of the server).
+    ids: Ids,
+}
+
+#[derive(Debug, Clone, Default)]
+struct Ids {
+    tubes: std::collections::HashMap<String, TubeIdx>,
+    skills: std::collections::HashMap<String, SkillIdx>,
+    challenges: std::collections::HashMap<String, ChallengeIdx>,
 }
 
 impl Bank {
@@ -210,11 +220,27 @@ impl Bank {
         for t in &mut out_tubes {
             t.skills.sort_by_key(|&s| out_skills[s as usize].level);
         }
+        let ids = Ids {
+            tubes: tube_ix
+                .iter()
+                .map(|(id, &i)| ((*id).to_owned(), i))
+                .collect(),
+            skills: skill_ix
+                .iter()
+                .map(|(id, &i)| ((*id).to_owned(), i))
+                .collect(),
+            challenges: out_challenges
+                .iter()
+                .enumerate()
+                .map(|(i, c)| (c.id.clone(), i as ChallengeIdx))
+                .collect(),
+        };
         let mut bank = Bank {
             competences: out_comps,
             tubes: out_tubes,
             skills: out_skills,
             challenges: out_challenges,
+            ids,
         };
         bank.compute_pix_values();
         Ok(bank)
@@ -257,24 +283,15 @@ impl Bank {
     }
 
     pub fn skill_index(&self, id: &str) -> Option<SkillIdx> {
-        self.skills
-            .iter()
-            .position(|s| s.id == id)
-            .map(|i| i as SkillIdx)
+        self.ids.skills.get(id).copied()
     }
 
     pub fn tube_index(&self, id: &str) -> Option<TubeIdx> {
-        self.tubes
-            .iter()
-            .position(|t| t.id == id)
-            .map(|i| i as TubeIdx)
+        self.ids.tubes.get(id).copied()
     }
 
     pub fn challenge_index(&self, id: &str) -> Option<ChallengeIdx> {
-        self.challenges
-            .iter()
-            .position(|c| c.id == id)
-            .map(|i| i as ChallengeIdx)
+        self.ids.challenges.get(id).copied()
     }
 }
 

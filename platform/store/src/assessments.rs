@@ -103,6 +103,16 @@ impl StoredKnowledge {
     }
 }
 
+/// The first answers of a cached list (the list may have grown past them).
+struct AnswerSlice(Arc<Vec<AnswerRow>>, usize);
+
+impl std::ops::Deref for AnswerSlice {
+    type Target = [AnswerRow];
+    fn deref(&self) -> &[AnswerRow] {
+        &self.0[..self.1]
+    }
+}
+
 /// One answer and everything it changes, written in one transaction.
 #[derive(Debug, Clone)]
 pub struct NewAnswer<'a> {
@@ -415,11 +425,6 @@ impl Store {
 
     /// The challenges of an assessment's first `count` answers, in order, where `count` is the
     /// `answer_count` the caller read with the assessment.
-    ///
-    /// The log is append-only and `answer_count` moves in the transaction that inserts answer
-    /// number `answer_count`, so those first `count` answers never change once read: they are
-    /// cached per assessment, and only answers past the cached ones are read. Any app server
-    /// sharing the database gets exact results.
     pub async fn answered_challenges(
         &self,
         assessment_id: Uuid,
@@ -436,52 +441,82 @@ impl Store {
         assessment_id: Uuid,
         count: i32,
     ) -> Result<Vec<String>> {
+        let rows = self.first_answers(held, assessment_id, count).await?;
+        Ok(rows[..].iter().map(|r| r.challenge_id.clone()).collect())
+    }
+
+    /// A checkpoint's block: the answers after answer number `seen` up to `count`, where both
+    /// were read with the assessment (`checkpoint_seen`, `answer_count`).
+    pub async fn answers_between(
+        &self,
+        assessment_id: Uuid,
+        seen: i32,
+        count: i32,
+    ) -> Result<Vec<AnswerRow>> {
+        let rows = self
+            .first_answers(&mut Held::default(), assessment_id, count)
+            .await?;
+        Ok(rows.iter().skip(seen.max(0) as usize).cloned().collect())
+    }
+
+    /// An assessment's first `count` answers, in order.
+    ///
+    /// The log is append-only and `answer_count` moves in the transaction that inserts answer
+    /// number `answer_count`, so those first `count` answers never change once read: they are
+    /// cached per assessment, and only answers past the cached ones are read. Any app server
+    /// sharing the database gets exact results.
+    async fn first_answers(
+        &self,
+        held: &mut Held,
+        assessment_id: Uuid,
+        count: i32,
+    ) -> Result<AnswerSlice> {
         let count = count.max(0) as usize;
         let cached = self.cache.answered.get(&assessment_id).await;
         let known = cached.as_ref().map_or(0, |c| c.len());
         if known >= count {
             return Ok(match cached {
-                Some(c) => c[..count].to_vec(),
+                Some(c) => AnswerSlice(c, count),
                 None => {
                     // A new assessment: start its entry so that its answers extend it.
+                    let empty = Arc::new(Vec::new());
                     self.cache
                         .answered
-                        .insert(assessment_id, Arc::new(Vec::new()))
+                        .insert(assessment_id, empty.clone())
                         .await;
-                    Vec::new()
+                    AnswerSlice(empty, 0)
                 }
             });
         }
-        let more: Vec<String> = on_held!(self, held, read, |p| {
-            sqlx::query_scalar(
-            "SELECT challenge_id FROM answers WHERE assessment_id = $1 AND seq > $2 AND seq <= $3 \
-             ORDER BY seq"
-        )
-        .bind(assessment_id)
-        .bind(known as i32)
-        .bind(count as i32)
-        .fetch_all(p)
-        .await
+        let more: Vec<AnswerRow> = on_held!(self, held, read, |p| {
+            sqlx::query_as(
+                "SELECT challenge_id, seq, skill_id, value, result, created_at FROM answers \
+                 WHERE assessment_id = $1 AND seq > $2 AND seq <= $3 ORDER BY seq",
+            )
+            .bind(assessment_id)
+            .bind(known as i32)
+            .bind(count as i32)
+            .fetch_all(p)
+            .await
         })?;
         let mut all = cached.map(|c| c.to_vec()).unwrap_or_default();
         all.extend(more);
+        let all = Arc::new(all);
         if all.len() == count {
-            self.cache
-                .answered
-                .insert(assessment_id, Arc::new(all.clone()))
-                .await;
+            self.cache.answered.insert(assessment_id, all.clone()).await;
         }
-        Ok(all)
+        let len = all.len();
+        Ok(AnswerSlice(all, len))
     }
 
-    /// Extends the cached answered list after answer number `seq` was committed.
-    async fn remember_answer(&self, assessment_id: Uuid, seq: i32, challenge: &str) {
+    /// Extends the cached answers after answer number `row.seq` was committed.
+    async fn remember_answer(&self, assessment_id: Uuid, row: AnswerRow) {
         let Some(cached) = self.cache.answered.get(&assessment_id).await else {
             return;
         };
-        if cached.len() + 1 == seq as usize {
+        if cached.len() + 1 == row.seq as usize {
             let mut all = cached.to_vec();
-            all.push(challenge.to_owned());
+            all.push(row);
             self.cache
                 .answered
                 .insert(assessment_id, Arc::new(all))
@@ -630,8 +665,15 @@ impl Store {
         let Some(moved) = moved else {
             return Ok(None);
         };
-        self.remember_answer(a.assessment_id, moved.answer_count, a.challenge_id)
-            .await;
+        let row = AnswerRow {
+            challenge_id: a.challenge_id.to_owned(),
+            seq: moved.answer_count,
+            skill_id: a.skill_id.map(str::to_owned),
+            value: a.value.to_owned(),
+            result: a.result.to_owned(),
+            created_at: at,
+        };
+        self.remember_answer(a.assessment_id, row).await;
         self.keep_written(&moved).await;
         let tube = a.tube.as_ref().map(|(t, s)| (*t, s.as_str()));
         self.cache
@@ -739,16 +781,31 @@ impl Store {
         Ok(())
     }
 
-    pub async fn saved_tutorials(&self, user_id: Uuid) -> Result<Vec<String>> {
-        Ok(on_pool!(self, |p| sqlx::query_scalar(
+    /// The tutorials the student saved, newest first. Cached for `cache_ttl` (every checkpoint
+    /// shows which are saved); a change on this server drops the copy at once.
+    pub async fn saved_tutorials(&self, user_id: Uuid) -> Result<Arc<Vec<String>>> {
+        if let Some(saved) = self.cache.saved_tutorials.get(&user_id).await {
+            return Ok(saved);
+        }
+        let saved: Vec<String> =
+            on_pool!(self, |p| {
+                sqlx::query_scalar(
             "SELECT tutorial_id FROM saved_tutorials WHERE user_id = $1 ORDER BY created_at DESC"
         )
         .bind(user_id)
         .fetch_all(p)
-        .await)?)
+        .await
+            })?;
+        let saved = Arc::new(saved);
+        self.cache
+            .saved_tutorials
+            .insert(user_id, saved.clone())
+            .await;
+        Ok(saved)
     }
 
     pub async fn save_tutorial(&self, user_id: Uuid, tutorial_id: &str, saved: bool) -> Result<()> {
+        self.cache.saved_tutorials.invalidate(&user_id).await;
         if saved {
             on_writer!(self, |p| {
                 sqlx::query(
@@ -772,6 +829,8 @@ impl Store {
             .await
             .map(|r| r.rows_affected()))?;
         }
+        // Again after the write: a read between the two may have kept the older list.
+        self.cache.saved_tutorials.invalidate(&user_id).await;
         Ok(())
     }
 }

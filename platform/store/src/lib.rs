@@ -201,9 +201,11 @@ pub struct Store {
 pub(crate) struct Caches {
     pub(crate) users: moka::future::Cache<Uuid, User>,
     pub(crate) memberships: moka::future::Cache<Uuid, Arc<Vec<UserMembership>>>,
-    /// The challenges each assessment answered, in order. Never stale, so no time-to-live: an
-    /// entry is only used up to the answer count the caller read (see `answered_challenges`).
-    pub(crate) answered: moka::future::Cache<Uuid, Arc<Vec<String>>>,
+    /// The answers of each assessment, in order. Never stale, so no time-to-live: an entry is
+    /// only used up to the answer count the caller read (see `first_answers`).
+    pub(crate) answered: moka::future::Cache<Uuid, Arc<Vec<assessments::AnswerRow>>>,
+    /// The tutorials each student saved, newest first.
+    pub(crate) saved_tutorials: moka::future::Cache<Uuid, Arc<Vec<String>>>,
     /// The campaign title a test page shows in its header, by participation.
     pub(crate) campaign_titles: moka::future::Cache<Uuid, Arc<str>>,
     /// Each assessment as this server last wrote or read it for an answer. No time-to-live: a
@@ -229,6 +231,10 @@ impl Caches {
             answered: moka::future::Cache::builder()
                 .max_capacity(100_000)
                 .time_to_idle(Duration::from_secs(3600))
+                .build(),
+            saved_tutorials: moka::future::Cache::builder()
+                .max_capacity(100_000)
+                .time_to_live(ttl)
                 .build(),
             campaign_titles: moka::future::Cache::builder()
                 .max_capacity(100_000)

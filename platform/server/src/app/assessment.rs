@@ -225,7 +225,7 @@ async fn show(
 fn beyond_challenge(a: &Assessment) -> Option<String> {
     let pending = a.answer_count - a.checkpoint_seen;
     if pending >= CHECKPOINT_EVERY || (a.is_completed() && pending > 0) {
-        return Some(format!("/parcours/{}/point-etape", a.id));
+        return Some(format!("/parcours/{}/point-etape?v={}", a.id, a.revision));
     }
     a.is_completed().then(|| finished_target(a))
 }
@@ -674,9 +674,13 @@ async fn checkpoint(
     State(state): State<AppState>,
     CurrentUser { user, session }: CurrentUser,
     Path(id): Path<Uuid>,
+    Query(at): Query<Revision>,
 ) -> AppResult<Response> {
-    let l = load(&state, id, user.id).await?;
-    let block = state.store.answers_after(id, l.a.checkpoint_seen).await?;
+    let l = load_at(&state, id, user.id, &at).await?;
+    let block = state
+        .store
+        .answers_between(id, l.a.checkpoint_seen, l.a.answer_count)
+        .await?;
     if block.is_empty() {
         return Ok(see_other(&format!("/parcours/{id}")));
     }
