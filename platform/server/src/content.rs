@@ -14,9 +14,10 @@ use acquis_engine::scoring::{Criterion, CriterionScope, Stage};
 use acquis_engine::select::{self, Next, Progress, Scratch};
 use acquis_plugin_host::package::{self, Caps, PackageMeta, Problem, Verified};
 use acquis_plugin_host::{ChallengeType, Host, ItemSelector, Limits, PluginError, builtin};
-use acquis_store::{NewPackage, NewTargetProfile, Published, Store};
+use acquis_store::{NewPackage, NewTargetProfile, Published, Store, StoredKnowledge};
 use anyhow::Context;
 use serde::{Deserialize, Serialize};
+use uuid::Uuid;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Area {
@@ -55,6 +56,11 @@ pub struct ChallengeInfo {
     pub definition: String,
     pub kind: String,
     pub instruction: String,
+    /// The instruction as HTML, its first words as text, and the solution as HTML: rendered
+    /// once when the package is loaded, not on every test page and checkpoint.
+    pub instruction_html: String,
+    pub summary: String,
+    pub solution_html: Option<String>,
     pub solution_to_display: Option<String>,
     pub attachments: Vec<String>,
     /// Seconds to answer a timed challenge.
@@ -286,10 +292,17 @@ impl Catalog {
                             status: ChallengeStatus::Validated,
                             timed: ch["timer"].as_u64().is_some_and(|t| t > 0),
                         });
+                        let instruction = str_field("instruction").unwrap_or_default();
+                        let solution_to_display = str_field("solution_to_display");
                         challenges.push(ChallengeInfo {
                             kind: str_field("type").unwrap_or_default(),
-                            instruction: str_field("instruction").unwrap_or_default(),
-                            solution_to_display: str_field("solution_to_display"),
+                            instruction_html: crate::views::markdown(&instruction),
+                            summary: crate::views::summary(&instruction),
+                            solution_html: solution_to_display
+                                .as_deref()
+                                .map(crate::views::markdown),
+                            instruction,
+                            solution_to_display,
                             timer: ch["timer"].as_u64().filter(|&t| t > 0),
                             attachments: ch["attachments"]
                                 .as_array()
@@ -591,8 +604,18 @@ pub struct Contents {
     store: Store,
     builtin_types: Arc<Vec<(String, ChallengeType)>>,
     catalogs: moka::future::Cache<String, Arc<Catalog>>,
+    /// Each student's stored knowledge parsed over a package's bank, for the stored version it
+    /// was parsed from: answers start from it instead of parsing every tube's JSON again.
+    knowledge: moka::future::Cache<Uuid, Arc<ParsedKnowledge>>,
     /// The built-in package's digest (profile training uses its competences).
     pub builtin_digest: String,
+}
+
+/// A student's knowledge over one package's bank, at one stored version.
+pub struct ParsedKnowledge {
+    version: i64,
+    digest: String,
+    pub knowledge: Knowledge,
 }
 
 /// The platform's own plugins and package, prepared once per process (compiling the components
@@ -665,6 +688,15 @@ impl Contents {
             store,
             builtin_types: b.types.clone(),
             catalogs: moka::future::Cache::builder().max_capacity(16).build(),
+            // Weighed in bytes, roughly: a tube's state and its direct results.
+            knowledge: moka::future::Cache::builder()
+                .weigher(|_, p: &Arc<ParsedKnowledge>| {
+                    let direct: usize = p.knowledge.tubes.iter().map(|t| t.direct.len()).sum();
+                    u32::try_from(p.knowledge.tubes.len() * 48 + direct * 24).unwrap_or(u32::MAX)
+                })
+                .max_capacity(128 << 20)
+                .time_to_idle(std::time::Duration::from_secs(3600))
+                .build(),
             builtin_digest: b.verified.digest.clone(),
         };
         if contents
@@ -788,6 +820,50 @@ impl Contents {
             .await?;
         self.catalogs.insert(verified.digest.clone(), catalog).await;
         Ok(published)
+    }
+
+    /// The student's stored knowledge over `catalog` (of package `digest`): this server's
+    /// parse of that very version when it has one, else parsed now.
+    pub async fn knowledge_of(
+        &self,
+        user: Uuid,
+        digest: &str,
+        catalog: &Catalog,
+        stored: &StoredKnowledge,
+    ) -> Arc<ParsedKnowledge> {
+        if let Some(p) = self.knowledge.get(&user).await
+            && p.version == stored.version
+            && p.digest == digest
+        {
+            return p;
+        }
+        let parsed = Arc::new(ParsedKnowledge {
+            version: stored.version,
+            digest: digest.to_owned(),
+            knowledge: catalog.knowledge(&stored.tubes),
+        });
+        self.knowledge.insert(user, parsed.clone()).await;
+        parsed
+    }
+
+    /// Keeps the knowledge an answer wrote (`base` with `tube` as `working` has it), at the
+    /// version that write produced.
+    pub async fn keep_knowledge(
+        &self,
+        user: Uuid,
+        base: &ParsedKnowledge,
+        tube: Option<(TubeIdx, &TubeState)>,
+    ) {
+        let mut knowledge = base.knowledge.clone();
+        if let Some((t, state)) = tube {
+            knowledge.tubes[t as usize] = state.clone();
+        }
+        let parsed = ParsedKnowledge {
+            version: base.version + 1,
+            digest: base.digest.clone(),
+            knowledge,
+        };
+        self.knowledge.insert(user, Arc::new(parsed)).await;
     }
 
     /// The catalog of a package if it is loaded already (no database involved).

@@ -487,7 +487,7 @@ async fn preview_page(
         .with("seed", seed)
         .with("next_seed", seed.wrapping_add(1))
         .with("multiple", info.kind == "qcm")
-        .with("instruction", views::markdown(&info.instruction))
+        .with("instruction", &info.instruction_html)
         .with("choices", view.get("choices").cloned().unwrap_or_default())
         .with("fields", fields_of(&view))
         .with("attachments", &info.attachments)

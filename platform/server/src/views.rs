@@ -238,6 +238,21 @@ pub fn paris_day(t: OffsetDateTime) -> time::Date {
 
 /// Markdown written by content designers (instructions, explanations) as HTML. Raw HTML in the
 /// source is shown as text: a package must not be able to inject markup or scripts.
+/// The first words of an instruction, as plain text, for the checkpoint's list.
+pub fn summary(markdown: &str) -> String {
+    let plain: String = markdown
+        .chars()
+        .filter(|c| !matches!(c, '*' | '_' | '`' | '#' | '[' | ']'))
+        .map(|c| if c.is_whitespace() { ' ' } else { c })
+        .collect();
+    let plain = plain.split_whitespace().collect::<Vec<_>>().join(" ");
+    if plain.chars().count() > 90 {
+        format!("{}…", plain.chars().take(89).collect::<String>().trim_end())
+    } else {
+        plain
+    }
+}
+
 pub fn markdown(src: &str) -> String {
     use pulldown_cmark::{Event, Parser, html};
     let events = Parser::new(src).map(|e| match e {

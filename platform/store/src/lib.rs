@@ -202,8 +202,8 @@ pub(crate) struct Caches {
     pub(crate) users: moka::future::Cache<Uuid, User>,
     pub(crate) memberships: moka::future::Cache<Uuid, Arc<Vec<UserMembership>>>,
     /// The answers of each assessment, in order. Never stale, so no time-to-live: an entry is
-    /// only used up to the answer count the caller read (see `first_answers`).
-    pub(crate) answered: moka::future::Cache<Uuid, Arc<Vec<assessments::AnswerRow>>>,
+    /// only used up to the answer count the caller read (see `with_answers`).
+    pub(crate) answered: moka::future::Cache<Uuid, Arc<assessments::AnswerLog>>,
     /// The tutorials each student saved, newest first.
     pub(crate) saved_tutorials: moka::future::Cache<Uuid, Arc<Vec<String>>>,
     /// The campaign title a test page shows in its header, by participation.

@@ -329,7 +329,7 @@ async fn challenge_page(
         .with("challenge", current)
         .with("kind", &info.kind)
         .with("multiple", info.kind == "qcm")
-        .with("instruction", views::markdown(&info.instruction))
+        .with("instruction", &info.instruction_html)
         .with("choices", view.get("choices").cloned().unwrap_or_default())
         .with("fields", fields)
         .with("attachments", &info.attachments)
@@ -561,11 +561,14 @@ async fn answer_from(
         }
     };
     let goal = l.goal()?;
-    let stored = l.catalog.knowledge(&known.tubes);
+    let stored = state
+        .contents
+        .knowledge_of(user.id, &l.a.package_digest, &l.catalog, &known)
+        .await;
     if l.a.improving {
         held.release();
     }
-    let mut working = working_knowledge(state, &l, &stored).await?;
+    let mut working = working_knowledge(state, &l, &stored.knowledge).await?;
     let skill = l.catalog.skill_of(c);
     let at = time::OffsetDateTime::now_utc().unix_timestamp();
     let tube = l.catalog.bank.skill(skill).tube;
@@ -575,11 +578,12 @@ async fn answer_from(
     }
     let mut answered: Vec<ChallengeIdx> = state
         .store
-        .answered_challenges_held(held, id, l.a.answer_count)
-        .await?
-        .iter()
-        .filter_map(|c| l.catalog.challenge_index(c))
-        .collect();
+        .with_answers(held, id, l.a.answer_count, |rows| {
+            rows.iter()
+                .filter_map(|r| l.catalog.challenge_index(&r.challenge_id))
+                .collect()
+        })
+        .await?;
     answered.push(c);
     let step_seed = mix(l.a.seed as u64 ^ answered.len() as u64);
     let next =
@@ -600,6 +604,7 @@ async fn answer_from(
             l.catalog.tube_json(&working, tube),
         )
     });
+    let wrote_tube = tube_state.is_some();
     let recorded = state
         .store
         .record_answer(
@@ -622,6 +627,11 @@ async fn answer_from(
     let Some(now) = recorded else {
         return Ok(None);
     };
+    let written = wrote_tube.then(|| (tube, working.tube(tube)));
+    state
+        .contents
+        .keep_knowledge(user.id, &stored, written)
+        .await;
     if let Some(notice) = notice {
         flash(session, t(notice)).await?;
     }
@@ -696,10 +706,10 @@ async fn checkpoint(
                 "ok": a.result == "ok",
                 "result": a.result,
                 "result_label": t(&format!("answer-result-{}", a.result)),
-                "instruction": views::markdown(&info.instruction),
-                "summary": summary(&info.instruction),
+                "instruction": &info.instruction_html,
+                "summary": &info.summary,
                 "answer": if a.result == "aband" { t("answer-none") } else { a.value.clone() },
-                "solution": info.solution_to_display.as_deref().map(views::markdown),
+                "solution": &info.solution_html,
                 "tutorials": tutorials_of(&l.catalog, skill, &saved),
             }))
         })
@@ -713,21 +723,6 @@ async fn checkpoint(
         .with("answered", l.a.answer_count)
         .with("finished", l.a.is_completed())
         .render()
-}
-
-/// The first words of an instruction, as plain text, for the checkpoint's list.
-fn summary(markdown: &str) -> String {
-    let plain: String = markdown
-        .chars()
-        .filter(|c| !matches!(c, '*' | '_' | '`' | '#' | '[' | ']'))
-        .map(|c| if c.is_whitespace() { ' ' } else { c })
-        .collect();
-    let plain = plain.split_whitespace().collect::<Vec<_>>().join(" ");
-    if plain.chars().count() > 90 {
-        format!("{}…", plain.chars().take(89).collect::<String>().trim_end())
-    } else {
-        plain
-    }
 }
 
 async fn continue_after_checkpoint(
