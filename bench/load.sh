@@ -76,6 +76,8 @@ for backend in ${ACQUIS_BENCH_BACKENDS:-sqlite postgres}; do
     paced+=("| $backend ${row}")
   done
   kill %1 2>/dev/null || true; wait 2>/dev/null || true
+  # Each run's database goes with it (they used to pile up, one per run).
+  [ "$backend" = postgres ] && psql "$PG_ADMIN" -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null
 done
 
 echo
