@@ -428,19 +428,14 @@ impl Store {
         })?)
     }
 
-    /// The answers of an assessment, in order.
+    /// The answers of an assessment, in order, as the database has them (the answer and
+    /// checkpoint pages use this server's log instead: `with_answers`).
     pub async fn answers(&self, assessment_id: Uuid) -> Result<Vec<AnswerRow>> {
-        self.answers_after(assessment_id, 0).await
-    }
-
-    /// The answers of an assessment after answer number `seq`, in order (a checkpoint's block).
-    pub async fn answers_after(&self, assessment_id: Uuid, seq: i32) -> Result<Vec<AnswerRow>> {
         Ok(on_pool!(self, |p| sqlx::query_as(
             "SELECT challenge_id, seq, skill_id, value, result, created_at FROM answers \
-             WHERE assessment_id = $1 AND seq > $2 ORDER BY seq"
+             WHERE assessment_id = $1 ORDER BY seq"
         )
         .bind(assessment_id)
-        .bind(seq)
         .fetch_all(p)
         .await)?)
     }

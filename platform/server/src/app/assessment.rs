@@ -1,10 +1,11 @@
 //! The adaptive test: one challenge at a time, a checkpoint every 5 answers, results, sending,
 //! retrying.
 //!
-//! Every answer is one transaction that only succeeds while the challenge is still the
-//! assessment's current one, so a double submit, a second tab or a refresh never records two
-//! answers; whatever was committed survives a crash, and the test resumes on the stored current
-//! challenge.
+//! Every answer is one transaction that only succeeds while the assessment is still at the
+//! revision, and the student's knowledge at the version, the answer was computed from: a double
+//! submit, a second tab or a refresh never records two answers, a stale copy on this server
+//! never writes; whatever was committed survives a crash, and the test resumes on the stored
+//! current challenge.
 
 use std::sync::Arc;
 
