@@ -125,7 +125,7 @@ pub struct Bank {
     ids: Ids,
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 struct Ids {
     tubes: std::collections::HashMap<String, TubeIdx>,
     skills: std::collections::HashMap<String, SkillIdx>,
@@ -142,10 +142,10 @@ impl Bank {
         use std::collections::HashMap;
         fn index<'a>(
             ids: impl Iterator<Item = &'a str>,
-        ) -> Result<HashMap<&'a str, u32>, BankError> {
+        ) -> Result<HashMap<String, u32>, BankError> {
             let mut map = HashMap::new();
             for (i, id) in ids.enumerate() {
-                if map.insert(id, i as u32).is_some() {
+                if map.insert(id.to_owned(), i as u32).is_some() {
                     return Err(BankError::Duplicate(id.to_owned()));
                 }
             }
@@ -154,7 +154,7 @@ impl Bank {
         let comp_ix = index(competences.iter().map(|c| c.id.as_str()))?;
         let tube_ix = index(tubes.iter().map(|t| t.id.as_str()))?;
         let skill_ix = index(skills.iter().map(|s| s.id.as_str()))?;
-        index(challenges.iter().map(|c| c.id.as_str()))?;
+        let challenge_ix = index(challenges.iter().map(|c| c.id.as_str()))?;
 
         let mut out_comps: Vec<Competence> = competences
             .iter()
@@ -220,27 +220,16 @@ impl Bank {
         for t in &mut out_tubes {
             t.skills.sort_by_key(|&s| out_skills[s as usize].level);
         }
-        let ids = Ids {
-            tubes: tube_ix
-                .iter()
-                .map(|(id, &i)| ((*id).to_owned(), i))
-                .collect(),
-            skills: skill_ix
-                .iter()
-                .map(|(id, &i)| ((*id).to_owned(), i))
-                .collect(),
-            challenges: out_challenges
-                .iter()
-                .enumerate()
-                .map(|(i, c)| (c.id.clone(), i as ChallengeIdx))
-                .collect(),
-        };
         let mut bank = Bank {
             competences: out_comps,
             tubes: out_tubes,
             skills: out_skills,
             challenges: out_challenges,
-            ids,
+            ids: Ids {
+                tubes: tube_ix,
+                skills: skill_ix,
+                challenges: challenge_ix,
+            },
         };
         bank.compute_pix_values();
         Ok(bank)

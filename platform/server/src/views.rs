@@ -236,8 +236,6 @@ pub fn paris_day(t: OffsetDateTime) -> time::Date {
     t.to_offset(paris_offset(t)).date()
 }
 
-/// Markdown written by content designers (instructions, explanations) as HTML. Raw HTML in the
-/// source is shown as text: a package must not be able to inject markup or scripts.
 /// The first words of an instruction, as plain text, for the checkpoint's list.
 pub fn summary(markdown: &str) -> String {
     let plain: String = markdown
@@ -253,6 +251,8 @@ pub fn summary(markdown: &str) -> String {
     }
 }
 
+/// Markdown written by content designers (instructions, explanations) as HTML. Raw HTML in the
+/// source is shown as text: a package must not be able to inject markup or scripts.
 pub fn markdown(src: &str) -> String {
     use pulldown_cmark::{Event, Parser, html};
     let events = Parser::new(src).map(|e| match e {

@@ -787,7 +787,6 @@ impl Store {
     }
 
     pub async fn save_tutorial(&self, user_id: Uuid, tutorial_id: &str, saved: bool) -> Result<()> {
-        self.cache.saved_tutorials.invalidate(&user_id).await;
         if saved {
             on_writer!(self, |p| {
                 sqlx::query(
@@ -811,7 +810,7 @@ impl Store {
             .await
             .map(|r| r.rows_affected()))?;
         }
-        // Again after the write: a read between the two may have kept the older list.
+        // After the write, so that no read can keep the older list.
         self.cache.saved_tutorials.invalidate(&user_id).await;
         Ok(())
     }
