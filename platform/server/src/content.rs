@@ -613,7 +613,7 @@ pub struct Contents {
 
 /// A student's knowledge over one package's bank, at one stored version.
 pub struct ParsedKnowledge {
-    version: i64,
+    pub version: i64,
     digest: String,
     pub knowledge: Knowledge,
 }
@@ -822,6 +822,20 @@ impl Contents {
         Ok(published)
     }
 
+    /// This server's parse of the student's knowledge over the catalog of package `digest`,
+    /// when it has one (it may be stale: an answer's write checks its version).
+    pub async fn kept_knowledge(&self, user: Uuid, digest: &str) -> Option<Arc<ParsedKnowledge>> {
+        self.knowledge
+            .get(&user)
+            .await
+            .filter(|p| p.digest == digest)
+    }
+
+    /// Drops this server's parse after a write other than an answer's (which keeps its own).
+    pub async fn forget_knowledge(&self, user: Uuid) {
+        self.knowledge.invalidate(&user).await;
+    }
+
     /// The student's stored knowledge over `catalog` (of package `digest`): this server's
     /// parse of that very version when it has one, else parsed now.
     pub async fn knowledge_of(
@@ -831,9 +845,8 @@ impl Contents {
         catalog: &Catalog,
         stored: &StoredKnowledge,
     ) -> Arc<ParsedKnowledge> {
-        if let Some(p) = self.knowledge.get(&user).await
+        if let Some(p) = self.kept_knowledge(user, digest).await
             && p.version == stored.version
-            && p.digest == digest
         {
             return p;
         }

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use sqlx::{FromRow, Row};
+use sqlx::FromRow;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -73,34 +73,12 @@ pub struct AnswerRow {
 }
 
 /// A student's knowledge as stored: one JSON state per tube they have answered on, and the
-/// version of the whole (see migration 0012).
+/// version of the whole (see migration 0012). The store keeps no copy: the server keeps its
+/// parse, with the version (an answer's write checks it).
 #[derive(Debug, Clone, Default)]
 pub struct StoredKnowledge {
     pub version: i64,
     pub tubes: Vec<(String, String)>,
-}
-
-impl StoredKnowledge {
-    /// Bytes kept, for the cache's weigher.
-    pub(crate) fn weight(&self) -> u32 {
-        let bytes: usize = self.tubes.iter().map(|(t, s)| t.len() + s.len() + 48).sum();
-        u32::try_from(bytes + 64).unwrap_or(u32::MAX)
-    }
-
-    /// The knowledge once `tube` is stored as `state`, at the next version.
-    fn with_tube(&self, tube: Option<(&str, &str)>) -> StoredKnowledge {
-        let mut tubes = self.tubes.clone();
-        if let Some((tube, state)) = tube {
-            match tubes.iter_mut().find(|(t, _)| t == tube) {
-                Some(row) => row.1 = state.to_owned(),
-                None => tubes.push((tube.to_owned(), state.to_owned())),
-            }
-        }
-        StoredKnowledge {
-            version: self.version + 1,
-            tubes,
-        }
-    }
 }
 
 /// The answers of an assessment this server has seen, in order. Only ever extended, in place
@@ -142,8 +120,8 @@ pub struct NewAnswer<'a> {
     pub user_id: Uuid,
     /// The assessment's revision the answer was computed from; nothing is written if it moved.
     pub revision: i32,
-    /// The knowledge the engine worked from; nothing is written if its version moved.
-    pub knowledge: &'a StoredKnowledge,
+    /// The version of the knowledge the engine worked from; nothing is written if it moved.
+    pub knowledge_version: i64,
     /// The challenge the student answered; must still be the assessment's current one.
     pub challenge_id: &'a str,
     pub skill_id: Option<&'a str>,
@@ -256,11 +234,34 @@ macro_rules! bind_answer {
             .bind($a.tube.as_ref().map(|(tube, _)| *tube))
             .bind($a.tube.as_ref().map(|(_, state)| state.as_str()))
             .bind($a.revision)
-            .bind($a.knowledge.version)
+            .bind($a.knowledge_version)
     };
 }
 
 const ASSESSMENT_COLUMNS: &str = assessment_columns!();
+
+/// The knowledge in rows of `k_version`, `k_tube` and `k_state` (the version repeats; a student
+/// with no tube has one row of nulls).
+fn knowledge_of_rows<R: sqlx::Row>(rows: &[R]) -> std::result::Result<StoredKnowledge, sqlx::Error>
+where
+    usize: sqlx::ColumnIndex<R>,
+    for<'r> &'r str: sqlx::ColumnIndex<R>,
+    for<'r> Option<i64>: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    for<'r> Option<String>: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+{
+    let mut known = StoredKnowledge {
+        version: 0,
+        tubes: Vec::with_capacity(rows.len()),
+    };
+    for row in rows {
+        let version: Option<i64> = row.try_get("k_version")?;
+        let tube: Option<String> = row.try_get("k_tube")?;
+        let state: Option<String> = row.try_get("k_state")?;
+        known.version = version.unwrap_or(0);
+        known.tubes.extend(tube.zip(state));
+    }
+    Ok(known)
+}
 
 async fn insert_assessment(inner: &mut TxInner, new: &NewAssessment) -> Result<Uuid> {
     let id = Uuid::now_v7();
@@ -344,27 +345,28 @@ impl Store {
         self.cache.assessments.insert(a.id, a.clone()).await;
     }
 
-    /// What answering needs: the user's own assessment and their knowledge, with its version.
+    /// What answering needs: the user's own assessment and, when read, their knowledge with its
+    /// version.
     ///
-    /// With `reuse`, this server's copies (of its last read or write of each) when it has them:
-    /// they may be stale (another server or another test of the student wrote since), and the
+    /// With `reuse`, this server's copy of the assessment (of its last read or write) when it has
+    /// one, and no knowledge: the caller has its own copy of that (else `stored_knowledge`). Both
+    /// may be stale (another server or another test of the student wrote since), and the
     /// answer's write checks both the assessment's revision and the knowledge's version, so a
     /// stale copy writes nothing and the caller reads again without `reuse`. Without it, one
     /// query (on SQLite every statement is a round trip to the connection's thread), and the
-    /// copies are refreshed. Another user's id reads as absent.
+    /// copy is refreshed. Another user's id reads as absent.
     pub async fn answer_state(
         &self,
         held: &mut Held,
         id: Uuid,
         user_id: Uuid,
         reuse: bool,
-    ) -> Result<Option<(Assessment, Arc<StoredKnowledge>)>> {
+    ) -> Result<Option<(Assessment, Option<StoredKnowledge>)>> {
         if reuse
             && let Some(a) = self.cache.assessments.get(&id).await
             && a.user_id == user_id
-            && let Some(k) = self.cache.knowledge.get(&user_id).await
         {
-            return Ok(Some((a, k)));
+            return Ok(Some((a, None)));
         }
         let sql = sqlx::AssertSqlSafe(format!(
             "SELECT a.*, v.version AS k_version, k.tube_id AS k_tube, k.state AS k_state \
@@ -377,25 +379,30 @@ impl Store {
             let rows = sqlx::query(sql).bind(id).bind(user_id).fetch_all(p).await?;
             match rows.first() {
                 None => None,
-                Some(first) => {
-                    let assessment = Assessment::from_row(first)?;
-                    let version: Option<i64> = first.try_get("k_version")?;
-                    let mut tubes = Vec::with_capacity(rows.len());
-                    for row in &rows {
-                        let tube: Option<String> = row.try_get("k_tube")?;
-                        let state: Option<String> = row.try_get("k_state")?;
-                        tubes.extend(tube.zip(state));
-                    }
-                    let version = version.unwrap_or(0);
-                    Some((assessment, Arc::new(StoredKnowledge { version, tubes })))
-                }
+                Some(first) => Some((Assessment::from_row(first)?, knowledge_of_rows(&rows)?)),
             }
         });
-        if let Some((a, k)) = &read {
+        if let Some((a, _)) = &read {
             self.keep_written(a).await;
-            self.cache.knowledge.insert(user_id, k.clone()).await;
         }
-        Ok(read)
+        Ok(read.map(|(a, k)| (a, Some(k))))
+    }
+
+    /// The student's knowledge with its version, in one query (so the two agree).
+    pub async fn stored_knowledge(
+        &self,
+        held: &mut Held,
+        user_id: Uuid,
+    ) -> Result<StoredKnowledge> {
+        let sql = "SELECT v.version AS k_version, k.tube_id AS k_tube, k.state AS k_state \
+                   FROM users u \
+                   LEFT JOIN knowledge_versions v ON v.user_id = u.id \
+                   LEFT JOIN knowledge_states k ON k.user_id = u.id \
+                   WHERE u.id = $1";
+        Ok(on_held!(self, held, read, |p| {
+            let rows = sqlx::query(sql).bind(user_id).fetch_all(p).await?;
+            knowledge_of_rows(&rows)?
+        }))
     }
 
     /// The latest assessment of a participation.
@@ -606,7 +613,6 @@ impl Store {
         .await
         })?;
         tx.commit().await?;
-        self.cache.knowledge.invalidate(&user_id).await;
         for id in closed {
             self.cache.assessments.invalidate(&id).await;
         }
@@ -617,8 +623,7 @@ impl Store {
     /// `None`, writing nothing, when the assessment's revision or the knowledge's version is no
     /// longer the one the answer was computed from: the challenge was already answered (double
     /// submit, another tab, a refresh), or the caller's copy was stale (read again and retry).
-    /// The assessment as the answer left it is returned, and kept for `assessment_at`; the
-    /// knowledge as it left it is kept for `answer_state`.
+    /// The assessment as the answer left it is returned, and kept for `assessment_at`.
     pub async fn record_answer(
         &self,
         held: &mut Held,
@@ -658,11 +663,6 @@ impl Store {
             log.extend([row]);
         }
         self.keep_written(&moved).await;
-        let tube = a.tube.as_ref().map(|(t, s)| (*t, s.as_str()));
-        self.cache
-            .knowledge
-            .insert(a.user_id, Arc::new(a.knowledge.with_tube(tube)))
-            .await;
         Ok(Some(moved))
     }
 

@@ -212,9 +212,6 @@ pub(crate) struct Caches {
     /// page only uses an entry for the revision it holds (see `Store::assessment_at`), and an
     /// answer's write checks that revision (see `Store::answer_state`).
     pub(crate) assessments: moka::future::Cache<Uuid, Assessment>,
-    /// Each student's knowledge as this server last read or wrote it, with its version. Only
-    /// answers use it, and their write checks the version (see `Store::answer_state`).
-    pub(crate) knowledge: moka::future::Cache<Uuid, Arc<assessments::StoredKnowledge>>,
 }
 
 impl Caches {
@@ -244,12 +241,6 @@ impl Caches {
             // who reloads it after a break.
             assessments: moka::future::Cache::builder()
                 .max_capacity(100_000)
-                .time_to_idle(Duration::from_secs(3600))
-                .build(),
-            // Weighed in bytes: a student who answered on every tube keeps a few dozen KiB.
-            knowledge: moka::future::Cache::builder()
-                .weigher(|_, k: &Arc<assessments::StoredKnowledge>| k.weight())
-                .max_capacity(256 << 20)
                 .time_to_idle(Duration::from_secs(3600))
                 .build(),
         }

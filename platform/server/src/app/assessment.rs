@@ -562,10 +562,27 @@ async fn answer_from(
         }
     };
     let goal = l.goal()?;
-    let stored = state
-        .contents
-        .knowledge_of(user.id, &l.a.package_digest, &l.catalog, &known)
-        .await;
+    // This server's parse when it has one (the write checks its version), else the read's,
+    // else one read of the knowledge alone.
+    let digest = &l.a.package_digest;
+    let kept = match &known {
+        Some(_) => None,
+        None => state.contents.kept_knowledge(user.id, digest).await,
+    };
+    let stored = match (kept, known) {
+        (Some(kept), _) => kept,
+        (None, Some(read)) => {
+            (state.contents)
+                .knowledge_of(user.id, digest, &l.catalog, &read)
+                .await
+        }
+        (None, None) => {
+            let read = state.store.stored_knowledge(held, user.id).await?;
+            (state.contents)
+                .knowledge_of(user.id, digest, &l.catalog, &read)
+                .await
+        }
+    };
     if l.a.improving {
         held.release();
     }
@@ -614,7 +631,7 @@ async fn answer_from(
                 assessment_id: id,
                 user_id: user.id,
                 revision: l.a.revision,
-                knowledge: &known,
+                knowledge_version: stored.version,
                 challenge_id: challenge,
                 skill_id: Some(&l.catalog.bank.skill(skill).id),
                 value: &value,

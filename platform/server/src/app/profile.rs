@@ -261,6 +261,7 @@ async fn reset(
         .map(|&t| catalog.bank.tubes[t as usize].id.clone())
         .collect();
     state.store.reset_competence(user.id, &code, &tubes).await?;
+    state.contents.forget_knowledge(user.id).await;
     tracing::info!(user = %user.id, competence = %code, "competence reset");
     flash(&session, t_args("competence-reset-done", &[("name", name)])).await?;
     Ok(see_other("/mon-profil"))
