@@ -10,7 +10,8 @@
 # ACQUIS_BENCH_SERVER names another server binary (to compare two builds in one window), and
 # ACQUIS_BENCH_LOAD another load generator; ACQUIS_BENCH_PG_CONNECTIONS the server's PostgreSQL
 # pool (20);
-# ACQUIS_BENCH_BACKENDS="postgres" runs one backend only; ACQUIS_LOAD_SLOW=MS lists on stderr
+# ACQUIS_BENCH_BACKENDS="postgres" runs one backend only; ACQUIS_BENCH_PG_SQL is run on the
+# PostgreSQL database after the migrations (to measure a schema change before writing it); ACQUIS_LOAD_SLOW=MS lists on stderr
 # where the answers slower than MS milliseconds led.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -52,6 +53,8 @@ for backend in ${ACQUIS_BENCH_BACKENDS:-sqlite postgres}; do
   # (else each would have to be one of the imported list, « Qui êtes-vous ? »).
   if [ "$backend" = postgres ]; then
     psql "$base/$db" -qc "UPDATE organizations SET manages_students = false" >/dev/null
+    # An experiment on the schema, run after the migrations (as the administrator).
+    [ -n "${ACQUIS_BENCH_PG_SQL:-}" ] && psql "$base/$db" -qc "$ACQUIS_BENCH_PG_SQL" >/dev/null
   else
     python3 -c "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute('UPDATE organizations SET manages_students = 0'); c.commit()" "$WORK/$backend/acquis.db"
   fi
