@@ -502,6 +502,52 @@ async fn two_tests_of_one_student_on_two_servers_never_overwrite_each_others_kno
     }
 }
 
+#[tokio::test]
+async fn an_answer_without_the_servers_parse_of_the_knowledge_reads_it_alone() {
+    // The server keeps the assessment an answer wrote but has lost its parse of the knowledge
+    // (evicted, or another package's): the next answer reads the knowledge and its version
+    // alone, and builds on what the first answer wrote.
+    let app = TestApp::spawn().await;
+    let s = campaign(&app, "0000004D", "competence-1-1", false).await;
+    let (c, path) = join(&app, &s.code, "noe@test.fr").await;
+    let user = app
+        .store
+        .find_user_by_login("noe@test.fr")
+        .await
+        .unwrap()
+        .unwrap();
+    let first = current_step(&c, &path).await;
+    let second = skip_shown(&c, &path, first).await;
+    assert_eq!(second.status, 200, "{}", second.text());
+    app.state.contents.forget_knowledge(user.id).await;
+    let third = skip_shown(&c, &path, past_the_timer(&c, &path, second).await).await;
+    assert_eq!(third.status, 200, "{}", third.text());
+    assert_eq!(app.count("SELECT COUNT(*) FROM answers").await, 2);
+    let mut held = app.store.hold().await.unwrap();
+    let known = app
+        .store
+        .stored_knowledge(&mut held, user.id)
+        .await
+        .unwrap();
+    assert_eq!(known.version, 2, "one version per answer that wrote a tube");
+    let mut rows = app.store.knowledge_states(user.id).await.unwrap();
+    let mut tubes = known.tubes.clone();
+    rows.sort();
+    tubes.sort();
+    assert_eq!(tubes, rows);
+    let answered: usize = tubes
+        .iter()
+        .map(|(_, state)| {
+            let state: serde_json::Value = serde_json::from_str(state).unwrap();
+            state["direct"].as_array().map_or(0, Vec::len)
+        })
+        .sum();
+    assert_eq!(
+        answered, 2,
+        "the second answer built on the first: {tubes:?}"
+    );
+}
+
 /// Makes `challenge` the current one of the assessment at `path`, as a write of the assessment
 /// does (its revision moves).
 async fn force_current(app: &TestApp, path: &str, challenge: &str) {
