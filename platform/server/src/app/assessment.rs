@@ -571,15 +571,15 @@ async fn answer_from(
     };
     let stored = match (kept, known) {
         (Some(kept), _) => kept,
-        (None, Some(read)) => {
-            (state.contents)
-                .knowledge_of(user.id, digest, &l.catalog, &read)
-                .await
-        }
-        (None, None) => {
-            let read = state.store.stored_knowledge(held, user.id).await?;
-            (state.contents)
-                .knowledge_of(user.id, digest, &l.catalog, &read)
+        (None, read) => {
+            let read = match read {
+                Some(read) => read,
+                None => state.store.stored_knowledge(held, user.id).await?,
+            };
+            let catalog = &l.catalog;
+            state
+                .contents
+                .knowledge_of(user.id, digest, catalog, &read)
                 .await
         }
     };
