@@ -555,7 +555,7 @@ async fn a_campaign_is_edited_and_handed_to_another_member() {
             &[
                 ("name", "Renommée"),
                 ("title", "Nouveau titre"),
-                ("landing_text", "Bienvenue !"),
+                ("landing_text", "Bienvenue !\r\nBon courage <b>à tous</b>"),
                 ("owner_id", owner.as_str()),
             ],
         )
@@ -564,7 +564,14 @@ async fn a_campaign_is_edited_and_handed_to_another_member() {
     done.assert_contains("Renommée");
     done.assert_contains("Nouveau titre");
     let landing = app.client().get(&format!("/campagnes/{}", s.code)).await;
-    landing.assert_contains("Bienvenue !");
+    // Line breaks become breaks; the rest of the text stays text.
+    assert!(
+        landing
+            .body
+            .contains("Bienvenue !<br>Bon courage &lt;b&gt;à tous"),
+        "{}",
+        landing.body
+    );
     // The edit reaches the test in progress at once, not after the cache's time-to-live.
     crate::student::current_step(&student, &path)
         .await

@@ -548,6 +548,32 @@ async fn an_answer_without_the_servers_parse_of_the_knowledge_reads_it_alone() {
     );
 }
 
+#[tokio::test]
+async fn line_breaks_between_the_fields_of_a_challenge_are_breaks_not_text() {
+    let app = TestApp::spawn().await;
+    let s = campaign(&app, "0000005E", "competence-1-1", false).await;
+    let (c, path) = join(&app, &s.code, "ada@test.fr").await;
+    let catalog = app.state.contents.builtin().await.unwrap();
+    let with_breaks = catalog
+        .bank
+        .challenges
+        .iter()
+        .enumerate()
+        .find(|(i, _)| {
+            let info = &catalog.challenges[*i];
+            let definition: serde_json::Value = serde_json::from_str(&info.definition).unwrap();
+            let proposals = definition["proposals"].as_str().unwrap_or_default();
+            info.kind.starts_with("qroc") && info.timer.is_none() && proposals.contains("}\n")
+        })
+        .map(|(_, ch)| ch.id.clone())
+        .expect("a challenge with line breaks between its fields");
+    force_current(&app, &path, &with_breaks).await;
+    let page = c.get(&path).await;
+    assert_eq!(challenge_id(&page).as_deref(), Some(with_breaks.as_str()));
+    assert!(!page.body.contains("&lt;br"), "{}", page.body);
+    assert!(page.body.contains("<br>"), "{}", page.body);
+}
+
 /// Makes `challenge` the current one of the assessment at `path`, as a write of the assessment
 /// does (its revision moves).
 async fn force_current(app: &TestApp, path: &str, challenge: &str) {
