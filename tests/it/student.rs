@@ -546,6 +546,16 @@ async fn an_answer_without_the_servers_parse_of_the_knowledge_reads_it_alone() {
         answered, 2,
         "the second answer built on the first: {tubes:?}"
     );
+    // The assessment this server kept after the answer, made without reading the row back, is
+    // the row as written.
+    let id: Uuid = path.trim_start_matches("/parcours/").parse().unwrap();
+    let read = app.store.assessment(id, user.id).await.unwrap().unwrap();
+    let kept = (app.store)
+        .assessment_at(id, user.id, Some(read.revision))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(format!("{kept:?}"), format!("{read:?}"));
 }
 
 #[tokio::test]

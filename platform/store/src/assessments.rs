@@ -116,10 +116,9 @@ impl AnswerLog {
 /// One answer and everything it changes, written in one transaction.
 #[derive(Debug, Clone)]
 pub struct NewAnswer<'a> {
-    pub assessment_id: Uuid,
-    pub user_id: Uuid,
-    /// The assessment's revision the answer was computed from; nothing is written if it moved.
-    pub revision: i32,
+    /// The assessment as the answer was computed from it; nothing is written if its revision
+    /// moved.
+    pub assessment: &'a Assessment,
     /// The version of the knowledge the engine worked from; nothing is written if it moved.
     pub knowledge_version: i64,
     /// The challenge the student answered; must still be the assessment's current one.
@@ -167,8 +166,7 @@ macro_rules! assessment_columns {
 /// from, and only after the version did; the inserts read the update's row. So nothing is
 /// written when either was stale. (The version may move alone: that only costs a reader of an
 /// older copy a second read.)
-const ANSWER_PG: &str = concat!(
-    "WITH versioned AS ( \
+const ANSWER_PG: &str = "WITH versioned AS ( \
        INSERT INTO knowledge_versions (user_id, version) VALUES ($2, $14 + 1) \
        ON CONFLICT (user_id) DO UPDATE SET version = excluded.version \
        WHERE knowledge_versions.version = $14 \
@@ -178,9 +176,7 @@ const ANSWER_PG: &str = concat!(
        state = $5, updated_at = $6, challenge_started_at = NULL, revision = revision + 1 \
        WHERE id = $1 AND user_id = $2 AND state = 'STARTED' AND current_challenge = $3 \
        AND revision = $13 AND EXISTS (SELECT 1 FROM versioned) \
-       RETURNING ",
-    assessment_columns!(),
-    "), \
+       RETURNING revision, answer_count), \
      logged AS ( \
        INSERT INTO answers (assessment_id, challenge_id, seq, user_id, skill_id, value, \
        result, timed_out, created_at) \
@@ -190,14 +186,12 @@ const ANSWER_PG: &str = concat!(
        SELECT $2, $11, $12, $6 FROM moved WHERE $11::text IS NOT NULL \
        ON CONFLICT (user_id, tube_id) \
        DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at) \
-     SELECT * FROM moved"
-);
+     SELECT revision FROM moved";
 
 /// The same write on SQLite, which has no data-modifying CTE: four statements of one query in
 /// one IMMEDIATE transaction (the only writer), chained by `changes()` (the row count of the
 /// previous statement); the transaction is rolled back when the assessment did not move.
-const ANSWER_SQLITE: &str = concat!(
-    "INSERT INTO knowledge_versions (user_id, version) VALUES ($2, $14 + 1) \
+const ANSWER_SQLITE: &str = "INSERT INTO knowledge_versions (user_id, version) VALUES ($2, $14 + 1) \
      ON CONFLICT (user_id) DO UPDATE SET version = excluded.version \
      WHERE knowledge_versions.version = $14; \
      UPDATE assessments SET answer_count = answer_count + 1, \
@@ -205,9 +199,7 @@ const ANSWER_SQLITE: &str = concat!(
      revision = revision + 1 \
      WHERE id = $1 AND user_id = $2 AND state = 'STARTED' AND current_challenge = $3 \
      AND revision = $13 AND changes() = 1 \
-     RETURNING ",
-    assessment_columns!(),
-    "; \
+     RETURNING revision; \
      INSERT INTO answers (assessment_id, challenge_id, seq, user_id, skill_id, value, \
      result, timed_out, created_at) \
      SELECT $1, $3, answer_count, $2, $7, $8, $9, $10, $6 FROM assessments \
@@ -215,14 +207,13 @@ const ANSWER_SQLITE: &str = concat!(
      INSERT INTO knowledge_states (user_id, tube_id, state, updated_at) \
      SELECT $2, $11, $12, $6 WHERE $11 IS NOT NULL AND changes() = 1 \
      ON CONFLICT (user_id, tube_id) \
-     DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at"
-);
+     DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at";
 
 /// Binds the fourteen parameters of `ANSWER_PG` / `ANSWER_SQLITE`.
 macro_rules! bind_answer {
     ($q:expr, $a:expr, $state:expr, $at:expr) => {
-        $q.bind($a.assessment_id)
-            .bind($a.user_id)
+        $q.bind($a.assessment.id)
+            .bind($a.assessment.user_id)
             .bind($a.challenge_id)
             .bind(&$a.next)
             .bind($state)
@@ -233,7 +224,7 @@ macro_rules! bind_answer {
             .bind($a.timed_out)
             .bind($a.tube.as_ref().map(|(tube, _)| *tube))
             .bind($a.tube.as_ref().map(|(_, state)| state.as_str()))
-            .bind($a.revision)
+            .bind($a.assessment.revision)
             .bind($a.knowledge_version)
     };
 }
@@ -635,10 +626,10 @@ impl Store {
         } else {
             "COMPLETED"
         };
-        let moved = match &self.db {
+        let revision = match &self.db {
             // One statement, one round trip, atomic.
             Db::Postgres(_) => on_held!(self, held, write, |c| bind_answer!(
-                sqlx::query_as::<_, Assessment>(ANSWER_PG),
+                sqlx::query_scalar::<_, i32>(ANSWER_PG),
                 a,
                 state,
                 at
@@ -648,8 +639,19 @@ impl Store {
             .map_err(StoreError::from_write))?,
             Db::Sqlite(_) => self.record_answer_in_tx(a, state, at).await?,
         };
-        let Some(moved) = moved else {
+        let Some(revision) = revision else {
             return Ok(None);
+        };
+        // The row as the write left it, without reading it back: the write only happened from
+        // the revision `a.assessment` holds, and it changed exactly these columns.
+        let moved = Assessment {
+            state: state.to_owned(),
+            current_challenge: a.next.clone(),
+            answer_count: a.assessment.answer_count + 1,
+            updated_at: at,
+            challenge_started_at: None,
+            revision,
+            ..a.assessment.clone()
         };
         let row = AnswerRow {
             challenge_id: a.challenge_id.to_owned(),
@@ -659,7 +661,7 @@ impl Store {
             result: a.result.to_owned(),
             created_at: at,
         };
-        if let Some(log) = self.cache.answered.get(&a.assessment_id).await {
+        if let Some(log) = self.cache.answered.get(&moved.id).await {
             log.extend([row]);
         }
         self.keep_written(&moved).await;
@@ -670,16 +672,17 @@ impl Store {
     /// an IMMEDIATE transaction (three commands to the connection's thread instead of six).
     /// `changes()` is the row count of the previous statement, so the inserts only happen when
     /// the update found the challenge still current, and the tube only when the answer went in.
+    /// Returns the assessment's new revision when it moved.
     async fn record_answer_in_tx(
         &self,
         a: &NewAnswer<'_>,
         state: &str,
         at: OffsetDateTime,
-    ) -> Result<Option<Assessment>> {
+    ) -> Result<Option<i32>> {
         let mut tx = self.begin().await?;
         // `fetch_all`: `fetch_optional` would stop at the UPDATE's row, before the inserts.
-        let moved: Vec<Assessment> = on_tx!(tx, |c| bind_answer!(
-            sqlx::query_as(ANSWER_SQLITE),
+        let moved: Vec<i32> = on_tx!(tx, |c| bind_answer!(
+            sqlx::query_scalar(ANSWER_SQLITE),
             a,
             state,
             at
@@ -687,11 +690,11 @@ impl Store {
         .fetch_all(c)
         .await)
         .map_err(StoreError::from_write)?;
-        let Some(moved) = moved.into_iter().next() else {
+        let Some(revision) = moved.into_iter().next() else {
             return Ok(None);
         };
         tx.commit().await?;
-        Ok(Some(moved))
+        Ok(Some(revision))
     }
 
     /// Remembers that the student saw the checkpoint of every answer so far; returns the

@@ -628,9 +628,7 @@ async fn answer_from(
         .record_answer(
             held,
             &NewAnswer {
-                assessment_id: id,
-                user_id: user.id,
-                revision: l.a.revision,
+                assessment: &l.a,
                 knowledge_version: stored.version,
                 challenge_id: challenge,
                 skill_id: Some(&l.catalog.bank.skill(skill).id),
