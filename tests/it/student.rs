@@ -444,14 +444,7 @@ async fn two_tests_of_one_student_on_two_servers_never_overwrite_each_others_kno
     // training's next challenge; then the training's answer there. It must build on the
     // campaign's write, not on the other server's older copy of the knowledge.
     let app = TestApp::spawn().await;
-    let s = campaign(&app, "0000003C", "competence-1-1", false).await;
-    let (a, campaign_path) = join(&app, &s.code, "eli@test.fr").await;
-    let user = app
-        .store
-        .find_user_by_login("eli@test.fr")
-        .await
-        .unwrap()
-        .unwrap();
+    let (a, campaign_path, user) = student_on_competence_1_1(&app, "0000003C", "eli@test.fr").await;
     let (other, _) = app.another_server().await;
     let b = a.on(other);
     let training = b.post("/mon-profil/competences/1.1", &[]).await.path();
@@ -463,18 +456,11 @@ async fn two_tests_of_one_student_on_two_servers_never_overwrite_each_others_kno
     let skill_of = |id: &str| catalog.skill_of(catalog.challenge_index(id).unwrap());
     let skill = skill_of(&asked);
     let tube = catalog.bank.skill(skill).tube;
-    let other_skill = catalog
-        .bank
-        .challenges
-        .iter()
-        .enumerate()
-        .find(|(i, ch)| {
-            ch.skill != skill
-                && catalog.bank.skill(ch.skill).tube == tube
-                && catalog.challenges[*i].timer.is_none()
-        })
-        .map(|(_, ch)| ch.id.clone())
-        .expect("another skill in the tube");
+    let other_skill = untimed_challenge_where(&catalog, |i| {
+        let s = catalog.bank.challenges[i].skill;
+        s != skill && catalog.bank.skill(s).tube == tube
+    })
+    .expect("another skill in the tube");
     force_current(&app, &campaign_path, &other_skill).await;
     for (c, path, challenge) in [(&a, &campaign_path, &other_skill), (&b, &training, &asked)] {
         let after = c
@@ -508,14 +494,7 @@ async fn an_answer_without_the_servers_parse_of_the_knowledge_reads_it_alone() {
     // (evicted, or another package's): the next answer reads the knowledge and its version
     // alone, and builds on what the first answer wrote.
     let app = TestApp::spawn().await;
-    let s = campaign(&app, "0000004D", "competence-1-1", false).await;
-    let (c, path) = join(&app, &s.code, "noe@test.fr").await;
-    let user = app
-        .store
-        .find_user_by_login("noe@test.fr")
-        .await
-        .unwrap()
-        .unwrap();
+    let (c, path, user) = student_on_competence_1_1(&app, "0000004D", "noe@test.fr").await;
     let first = current_step(&c, &path).await;
     let second = skip_shown(&c, &path, first).await;
     assert_eq!(second.status, 200, "{}", second.text());
@@ -550,7 +529,8 @@ async fn an_answer_without_the_servers_parse_of_the_knowledge_reads_it_alone() {
     // the row as written.
     let id: Uuid = path.trim_start_matches("/parcours/").parse().unwrap();
     let read = app.store.assessment(id, user.id).await.unwrap().unwrap();
-    let kept = (app.store)
+    let kept = app
+        .store
         .assessment_at(id, user.id, Some(read.revision))
         .await
         .unwrap()
@@ -564,24 +544,40 @@ async fn line_breaks_between_the_fields_of_a_challenge_are_breaks_not_text() {
     let s = campaign(&app, "0000005E", "competence-1-1", false).await;
     let (c, path) = join(&app, &s.code, "ada@test.fr").await;
     let catalog = app.state.contents.builtin().await.unwrap();
-    let with_breaks = catalog
-        .bank
-        .challenges
-        .iter()
-        .enumerate()
-        .find(|(i, _)| {
-            let info = &catalog.challenges[*i];
-            let definition: serde_json::Value = serde_json::from_str(&info.definition).unwrap();
-            let proposals = definition["proposals"].as_str().unwrap_or_default();
-            info.kind.starts_with("qroc") && info.timer.is_none() && proposals.contains("}\n")
-        })
-        .map(|(_, ch)| ch.id.clone())
-        .expect("a challenge with line breaks between its fields");
+    let with_breaks = untimed_challenge_where(&catalog, |i| {
+        let info = &catalog.challenges[i];
+        let definition: serde_json::Value = serde_json::from_str(&info.definition).unwrap();
+        let proposals = definition["proposals"].as_str().unwrap_or_default();
+        info.kind.starts_with("qroc") && proposals.contains("}\n")
+    })
+    .expect("a challenge with line breaks between its fields");
     force_current(&app, &path, &with_breaks).await;
     let page = c.get(&path).await;
     assert_eq!(challenge_id(&page).as_deref(), Some(with_breaks.as_str()));
     assert!(!page.body.contains("&lt;br"), "{}", page.body);
     assert!(page.body.contains("<br>"), "{}", page.body);
+}
+
+/// The id of the first untimed challenge of `catalog` whose index satisfies `pred`.
+fn untimed_challenge_where(
+    catalog: &acquis_server::content::Catalog,
+    pred: impl Fn(usize) -> bool,
+) -> Option<String> {
+    (0..catalog.challenges.len())
+        .find(|&i| catalog.challenges[i].timer.is_none() && pred(i))
+        .map(|i| catalog.bank.challenges[i].id.clone())
+}
+
+/// A student at the first page of a new campaign on competence 1.1 of establishment `uai`.
+async fn student_on_competence_1_1(
+    app: &TestApp,
+    uai: &str,
+    email: &str,
+) -> (Client, String, acquis_store::User) {
+    let s = campaign(app, uai, "competence-1-1", false).await;
+    let (c, path) = join(app, &s.code, email).await;
+    let user = app.store.find_user_by_login(email).await.unwrap();
+    (c, path, user.expect("the student's account"))
 }
 
 /// Makes `challenge` the current one of the assessment at `path`, as a write of the assessment

@@ -569,10 +569,10 @@ async fn answer_from(
         Some(_) => None,
         None => state.contents.kept_knowledge(user.id, digest).await,
     };
-    let stored = match (kept, known) {
-        (Some(kept), _) => kept,
-        (None, read) => {
-            let read = match read {
+    let stored = match kept {
+        Some(kept) => kept,
+        None => {
+            let read = match known {
                 Some(read) => read,
                 None => state.store.stored_knowledge(held, user.id).await?,
             };
