@@ -200,6 +200,19 @@ async fn an_assessment_export_lists_every_participant_with_classes_and_results()
         activity.body.contains("<polyline points=\""),
         "the chart is drawn"
     );
+    // Everything happened today: a one-point line draws nothing, so the day's figures are dots
+    // (2 started at the top, 1 sent halfway) and its date is written once.
+    for dot in [
+        r#"<circle cx="300.0" cy="0.0""#,
+        r#"<rect x="296.0" y="86.0""#,
+    ] {
+        assert!(activity.body.contains(dot), "no {dot} in the chart");
+    }
+    assert_eq!(
+        activity.body.matches(r#"class="chart__label">"#).count(),
+        3,
+        "the scale's two figures and one date"
+    );
     let today = acquis_server::views::day(acquis_server::views::paris_day(
         time::OffsetDateTime::now_utc(),
     ));

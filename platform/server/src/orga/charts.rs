@@ -49,13 +49,32 @@ pub fn cumulative_by_day(
             .collect::<Vec<_>>()
             .join(" ")
     };
-    // The table lists only the days something happened, so a long campaign stays readable.
-    let table: Vec<_> = rows
+    // The table lists only the days something happened, so a long campaign stays readable; so
+    // do the dots, which are all a campaign's first day shows (a one-point line draws nothing).
+    let happened: Vec<_> = rows
         .iter()
+        .enumerate()
         .zip(&per_day)
         .filter(|(_, (a, b))| a + b > 0)
-        .map(|((d, s, sh), _)| {
+        .map(|(r, _)| r)
+        .collect();
+    let table: Vec<_> = happened
+        .iter()
+        .map(|(_, (d, s, sh))| {
             serde_json::json!({"day": crate::views::day(*d), "started": s, "shared": sh})
+        })
+        .collect();
+    let dots: Vec<_> = happened
+        .iter()
+        .map(|&(i, &(_, s, sh))| {
+            // Results sent are squares (their corner given), as their line is dashed: the two
+            // series differ by more than their colour.
+            serde_json::json!({
+                "x": format!("{:.1}", x(i)),
+                "started": format!("{:.1}", y(s)),
+                "shared": format!("{:.1}", y(sh)),
+                "shared_corner": [format!("{:.1}", x(i) - 4.0), format!("{:.1}", y(sh) - 4.0)],
+            })
         })
         .collect();
     Some(serde_json::json!({
@@ -66,7 +85,9 @@ pub fn cumulative_by_day(
         "max": max as u64,
         "from": crate::views::day(first),
         "to": crate::views::day(last),
+        "one_day": days == 1,
         "rows": table,
+        "dots": dots,
     }))
 }
 
@@ -107,8 +128,19 @@ mod tests {
         assert_eq!(rows[1]["started"], 3);
         assert_eq!(rows[1]["shared"], 1);
         assert!(cumulative_by_day(&[], &[], date!(2026 - 11 - 05)).is_none());
+        let dots = c["dots"].as_array().unwrap();
+        assert_eq!(dots.len(), 2, "a dot on each day something happened");
+        assert_eq!(dots[1]["x"], "400.0");
+        assert_eq!(dots[1]["started"], "0.0");
+        assert_eq!(dots[1]["shared"], "120.0");
+        assert_eq!(c["one_day"], false);
         let one = cumulative_by_day(&started[..1], &[], date!(2026 - 11 - 02)).unwrap();
         assert_eq!(one["started"], "300.0,0.0");
+        assert_eq!(one["one_day"], true);
+        assert_eq!(
+            one["dots"][0]["x"], "300.0",
+            "the first day's figures show as dots"
+        );
     }
 
     #[test]
