@@ -207,10 +207,21 @@ impl Browser {
             static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
             let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             let name = self.path().await.replace(['/', '?', '=', '&'], "_");
+            // The whole page, not its first screen: what is below the fold is looked at too.
+            let height = self
+                .client
+                .execute("return document.documentElement.scrollHeight", vec![])
+                .await
+                .ok()
+                .and_then(|h| h.as_u64())
+                .unwrap_or(900)
+                .clamp(900, 6000) as u32;
+            let _ = self.client.set_window_size(1280, height + 120).await;
             if let Ok(png) = self.client.screenshot().await {
                 let _ = std::fs::create_dir_all(&dir);
                 let _ = std::fs::write(format!("{dir}/{n:02}{name}.png"), png);
             }
+            let _ = self.client.set_window_size(1280, 900).await;
         }
         self.client
             .execute(AXE, vec![])
