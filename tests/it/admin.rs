@@ -99,6 +99,9 @@ async fn operator_creates_an_establishment_and_duplicates_are_refused() {
     page.assert_contains("L'établissement « Collège Jean Moulin » a été créé.");
     page.assert_contains("0123456A");
     page.assert_contains("Collège");
+    // The action log speaks French, not the codes it stores.
+    page.assert_contains("Établissement créé — 0123456A");
+    assert!(!page.text().contains("organization.created"));
 
     let dup = c
         .post(

@@ -374,10 +374,21 @@ async fn show(
             "audit",
             audit
                 .iter()
-                .map(|a| serde_json::json!({"at": format_date_time(a.created_at), "action": a.action, "target": a.target}))
+                .map(|a| serde_json::json!({"at": format_date_time(a.created_at), "action": audit_label(&a.action), "target": a.target}))
                 .collect::<Vec<_>>(),
         )
         .render()
+}
+
+/// An audit entry's action in French (`organization.created` → `audit-organization-created`);
+/// the code itself only for an action the catalog does not know, so that nothing is hidden.
+fn audit_label(action: &str) -> String {
+    let key = format!("audit-{}", action.replace(['.', '_'], "-"));
+    if crate::i18n::has(&key) {
+        t(&key)
+    } else {
+        action.to_owned()
+    }
 }
 
 async fn archive(
@@ -422,4 +433,46 @@ async fn invite_admin(
     };
     flash(&op.session, message).await?;
     Ok(see_other(&format!("/admin/etablissements/{id}")))
+}
+
+#[cfg(test)]
+mod tests {
+    /// Every action the code writes to the audit log has its French label: the literals named
+    /// in the few lines after each call of `audit(` or `audit_in(`, in the server and the store.
+    #[test]
+    fn every_audited_action_has_a_french_label() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let mut files = vec![root.join("server/src"), root.join("store/src")];
+        let mut actions = std::collections::BTreeSet::new();
+        while let Some(path) = files.pop() {
+            if path.is_dir() {
+                files.extend(std::fs::read_dir(&path).unwrap().map(|e| e.unwrap().path()));
+                continue;
+            }
+            if path.extension().is_none_or(|e| e != "rs") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).unwrap();
+            for call in ["audit(", "audit_in("] {
+                for (at, _) in text.match_indices(call) {
+                    let after = &text[at..text.len().min(at + 400)];
+                    for literal in after.split('"').skip(1).step_by(2) {
+                        let is_action = literal.split('.').count() == 2
+                            && literal.split('.').all(|part| {
+                                !part.is_empty()
+                                    && part.chars().all(|c| c.is_ascii_lowercase() || c == '_')
+                            });
+                        if is_action {
+                            actions.insert(literal.to_owned());
+                        }
+                    }
+                }
+            }
+        }
+        assert!(actions.contains("organization.created"), "{actions:?}");
+        assert!(actions.len() >= 20, "{actions:?}");
+        for action in &actions {
+            assert_ne!(&super::audit_label(action), action, "no label for {action}");
+        }
+    }
 }
