@@ -394,6 +394,16 @@ async fn an_administrator_runs_a_campaign_from_import_to_exports() {
     // A campaign, its code copied.
     b.goto(&format!("/orga/{org}/campagnes/nouvelle")).await;
     b.assert_accessible().await;
+    // The external identifier's label and type only show once « Oui » is chosen.
+    let shown = || async {
+        let label = b.find(fantoccini::Locator::Css("#external_id_label")).await;
+        label.is_displayed().await.unwrap()
+    };
+    assert!(!shown().await, "no identifier asked: its fields are hidden");
+    b.click("input[name=external_id][value=oui]").await;
+    assert!(shown().await, "« Oui »: the identifier's label is asked");
+    b.click("input[name=external_id][value=non]").await;
+    assert!(!shown().await);
     b.fill("#name", "Sécurité 4e").await;
     b.find(fantoccini::Locator::Css("#target_profile_id"))
         .await

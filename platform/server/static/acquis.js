@@ -14,3 +14,16 @@ document.querySelectorAll('button[data-copy]').forEach((button) => {
     setTimeout(() => { button.textContent = label; }, 2000);
   });
 });
+
+// Fields that only matter for one answer of a radio group (data-shown-when="NAME=VALUE") are
+// hidden while another answer is chosen; without this script they simply stay visible.
+document.querySelectorAll('[data-shown-when]').forEach((block) => {
+  const [name, value] = block.dataset.shownWhen.split('=');
+  const radios = document.querySelectorAll(`input[type=radio][name="${name}"]`);
+  const update = () => {
+    const chosen = [...radios].find((r) => r.checked);
+    block.hidden = !chosen || chosen.value !== value;
+  };
+  radios.forEach((r) => r.addEventListener('change', update));
+  update();
+});
