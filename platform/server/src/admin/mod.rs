@@ -374,7 +374,7 @@ async fn show(
             "audit",
             audit
                 .iter()
-                .map(|a| serde_json::json!({"at": format_date_time(a.created_at), "action": audit_label(&a.action), "target": a.target}))
+                .map(|a| serde_json::json!({"at": format_date_time(a.created_at), "action": audit_label(&a.action), "target": audit_target(a.target.as_deref(), a.details.as_deref())}))
                 .collect::<Vec<_>>(),
         )
         .render()
@@ -388,6 +388,16 @@ fn audit_label(action: &str) -> String {
         t(&key)
     } else {
         action.to_owned()
+    }
+}
+
+/// What an audit entry is about, for a reader: an id means nothing to an operator when the
+/// entry also names its object (a campaign's or a student's name in the details).
+fn audit_target<'a>(target: Option<&'a str>, details: Option<&'a str>) -> Option<&'a str> {
+    let is_id = |s: &str| Uuid::parse_str(s).is_ok();
+    match (target, details) {
+        (Some(t), Some(d)) if is_id(t) && !d.is_empty() && !is_id(d) => Some(d),
+        _ => target,
     }
 }
 
@@ -437,6 +447,17 @@ async fn invite_admin(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn an_audit_entry_names_its_object_rather_than_its_id() {
+        let id = "01a2477a-0896-7505-9aed-5263a506909e";
+        let target = super::audit_target;
+        assert_eq!(target(Some(id), Some("Sécurité 4e")), Some("Sécurité 4e"));
+        assert_eq!(target(Some(id), Some(id)), Some(id), "two ids: the target");
+        assert_eq!(target(Some(id), None), Some(id));
+        assert_eq!(target(Some("a@b.fr"), Some("ADMIN")), Some("a@b.fr"));
+        assert_eq!(target(None, Some("3")), None);
+    }
+
     /// Every action the code writes to the audit log has its French label: the literals named
     /// in the few lines after each call of `audit(` or `audit_in(`, in the server and the store.
     #[test]
