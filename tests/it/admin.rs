@@ -242,7 +242,7 @@ async fn operator_sends_the_administrator_invitation_to_the_contact_email() {
     assert_eq!(m[0].membership.role, Role::Admin);
     let page = c.get(&format!("/admin/etablissements/{}", org.id)).await;
     page.assert_contains("Claire Chef");
-    page.assert_contains("invitation.accepted");
+    page.assert_contains("Invitation acceptée — ce.0754321x@ac-test.fr");
 }
 
 #[tokio::test]
