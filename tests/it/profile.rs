@@ -157,6 +157,10 @@ async fn recommended_tutorials_follow_the_questions_missed() {
         !actions.is_empty(),
         "tutorials recommended after three skips"
     );
+    // Shown as on a checkpoint: « Par <source> • <format> • N minutes », not a raw 00:08:00.
+    recommended.assert_contains("Par ");
+    recommended.assert_contains(" minute");
+    assert!(!recommended.text().contains(":00"), "a raw duration");
     let saved = c
         .post(
             &actions[0],
@@ -174,6 +178,13 @@ async fn recommended_tutorials_follow_the_questions_missed() {
         .map(|f| f.value().attr("action").unwrap().to_owned())
         .collect();
     assert_eq!(listed, vec![actions[0].clone()]);
+    // Taking it out from the saved tab comes back to that tab.
+    let back = scraper::Selector::parse("ul.tutorials input[name=back]").unwrap();
+    let backs: Vec<&str> = doc
+        .select(&back)
+        .filter_map(|i| i.value().attr("value"))
+        .collect();
+    assert_eq!(backs, vec!["/mes-tutos?onglet=enregistres"]);
 }
 
 async fn force_challenge(app: &TestApp, competence: &str, challenge: &str) {

@@ -657,8 +657,9 @@ async fn answer_from(
     Ok(Some(see_other(&target)))
 }
 
+/// A tutorial as the student's pages show it (checkpoint answers, « Mes tutos »).
 #[derive(Serialize)]
-struct TutorialView {
+pub(crate) struct TutorialView {
     id: String,
     title: String,
     source: String,
@@ -668,20 +669,26 @@ struct TutorialView {
     saved: bool,
 }
 
+impl TutorialView {
+    pub(crate) fn new(tu: &crate::content::Tutorial, saved: bool) -> TutorialView {
+        TutorialView {
+            id: tu.id.clone(),
+            title: tu.title.clone(),
+            source: tu.source.clone(),
+            format: tu.format.clone(),
+            duration: duration_label(&tu.duration),
+            link: tu.link.clone(),
+            saved,
+        }
+    }
+}
+
 fn tutorials_of(catalog: &Catalog, skill: SkillIdx, saved: &[String]) -> Vec<TutorialView> {
     catalog.skill_tutorials[skill as usize]
         .iter()
         .map(|&i| {
             let tu = &catalog.tutorials[i];
-            TutorialView {
-                id: tu.id.clone(),
-                title: tu.title.clone(),
-                source: tu.source.clone(),
-                format: tu.format.clone(),
-                duration: duration_label(&tu.duration),
-                link: tu.link.clone(),
-                saved: saved.contains(&tu.id),
-            }
+            TutorialView::new(tu, saved.contains(&tu.id))
         })
         .collect()
 }

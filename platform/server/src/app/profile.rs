@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+use super::assessment::TutorialView;
 use crate::auth::session::{CurrentUser, flash};
 use crate::content::Catalog;
 use crate::error::{AppError, AppResult, see_other};
@@ -282,11 +283,11 @@ async fn tutorials(
     let catalog = state.contents.builtin().await?;
     let saved_ids = state.store.saved_tutorials(user.id).await?;
     let saved_tab = q.onglet.as_deref() == Some("enregistres");
-    let list: Vec<serde_json::Value> = if saved_tab {
+    let list: Vec<TutorialView> = if saved_tab {
         saved_ids
             .iter()
             .filter_map(|id| catalog.tutorial(id))
-            .map(|tu| serde_json::json!({"tutorial": tu, "saved": true}))
+            .map(|tu| TutorialView::new(tu, true))
             .collect()
     } else {
         let knowledge = catalog.knowledge(&state.store.knowledge_states(user.id).await?);
@@ -305,7 +306,7 @@ async fn tutorials(
             .filter(|&&i| seen.insert(i))
             .map(|&i| {
                 let tu = &catalog.tutorials[i];
-                serde_json::json!({"tutorial": tu, "saved": saved_ids.contains(&tu.id)})
+                TutorialView::new(tu, saved_ids.contains(&tu.id))
             })
             .collect()
     };
@@ -320,6 +321,14 @@ async fn tutorials(
             },
         )
         .with("tutorials", list)
+        .with(
+            "back",
+            if saved_tab {
+                "/mes-tutos?onglet=enregistres"
+            } else {
+                "/mes-tutos"
+            },
+        )
         .render()
 }
 
