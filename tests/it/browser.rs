@@ -208,6 +208,12 @@ impl Browser {
             let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             let name = self.path().await.replace(['/', '?', '=', '&'], "_");
             // The whole page, not its first screen: what is below the fold is looked at too.
+            // ACQUIS_SCREENSHOTS_WIDTH=390 looks at the pages as a phone shows them.
+            let width = std::env::var("ACQUIS_SCREENSHOTS_WIDTH")
+                .ok()
+                .and_then(|w| w.parse().ok())
+                .unwrap_or(1280);
+            let _ = self.client.set_window_size(width, 900).await;
             let height = self
                 .client
                 .execute("return document.documentElement.scrollHeight", vec![])
@@ -215,8 +221,8 @@ impl Browser {
                 .ok()
                 .and_then(|h| h.as_u64())
                 .unwrap_or(900)
-                .clamp(900, 6000) as u32;
-            let _ = self.client.set_window_size(1280, height + 120).await;
+                .clamp(900, 8000) as u32;
+            let _ = self.client.set_window_size(width, height + 120).await;
             if let Ok(png) = self.client.screenshot().await {
                 let _ = std::fs::create_dir_all(&dir);
                 let _ = std::fs::write(format!("{dir}/{n:02}{name}.png"), png);

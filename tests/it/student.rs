@@ -558,6 +558,39 @@ async fn line_breaks_between_the_fields_of_a_challenge_are_breaks_not_text() {
     assert!(page.body.contains("<br>"), "{}", page.body);
 }
 
+/// Proposals the content writes `like this` read as code, without their backticks.
+#[tokio::test]
+async fn code_in_proposals_reads_as_code_not_as_backticks() {
+    let app = TestApp::spawn().await;
+    let s = campaign(&app, "0000006F", "competence-1-1", false).await;
+    let (c, path) = join(&app, &s.code, "ada@test.fr").await;
+    let catalog = app.state.contents.builtin().await.unwrap();
+    let with_code = untimed_challenge_where(&catalog, |i| {
+        let info = &catalog.challenges[i];
+        let definition: serde_json::Value = serde_json::from_str(&info.definition).unwrap();
+        let proposals = definition["proposals"].as_str().unwrap_or_default();
+        info.kind.starts_with("qc") && proposals.contains("`<")
+    })
+    .expect("a choice among proposals written as code, with markup in them");
+    force_current(&app, &path, &with_code).await;
+    let page = c.get(&path).await;
+    assert_eq!(challenge_id(&page).as_deref(), Some(with_code.as_str()));
+    let doc = scraper::Html::parse_document(&page.body);
+    let labels = scraper::Selector::parse(".proposal label").unwrap();
+    let labels: Vec<_> = doc.select(&labels).collect();
+    assert!(!labels.is_empty(), "{}", page.body);
+    for label in labels {
+        let text: String = label.text().collect();
+        assert!(!text.contains('`'), "{text}");
+        assert!(text.starts_with('<'), "the markup is shown as text: {text}");
+        assert!(
+            label.inner_html().starts_with("<code>"),
+            "{}",
+            label.inner_html()
+        );
+    }
+}
+
 /// The id of the first untimed challenge of `catalog` whose index satisfies `pred`.
 fn untimed_challenge_where(
     catalog: &acquis_server::content::Catalog,

@@ -97,9 +97,36 @@ static TERA: LazyLock<Tera> = LazyLock::new(|| {
             )))
         },
     );
+    tera.register_filter(
+        "inline_code",
+        |v: &tera::Value, _: &std::collections::HashMap<String, tera::Value>| {
+            Ok(tera::Value::String(inline_code(
+                v.as_str().unwrap_or_default(),
+            )))
+        },
+    );
     tera.autoescape_on(vec![".html"]);
     tera
 });
+
+/// A proposal's text escaped, its `…` spans as `<code>` (the content's only inline markup
+/// in proposals, as in `=B3*$E$1`); a lone backtick stays as it is. Use with `| safe`.
+pub fn inline_code(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut rest = text;
+    while let Some(open) = rest.find('`') {
+        let Some(len) = rest[open + 1..].find('`') else {
+            break;
+        };
+        out.push_str(&tera::escape_html(&rest[..open]));
+        out.push_str("<code>");
+        out.push_str(&tera::escape_html(&rest[open + 1..open + 1 + len]));
+        out.push_str("</code>");
+        rest = &rest[open + 1 + len + 1..];
+    }
+    out.push_str(&tera::escape_html(rest));
+    out
+}
 
 /// Forces template compilation at start so a broken template fails the boot, not a request.
 pub fn init() {
@@ -262,4 +289,20 @@ pub fn markdown(src: &str) -> String {
     let mut out = String::new();
     html::push_html(&mut out, events);
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::inline_code;
+
+    #[test]
+    fn inline_code_marks_backtick_spans_and_escapes_the_rest() {
+        assert_eq!(inline_code("`<title>`"), "<code>&lt;title&gt;</code>");
+        assert_eq!(
+            inline_code("a `=B3*$E$1` & `x`"),
+            "a <code>=B3*$E$1</code> &amp; <code>x</code>"
+        );
+        assert_eq!(inline_code("un ` seul"), "un ` seul");
+        assert_eq!(inline_code("<b>"), "&lt;b&gt;");
+    }
 }
