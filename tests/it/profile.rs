@@ -28,6 +28,9 @@ async fn a_student_trains_a_competence_and_resets_it_seven_days_after_the_last_a
     let profile = c.get("/mon-profil").await;
     profile.assert_contains("M'entraîner");
     assert!(!profile.text().contains("Remettre à zéro"));
+    profile.assert_contains(
+        "Certifiable Pas encore 0 compétence de niveau 1 ou plus sur les 5 nécessaires.",
+    );
 
     let started = c.post("/mon-profil/competences/1.1", &[]).await;
     assert!(

@@ -553,10 +553,12 @@ profile-link = Mon profil
 profile-intro = Vous avez 16 compétences à tester : entraînez-vous sur celle de votre choix.
 profile-total-pix = Pix
 profile-certifiable = Certifiable
-profile-certifiable-yes = Certifiable (au moins 5 compétences de niveau 1)
-profile-certifiable-no = { $count ->
-    [one] Pas encore certifiable : { $count } compétence de niveau 1 ou plus sur les 5 nécessaires
-   *[other] Pas encore certifiable : { $count } compétences de niveau 1 ou plus sur les 5 nécessaires
+profile-certifiable-yes = Oui
+profile-certifiable-yes-detail = Au moins 5 compétences de niveau 1 ou plus.
+profile-certifiable-no = Pas encore
+profile-certifiable-no-detail = { $count ->
+    [one] { $count } compétence de niveau 1 ou plus sur les 5 nécessaires.
+   *[other] { $count } compétences de niveau 1 ou plus sur les 5 nécessaires.
 }
 profile-col-competence = Compétence
 profile-col-level = Niveau
