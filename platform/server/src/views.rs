@@ -264,12 +264,22 @@ pub fn paris_day(t: OffsetDateTime) -> time::Date {
 }
 
 /// The first words of an instruction, as plain text, for the checkpoint's list.
+/// Its text as Markdown reads it: no quote, list or emphasis marks, no link targets, and the
+/// underscores of a file name kept.
 pub fn summary(markdown: &str) -> String {
-    let plain: String = markdown
-        .chars()
-        .filter(|c| !matches!(c, '*' | '_' | '`' | '#' | '[' | ']'))
-        .map(|c| if c.is_whitespace() { ' ' } else { c })
-        .collect();
+    use pulldown_cmark::{Event, Parser, TagEnd};
+    let mut plain = String::new();
+    for event in Parser::new(markdown) {
+        match event {
+            Event::Text(t) | Event::Code(t) | Event::Html(t) | Event::InlineHtml(t) => {
+                plain.push_str(&t)
+            }
+            Event::SoftBreak | Event::HardBreak | Event::End(TagEnd::Paragraph | TagEnd::Item) => {
+                plain.push(' ')
+            }
+            _ => {}
+        }
+    }
     let plain = plain.split_whitespace().collect::<Vec<_>>().join(" ");
     if plain.chars().count() > 90 {
         format!("{}…", plain.chars().take(89).collect::<String>().trim_end())
@@ -293,7 +303,22 @@ pub fn markdown(src: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::inline_code;
+    use super::{inline_code, summary};
+
+    #[test]
+    fn a_summary_is_the_text_markdown_reads() {
+        assert_eq!(
+            summary("Vous recevez ce SMS :\n\n> Votre colis n'a pas pu être **livré**."),
+            "Vous recevez ce SMS : Votre colis n'a pas pu être livré."
+        );
+        assert_eq!(
+            summary("Ouvrez `photo_vacances.jpg` ou [le site](https://exemple.fr)."),
+            "Ouvrez photo_vacances.jpg ou le site."
+        );
+        assert_eq!(summary("- un\n- deux"), "un deux");
+        let long = "mot ".repeat(40);
+        assert_eq!(summary(&long).chars().count(), 90, "89 characters and …");
+    }
 
     #[test]
     fn inline_code_marks_backtick_spans_and_escapes_the_rest() {
