@@ -58,7 +58,8 @@ pub fn t_count(id: &str, count: i64) -> String {
     LOCALES.lookup_with_args(&FR, id, &args)
 }
 
-/// Does the catalog hold this message? Used by the test that every template key exists.
+/// Does the catalog hold this message, one without variables (a message that needs some does
+/// not format without them and reads as absent)?
 pub fn has(id: &str) -> bool {
     LOCALES.try_lookup(&FR, id).is_some()
 }
@@ -89,5 +90,70 @@ pub fn tera_function(args: &HashMap<String, tera::Value>) -> tera::Result<tera::
     match LOCALES.try_lookup_with_args(&FR, id, &fluent_args) {
         Some(s) => Ok(tera::Value::String(s)),
         None => Err(tera::Error::msg(format!("unknown message id {id}"))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// The message ids written as `t(k="…")` in every template and as `t("…")`, `t_args("…"`
+    /// or `t_count("…"` in the server's code: each one exists in the catalog, so no page or
+    /// e-mail fails on a typo that only a rarely seen case would render.
+    #[test]
+    fn every_message_the_code_and_templates_name_exists() {
+        fn ids_after<'a>(text: &'a str, opening: &str, out: &mut Vec<&'a str>) {
+            for (at, _) in text.match_indices(opening) {
+                let rest = &text[at + opening.len()..];
+                let Some(end) = rest.find('"') else { continue };
+                let id = &rest[..end];
+                if !id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+                    out.push(id);
+                }
+            }
+        }
+        let mut ids = Vec::new();
+        for name in crate::views::template_names() {
+            let source = crate::views::template_source(name).unwrap();
+            ids_after(source, "t(k=\"", &mut ids);
+        }
+        let from_templates = ids.len();
+        let mut sources = Vec::new();
+        let mut dirs = vec![std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src")];
+        while let Some(dir) = dirs.pop() {
+            for entry in std::fs::read_dir(dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    dirs.push(path);
+                } else if path.extension().is_some_and(|e| e == "rs") {
+                    sources.push(std::fs::read_to_string(path).unwrap());
+                }
+            }
+        }
+        for source in &sources {
+            for opening in [" t(\"", "(t(\"", "t_args(\"", "t_count(\"", "&t(\""] {
+                ids_after(source, opening, &mut ids);
+            }
+        }
+        assert!(
+            from_templates > 500,
+            "{from_templates} ids in the templates"
+        );
+        assert!(ids.len() > from_templates + 200, "{} ids in all", ids.len());
+        // Read off the catalog's files: `has` formats the message, which needs its variables.
+        let locales = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("locales/fr");
+        let mut known = std::collections::HashSet::new();
+        for entry in std::fs::read_dir(locales).unwrap() {
+            let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+            for line in text.lines() {
+                if let Some((id, _)) = line.split_once(" =")
+                    && !id.is_empty()
+                    && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+                {
+                    known.insert(id.to_owned());
+                }
+            }
+        }
+        let missing: std::collections::BTreeSet<_> =
+            ids.into_iter().filter(|id| !known.contains(*id)).collect();
+        assert!(missing.is_empty(), "not in locales/fr: {missing:?}");
     }
 }
