@@ -295,10 +295,22 @@ async fn a_student_joins_with_the_code_takes_the_test_and_sends_results() {
     c.post(&format!("{path}/envoyer"), &[]).await;
     let home = c.get("/").await;
     home.assert_contains("Envoyé");
+    // A student's home starts with their tests, then a new code; no establishment space.
+    let text = home.text();
+    let (tests, code) = (text.find("Mes parcours"), text.find("J'ai un code"));
+    assert!(tests.is_some() && tests < code, "{text}");
+    assert!(
+        !text.contains("Accéder à mon espace établissement"),
+        "{text}"
+    );
 
     // Staff read it in the campaign's results.
     let staff = app.client();
     staff.login("admin.0000001A@test.fr", PASSWORD).await;
+    staff
+        .get("/")
+        .await
+        .assert_contains("Accéder à mon espace établissement");
     staff.post("/orga/cgu", &[("next", "/orga")]).await;
     let list = staff.get(&format!("/orga/{}/campagnes", s.org.id)).await;
     list.assert_contains("Campagne competence-4-1");

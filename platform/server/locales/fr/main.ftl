@@ -15,6 +15,7 @@ signed-in-as = Connecté(e) : { $name }
 
 ## Accueil
 home-title = Bienvenue sur Acquis
+home-hello = Bonjour { $name }
 home-intro = Acquis permet aux établissements scolaires de lancer des campagnes d'évaluation des compétences numériques de leurs élèves et d'en suivre les résultats.
 home-staff-title = Personnel d'établissement
 home-staff-text = Vous avez reçu une invitation par e-mail ? Suivez le lien qu'elle contient. Déjà membre d'un espace établissement ? Connectez-vous.

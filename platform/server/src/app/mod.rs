@@ -58,6 +58,8 @@ async fn home(
     let mut p = page("home.html", user.as_ref(), &session).await;
     if let Some(u) = &user {
         p.insert("courses", my_courses(&state, u).await?);
+        let staff = !state.store.memberships_of_user(u.id).await?.is_empty();
+        p.insert("is_staff", staff);
     } else {
         p.insert("providers", crate::auth::sso::buttons(&state).await?);
     }
