@@ -227,6 +227,7 @@ impl Browser {
                 let _ = std::fs::create_dir_all(&dir);
                 let _ = std::fs::write(format!("{dir}/{n:02}{name}.png"), png);
             }
+            self.assert_no_sideways_scroll().await;
             let _ = self.client.set_window_size(1280, 900).await;
         }
         self.client
@@ -255,6 +256,25 @@ impl Browser {
             "accessibility violations on {}: {}",
             self.path().await,
             serde_json::to_string_pretty(&blocking).unwrap()
+        );
+        self.assert_no_sideways_scroll().await;
+    }
+
+    /// Nothing widens the page past the window (a table, a hidden label escaping its box): the
+    /// page never scrolls sideways.
+    async fn assert_no_sideways_scroll(&self) {
+        let sideways = self
+            .client
+            .execute(
+                "const d = document.documentElement; return d.scrollWidth - d.clientWidth",
+                vec![],
+            )
+            .await
+            .expect("measure the page");
+        assert!(
+            sideways.as_i64().unwrap_or(0) <= 0,
+            "{} scrolls sideways by {sideways} px",
+            self.path().await
         );
     }
 
