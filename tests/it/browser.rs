@@ -200,20 +200,26 @@ impl Browser {
             .unwrap();
     }
 
-    /// Runs axe-core on the current page; fails on any serious or critical violation. With
-    /// `ACQUIS_SCREENSHOTS=<dir>`, also saves a screenshot of the page, for looking at it.
+    /// Runs axe-core on the current page; fails on any serious or critical violation, or when
+    /// the page scrolls sideways. `ACQUIS_BROWSER_WIDTH=320` also checks the page at a phone's
+    /// width (CI does); `ACQUIS_SCREENSHOTS=<dir>` saves a full-page screenshot of it, at that
+    /// width, for looking at it.
     pub async fn assert_accessible(&self) {
-        if let Ok(dir) = std::env::var("ACQUIS_SCREENSHOTS") {
+        let width = std::env::var("ACQUIS_BROWSER_WIDTH")
+            .ok()
+            .and_then(|w| w.parse().ok())
+            .unwrap_or(1280);
+        let screenshots = std::env::var("ACQUIS_SCREENSHOTS").ok();
+        let resized = width != 1280 || screenshots.is_some();
+        if resized {
+            let _ = self.client.set_window_size(width, 900).await;
+            self.assert_no_sideways_scroll().await;
+        }
+        if let Some(dir) = screenshots {
             static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
             let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             let name = self.path().await.replace(['/', '?', '=', '&'], "_");
             // The whole page, not its first screen: what is below the fold is looked at too.
-            // ACQUIS_SCREENSHOTS_WIDTH=390 looks at the pages as a phone shows them.
-            let width = std::env::var("ACQUIS_SCREENSHOTS_WIDTH")
-                .ok()
-                .and_then(|w| w.parse().ok())
-                .unwrap_or(1280);
-            let _ = self.client.set_window_size(width, 900).await;
             let height = self
                 .client
                 .execute("return document.documentElement.scrollHeight", vec![])
@@ -227,7 +233,8 @@ impl Browser {
                 let _ = std::fs::create_dir_all(&dir);
                 let _ = std::fs::write(format!("{dir}/{n:02}{name}.png"), png);
             }
-            self.assert_no_sideways_scroll().await;
+        }
+        if resized {
             let _ = self.client.set_window_size(1280, 900).await;
         }
         self.client
