@@ -553,40 +553,48 @@ async fn an_answer_without_the_servers_parse_of_the_knowledge_reads_it_alone() {
 #[tokio::test]
 async fn line_breaks_between_the_fields_of_a_challenge_are_breaks_not_text() {
     let app = TestApp::spawn().await;
-    let s = campaign(&app, "0000005E", "competence-1-1", false).await;
-    let (c, path) = join(&app, &s.code, "ada@test.fr").await;
-    let catalog = app.state.contents.builtin().await.unwrap();
-    let with_breaks = untimed_challenge_where(&catalog, |i| {
-        let info = &catalog.challenges[i];
-        let definition: serde_json::Value = serde_json::from_str(&info.definition).unwrap();
-        let proposals = definition["proposals"].as_str().unwrap_or_default();
-        info.kind.starts_with("qroc") && proposals.contains("}\n")
+    let page = page_of_a_challenge_where(&app, "0000005E", |kind, proposals| {
+        kind.starts_with("qroc") && proposals.contains("}\n")
     })
-    .expect("a challenge with line breaks between its fields");
-    force_current(&app, &path, &with_breaks).await;
-    let page = c.get(&path).await;
-    assert_eq!(challenge_id(&page).as_deref(), Some(with_breaks.as_str()));
+    .await;
     assert!(!page.body.contains("&lt;br"), "{}", page.body);
     assert!(page.body.contains("<br>"), "{}", page.body);
+}
+
+/// The test page of the first untimed challenge of the built-in bank whose type and proposals
+/// satisfy `pred`, made current for a student who joined a new campaign of establishment `uai`.
+async fn page_of_a_challenge_where(
+    app: &TestApp,
+    uai: &str,
+    pred: impl Fn(&str, &str) -> bool,
+) -> Page {
+    let s = campaign(app, uai, "competence-1-1", false).await;
+    let (c, path) = join(app, &s.code, "ada@test.fr").await;
+    let catalog = app.state.contents.builtin().await.unwrap();
+    let found = untimed_challenge_where(&catalog, |i| {
+        let info = &catalog.challenges[i];
+        let definition: serde_json::Value = serde_json::from_str(&info.definition).unwrap();
+        pred(
+            &info.kind,
+            definition["proposals"].as_str().unwrap_or_default(),
+        )
+    })
+    .expect("such a challenge in the built-in bank");
+    force_current(app, &path, &found).await;
+    let page = c.get(&path).await;
+    assert_eq!(challenge_id(&page).as_deref(), Some(found.as_str()));
+    page
 }
 
 /// Proposals the content writes `like this` read as code, without their backticks.
 #[tokio::test]
 async fn code_in_proposals_reads_as_code_not_as_backticks() {
     let app = TestApp::spawn().await;
-    let s = campaign(&app, "0000006F", "competence-1-1", false).await;
-    let (c, path) = join(&app, &s.code, "ada@test.fr").await;
-    let catalog = app.state.contents.builtin().await.unwrap();
-    let with_code = untimed_challenge_where(&catalog, |i| {
-        let info = &catalog.challenges[i];
-        let definition: serde_json::Value = serde_json::from_str(&info.definition).unwrap();
-        let proposals = definition["proposals"].as_str().unwrap_or_default();
-        info.kind.starts_with("qc") && proposals.contains("`<")
+    // A choice among proposals written as code, with markup in them.
+    let page = page_of_a_challenge_where(&app, "0000006F", |kind, proposals| {
+        kind.starts_with("qc") && proposals.contains("`<")
     })
-    .expect("a choice among proposals written as code, with markup in them");
-    force_current(&app, &path, &with_code).await;
-    let page = c.get(&path).await;
-    assert_eq!(challenge_id(&page).as_deref(), Some(with_code.as_str()));
+    .await;
     let doc = scraper::Html::parse_document(&page.body);
     let labels = scraper::Selector::parse(".proposal label").unwrap();
     let labels: Vec<_> = doc.select(&labels).collect();
