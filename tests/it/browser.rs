@@ -212,8 +212,15 @@ impl Browser {
         let screenshots = std::env::var("ACQUIS_SCREENSHOTS").ok();
         let resized = width != 1280 || screenshots.is_some();
         if resized {
-            let _ = self.client.set_window_size(width, 900).await;
+            self.client
+                .set_window_size(width, 900)
+                .await
+                .expect("resize the window");
             self.assert_no_sideways_scroll().await;
+            if width != 1280 {
+                // At a phone's width too, as the page is then laid out.
+                self.assert_axe().await;
+            }
         }
         if let Some(dir) = screenshots {
             static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
@@ -235,8 +242,17 @@ impl Browser {
             }
         }
         if resized {
-            let _ = self.client.set_window_size(1280, 900).await;
+            self.client
+                .set_window_size(1280, 900)
+                .await
+                .expect("restore the window");
         }
+        self.assert_axe().await;
+        self.assert_no_sideways_scroll().await;
+    }
+
+    /// axe-core on the page as it is laid out now: no serious or critical violation.
+    async fn assert_axe(&self) {
         self.client
             .execute(AXE, vec![])
             .await
@@ -264,7 +280,6 @@ impl Browser {
             self.path().await,
             serde_json::to_string_pretty(&blocking).unwrap()
         );
-        self.assert_no_sideways_scroll().await;
     }
 
     /// Nothing widens the page past the window (a table, a hidden label escaping its box): the

@@ -274,9 +274,15 @@ pub fn summary(markdown: &str) -> String {
             Event::Text(t) | Event::Code(t) | Event::Html(t) | Event::InlineHtml(t) => {
                 plain.push_str(&t)
             }
-            Event::SoftBreak | Event::HardBreak | Event::End(TagEnd::Paragraph | TagEnd::Item) => {
-                plain.push(' ')
-            }
+            Event::SoftBreak
+            | Event::HardBreak
+            | Event::End(
+                TagEnd::Paragraph
+                | TagEnd::Item
+                | TagEnd::Heading(_)
+                | TagEnd::BlockQuote(_)
+                | TagEnd::CodeBlock,
+            ) => plain.push(' '),
             _ => {}
         }
     }
@@ -316,6 +322,7 @@ mod tests {
             "Ouvrez photo_vacances.jpg ou le site."
         );
         assert_eq!(summary("- un\n- deux"), "un deux");
+        assert_eq!(summary("# Titre\nTexte"), "Titre Texte");
         let long = "mot ".repeat(40);
         assert_eq!(summary(&long).chars().count(), 90, "89 characters and …");
     }

@@ -27,3 +27,22 @@ document.querySelectorAll('[data-shown-when]').forEach((block) => {
   radios.forEach((r) => r.addEventListener('change', update));
   update();
 });
+
+// A table wider than its box scrolls inside it: such a box is made reachable from the keyboard
+// (and named after the table's caption) only while it does scroll, so wide screens get no
+// extra tab stop.
+const scrollBoxes = document.querySelectorAll('.table-scroll');
+const markScrolling = () => scrollBoxes.forEach((box) => {
+  if (box.scrollWidth > box.clientWidth) {
+    box.tabIndex = 0;
+    box.setAttribute('role', 'region');
+    const caption = box.querySelector('caption');
+    box.setAttribute('aria-label', caption ? caption.textContent.trim() : document.title);
+  } else {
+    box.removeAttribute('tabindex');
+    box.removeAttribute('role');
+    box.removeAttribute('aria-label');
+  }
+});
+markScrolling();
+window.addEventListener('resize', markScrolling);

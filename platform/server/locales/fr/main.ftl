@@ -250,7 +250,7 @@ audit-learner-linked-by-ine = Élève associé à un compte par son INE
 audit-learner-password-reset = Mot de passe d'un élève réinitialisé
 audit-learner-passwords-reset = Mots de passe d'élèves réinitialisés
 audit-learner-username-added = Identifiant ajouté à un élève
-audit-membership-left = Membre parti de l'équipe
+audit-membership-left = Membre ayant quitté l'équipe
 audit-membership-removed = Membre retiré de l'équipe
 audit-membership-role-changed = Rôle d'un membre modifié
 audit-organization-archived = Établissement archivé
@@ -259,6 +259,10 @@ audit-organization-manages-students-off = Import des élèves désactivé
 audit-organization-manages-students-on = Import des élèves activé
 audit-organization-students-provider = Connexion ENT (SSO) des élèves modifiée
 audit-participation-deleted = Participation supprimée
+audit-students = { $count ->
+    [one] { $count } élève
+   *[other] { $count } élèves
+}
 admin-back = Retour à la liste
 kind-college = Collège
 kind-lycee = Lycée
@@ -555,7 +559,7 @@ profile-intro = Vous avez 16 compétences à tester : entraînez-vous sur celle 
 profile-total-pix = Pix
 profile-certifiable = Certifiable
 profile-certifiable-yes = Oui
-profile-certifiable-yes-detail = Au moins 5 compétences de niveau 1 ou plus.
+profile-certifiable-yes-detail = Au moins 5 compétences ont atteint le niveau 1.
 profile-certifiable-no = Pas encore
 profile-certifiable-no-detail = { $count ->
     [one] { $count } compétence de niveau 1 ou plus sur les 5 nécessaires.

@@ -374,7 +374,7 @@ async fn show(
             "audit",
             audit
                 .iter()
-                .map(|a| serde_json::json!({"at": format_date_time(a.created_at), "action": audit_label(&a.action), "target": audit_target(a.target.as_deref(), a.details.as_deref())}))
+                .map(|a| serde_json::json!({"at": format_date_time(a.created_at), "action": audit_label(&a.action), "target": audit_target(&a.action, a.target.as_deref(), a.details.as_deref())}))
                 .collect::<Vec<_>>(),
         )
         .render()
@@ -391,13 +391,26 @@ fn audit_label(action: &str) -> String {
     }
 }
 
-/// What an audit entry is about, for a reader: an id means nothing to an operator when the
-/// entry also names its object (a campaign's or a student's name in the details).
-fn audit_target<'a>(target: Option<&'a str>, details: Option<&'a str>) -> Option<&'a str> {
-    let is_id = |s: &str| Uuid::parse_str(s).is_ok();
-    match (target, details) {
-        (Some(t), Some(d)) if is_id(t) && !d.is_empty() && !is_id(d) => Some(d),
-        _ => target,
+/// What an audit entry is about, for a reader: the name of the campaign or student when the
+/// entry keeps it in its details (an id means nothing to an operator), a count of students,
+/// else its target.
+fn audit_target(action: &str, target: Option<&str>, details: Option<&str>) -> Option<String> {
+    const NAMED_IN_DETAILS: [&str; 6] = [
+        "campaign.create",
+        "campaign.update",
+        "campaign.delete",
+        "campaign.archive",
+        "campaign.unarchive",
+        "campaign.back_to_school",
+    ];
+    match (action, details) {
+        (a, Some(name)) if NAMED_IN_DETAILS.contains(&a) || a == "learner.linked_by_ine" => {
+            Some(name.to_owned())
+        }
+        ("learner.passwords_reset", Some(n)) => {
+            n.parse().ok().map(|n: i64| t_count("audit-students", n))
+        }
+        _ => target.map(str::to_owned),
     }
 }
 
@@ -450,12 +463,15 @@ mod tests {
     #[test]
     fn an_audit_entry_names_its_object_rather_than_its_id() {
         let id = "01a2477a-0896-7505-9aed-5263a506909e";
-        let target = super::audit_target;
-        assert_eq!(target(Some(id), Some("Sécurité 4e")), Some("Sécurité 4e"));
-        assert_eq!(target(Some(id), Some(id)), Some(id), "two ids: the target");
-        assert_eq!(target(Some(id), None), Some(id));
-        assert_eq!(target(Some("a@b.fr"), Some("ADMIN")), Some("a@b.fr"));
-        assert_eq!(target(None, Some("3")), None);
+        let target = |a, t, d| super::audit_target(a, t, d);
+        let named = target("campaign.create", Some(id), Some("Sécurité 4e"));
+        assert_eq!(named.as_deref(), Some("Sécurité 4e"));
+        let sso = target("learner.linked", Some(id), Some("sso"));
+        assert_eq!(sso.as_deref(), Some(id), "details that are not a name");
+        let count = target("learner.passwords_reset", None, Some("3"));
+        assert_eq!(count.as_deref(), Some("3 élèves"));
+        let email = target("invitation.sent", Some("a@b.fr"), Some("ADMIN"));
+        assert_eq!(email.as_deref(), Some("a@b.fr"));
     }
 
     /// Every action the code writes to the audit log has its French label: the literals named

@@ -92,11 +92,8 @@ async fn enter_code(
         None
     };
     if let Some(error) = error {
-        let mut p = page("home.html", user.as_ref(), &session).await;
-        if let Some(u) = &user {
-            p.insert("courses", super::my_courses(&state, u).await?);
-        }
-        return p
+        return super::home_page(&state, user.as_ref(), &session)
+            .await?
             .with("code_error", error)
             .with("code", form.code.trim())
             .status(StatusCode::UNPROCESSABLE_ENTITY)

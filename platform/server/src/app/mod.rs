@@ -55,15 +55,26 @@ async fn home(
     State(state): State<AppState>,
     MaybeUser { user, session }: MaybeUser,
 ) -> AppResult<Response> {
-    let mut p = page("home.html", user.as_ref(), &session).await;
-    if let Some(u) = &user {
-        p.insert("courses", my_courses(&state, u).await?);
+    home_page(&state, user.as_ref(), &session).await?.render()
+}
+
+/// The home page with what it shows everyone (the code form, SSO buttons) and a signed-in
+/// user (their tests, the way to their establishment space): also the page a wrong code
+/// comes back to.
+pub async fn home_page(
+    state: &AppState,
+    user: Option<&User>,
+    session: &tower_sessions::Session,
+) -> AppResult<views::Page> {
+    let mut p = page("home.html", user, session).await;
+    if let Some(u) = user {
+        p.insert("courses", my_courses(state, u).await?);
         let staff = !state.store.memberships_of_user(u.id).await?.is_empty();
         p.insert("is_staff", staff);
     } else {
-        p.insert("providers", crate::auth::sso::buttons(&state).await?);
+        p.insert("providers", crate::auth::sso::buttons(state).await?);
     }
-    p.render()
+    Ok(p)
 }
 
 pub async fn my_courses(state: &AppState, user: &User) -> AppResult<Vec<serde_json::Value>> {

@@ -666,7 +666,7 @@ async fn set_archived(
     id: Uuid,
     archived: bool,
 ) -> AppResult<Response> {
-    let (mut tx, _) = managed_campaign(state, ctx, id, "campaign-error-not-owner").await?;
+    let (mut tx, campaign) = managed_campaign(state, ctx, id, "campaign-error-not-owner").await?;
     tx.set_campaign_archived(id, archived).await?;
     tx.audit(
         if archived {
@@ -675,7 +675,7 @@ async fn set_archived(
             "campaign.unarchive"
         },
         Some(&id.to_string()),
-        None,
+        Some(&campaign.name),
     )
     .await?;
     tx.commit().await?;
