@@ -768,6 +768,16 @@ async fn unknown_codes_archived_campaigns_and_bad_campaign_forms_are_refused() {
     let staff = app.client();
     staff.login("admin.0000005E@test.fr", PASSWORD).await;
     staff.post("/orga/cgu", &[("next", "/orga")]).await;
+    // A wrong code sends a signed-in member back to their home, its way to their space kept.
+    let wrong = staff.post("/campagnes", &[("code", "ZZZZZZ999")]).await;
+    assert_eq!(wrong.status, 422);
+    wrong.assert_contains("Ce code ne correspond à aucun parcours");
+    wrong.assert_contains("Accéder à mon espace établissement");
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM campaign_participations")
+            .await,
+        0
+    );
     let before = app.count("SELECT COUNT(*) FROM campaigns").await;
     let base = format!("/orga/{}/campagnes", s.org.id);
     let bad_profile = Uuid::now_v7().to_string();

@@ -116,18 +116,7 @@ mod tests {
             ids_after(source, "t(k=\"", &mut ids);
         }
         let from_templates = ids.len();
-        let mut sources = Vec::new();
-        let mut dirs = vec![std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src")];
-        while let Some(dir) = dirs.pop() {
-            for entry in std::fs::read_dir(dir).unwrap() {
-                let path = entry.unwrap().path();
-                if path.is_dir() {
-                    dirs.push(path);
-                } else if path.extension().is_some_and(|e| e == "rs") {
-                    sources.push(std::fs::read_to_string(path).unwrap());
-                }
-            }
-        }
+        let sources = crate::rust_sources(&["server"]);
         for source in &sources {
             for opening in [" t(\"", "(t(\"", "t_args(\"", "t_count(\"", "&t(\""] {
                 ids_after(source, opening, &mut ids);

@@ -262,3 +262,29 @@ pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> anyhow
         .await?;
     Ok(())
 }
+
+/// For tests that check the code itself (every message id, every audited action): the text of
+/// each Rust source file under `platform/<name>/src`, for each crate `name`.
+#[cfg(test)]
+pub(crate) fn rust_sources(crates: &[&str]) -> Vec<String> {
+    let platform = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut dirs: Vec<_> = crates
+        .iter()
+        .map(|c| platform.join(c).join("src"))
+        .collect();
+    let mut sources = Vec::new();
+    while let Some(dir) = dirs.pop() {
+        let entries = std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+        for entry in entries {
+            let path = entry.expect("a directory entry").path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let text = std::fs::read_to_string(&path)
+                    .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+                sources.push(text);
+            }
+        }
+    }
+    sources
+}

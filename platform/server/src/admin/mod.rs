@@ -478,21 +478,12 @@ mod tests {
     /// in the few lines after each call of `audit(` or `audit_in(`, in the server and the store.
     #[test]
     fn every_audited_action_has_a_french_label() {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-        let mut files = vec![root.join("server/src"), root.join("store/src")];
         let mut actions = std::collections::BTreeSet::new();
-        while let Some(path) = files.pop() {
-            if path.is_dir() {
-                files.extend(std::fs::read_dir(&path).unwrap().map(|e| e.unwrap().path()));
-                continue;
-            }
-            if path.extension().is_none_or(|e| e != "rs") {
-                continue;
-            }
-            let text = std::fs::read_to_string(&path).unwrap();
+        for text in crate::rust_sources(&["server", "store"]) {
             for call in ["audit(", "audit_in("] {
                 for (at, _) in text.match_indices(call) {
-                    let after = &text[at..text.len().min(at + 400)];
+                    // By characters: a byte count could cut an accented letter in two.
+                    let after: String = text[at..].chars().take(400).collect();
                     for literal in after.split('"').skip(1).step_by(2) {
                         let is_action = literal.split('.').count() == 2
                             && literal.split('.').all(|part| {
