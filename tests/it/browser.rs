@@ -282,22 +282,50 @@ impl Browser {
         );
     }
 
-    /// Nothing widens the page past the window (a table, a hidden label escaping its box): the
-    /// page never scrolls sideways.
+    /// Nothing widens the page past the window (a table, a hidden label escaping its box, a long
+    /// word): the page never scrolls sideways. The failure names the element that sticks out
+    /// furthest, as CI's log is all there is to go on.
     async fn assert_no_sideways_scroll(&self) {
-        let sideways = self
+        let measured = self
             .client
             .execute(
-                "const d = document.documentElement; return d.scrollWidth - d.clientWidth",
+                r#"const d = document.documentElement;
+                   const over = d.scrollWidth - d.clientWidth;
+                   let worst = null, right = d.clientWidth;
+                   if (over > 0) for (const e of document.body.querySelectorAll('*')) {
+                     // Text sticks out of its element without widening the element's box.
+                     const b = e.getBoundingClientRect();
+                     const r = Math.max(b.right, b.left + e.scrollWidth);
+                     if (r >= right && r > d.clientWidth) { right = r; worst = e; }
+                   }
+                   const name = worst ? worst.tagName.toLowerCase()
+                     + (worst.className && typeof worst.className === 'string' ? '.' + worst.className.trim().split(/\s+/).join('.') : '')
+                     + ' « ' + (worst.textContent || '').trim().slice(0, 80) + ' »' : '';
+                   return [over, name];"#,
                 vec![],
             )
             .await
             .expect("measure the page");
+        let over = measured[0].as_i64().unwrap_or(0);
         assert!(
-            sideways.as_i64().unwrap_or(0) <= 0,
-            "{} scrolls sideways by {sideways} px",
-            self.path().await
+            over <= 0,
+            "{} scrolls sideways by {over} px; widest: {}",
+            self.path().await,
+            measured[1].as_str().unwrap_or("?")
         );
+    }
+
+    /// The current page laid out at `width` px does not scroll sideways; the window is restored.
+    pub async fn assert_fits(&self, width: u32) {
+        self.client
+            .set_window_size(width, 900)
+            .await
+            .expect("resize the window");
+        self.assert_no_sideways_scroll().await;
+        self.client
+            .set_window_size(1280, 900)
+            .await
+            .expect("restore the window");
     }
 
     pub async fn close(mut self) {

@@ -172,6 +172,48 @@ async fn the_accessibility_check_catches_a_violation() {
     b.close().await;
 }
 
+/// Words longer than a phone's line (web addresses in a campaign's text, a long name) break
+/// instead of widening the page: at 320 px no page of the way into a test scrolls sideways.
+/// (A checkpoint listing questions that quote such addresses once did, when the test happened
+/// to draw them.)
+#[tokio::test]
+async fn long_words_do_not_widen_a_students_pages_on_a_phone() {
+    let app = TestApp::spawn().await;
+    // No hyphen: a line may break at one.
+    let address = "https://particulier.impots.gouv.fr.remboursements.net/connexion?dossier=2026";
+    let s = crate::student::campaign_worded(
+        &app,
+        "0000032B",
+        "competence-4-1",
+        false,
+        &format!("Vérifier {address}"),
+        &format!("Avant de commencer, ouvrez {address} pour comparer."),
+    )
+    .await;
+    let b = Browser::start(&app.base).await;
+    b.goto(&format!("/campagnes/{}", s.code)).await;
+    b.assert_text("remboursements.net").await;
+    b.assert_fits(320).await;
+    b.goto(&format!("/inscription?next=/campagnes/{}/parcours", s.code))
+        .await;
+    b.fill("#last_name", "Sklodowska-Curie-Langevin").await;
+    b.fill("#first_name", "Marie-Geneviève-Alexandrine").await;
+    b.fill(
+        "#email",
+        "marie.sklodowska-curie.premiere-annee@etablissement-scolaire.test",
+    )
+    .await;
+    b.fill("#password", PASSWORD).await;
+    b.click("#cgu").await;
+    b.click_text("Je m'inscris").await;
+    b.assert_text("Les règles du jeu").await;
+    b.assert_fits(320).await;
+    b.click_text("Je commence").await;
+    b.assert_text("Je valide").await;
+    b.assert_fits(320).await;
+    b.close().await;
+}
+
 /// A student takes a whole campaign in the browser: the code on the home page, sign-up, the
 /// rules, answers (one skipped), a checkpoint, a pause and "Reprendre" from "Mes parcours", the
 /// end, and sending the results; axe-core on every kind of page.

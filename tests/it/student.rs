@@ -105,6 +105,26 @@ pub struct Setup {
 
 /// An establishment with an administrator and an assessment campaign on `profile_key`.
 pub async fn campaign(app: &TestApp, uai: &str, profile_key: &str, multiple: bool) -> Setup {
+    campaign_worded(
+        app,
+        uai,
+        profile_key,
+        multiple,
+        "Parcours de test",
+        "Bienvenue dans ce parcours.",
+    )
+    .await
+}
+
+/// As [`campaign`], with the title and landing text the establishment wrote.
+pub async fn campaign_worded(
+    app: &TestApp,
+    uai: &str,
+    profile_key: &str,
+    multiple: bool,
+    title: &str,
+    landing_text: &str,
+) -> Setup {
     let org = app.org(&format!("Collège {uai}"), uai).await;
     let (admin, _) = app
         .member(
@@ -135,8 +155,8 @@ pub async fn campaign(app: &TestApp, uai: &str, profile_key: &str, multiple: boo
                 name: format!("Campagne {profile_key}"),
                 kind: CampaignKind::Assessment,
                 target_profile_id: Some(tp.id),
-                title: Some("Parcours de test".into()),
-                landing_text: Some("Bienvenue dans ce parcours.".into()),
+                title: Some(title.into()),
+                landing_text: Some(landing_text.into()),
                 external_id_label: None,
                 external_id_type: None,
                 multiple_sendings: multiple,
