@@ -664,6 +664,53 @@ async fn operators_make_and_unmake_designers() {
     );
 }
 
+/// Every built-in question that quotes code or a long address fits a 320 px phone: its code
+/// blocks wrap, its long words break (seen in the studio's preview, which shows the instruction
+/// as the test does).
+#[tokio::test]
+async fn built_in_questions_with_code_or_long_words_fit_a_phone() {
+    use crate::browser::Browser;
+    let app = TestApp::spawn().await;
+    let dora = app.user("dora@studio.test", "Dora", "Conceptrice").await;
+    app.store
+        .set_platform_role(dora.id, Some("DESIGNER"))
+        .await
+        .unwrap();
+    let digest = app.state.contents.builtin_digest.clone();
+    let catalog = app.state.contents.builtin().await.unwrap();
+    let wide: Vec<&str> = catalog
+        .bank
+        .challenges
+        .iter()
+        .zip(&catalog.challenges)
+        .filter(|(_, info)| {
+            info.instruction.contains("```")
+                || info
+                    .instruction
+                    .split_whitespace()
+                    .any(|w| w.chars().count() >= 30)
+        })
+        .map(|(c, _)| c.id.as_str())
+        .collect();
+    assert!(
+        wide.len() >= 10,
+        "the bank quotes code and addresses: {wide:?}"
+    );
+    let b = Browser::start(&app.base).await;
+    b.goto("/connexion").await;
+    b.fill("#login", "dora@studio.test").await;
+    b.fill("#password", PASSWORD).await;
+    b.click_text("Je me connecte").await;
+    b.wait_path("the studio", |p| p == "/studio").await;
+    for id in wide {
+        b.goto(&format!("/studio/paquets/{digest}/epreuves/{id}"))
+            .await;
+        b.assert_text(id).await;
+        b.assert_fits(320).await;
+    }
+    b.close().await;
+}
+
 /// In chromium, with axe-core on every page: a designer uploads a refused then a good package,
 /// publishes it, previews a challenge and tries an answer, creates a token; an operator offers
 /// the new profile to an establishment and manages designers.
