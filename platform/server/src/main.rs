@@ -96,10 +96,17 @@ async fn run(config: Config) -> anyhow::Result<()> {
             demo::DEMO_UAI
         );
         println!("Identifiants de démonstration (affichés une seule fois) :");
+        // Columns as wide as their longest entry, so that each password stays in line.
+        let role_width = logins.iter().map(|l| l.role.chars().count()).max();
+        let email_width = logins.iter().map(|l| l.email.chars().count()).max();
         for l in &logins {
             println!(
-                "  {:<30} {:<34} mot de passe : {}",
-                l.role, l.email, l.password
+                "  {:<rw$} {:<ew$} mot de passe : {}",
+                l.role,
+                l.email,
+                l.password,
+                rw = role_width.unwrap_or(0),
+                ew = email_width.unwrap_or(0),
             );
         }
         let (first, last, born) = demo::demo_student();
