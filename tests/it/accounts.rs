@@ -361,6 +361,12 @@ async fn establishment_space_shell_shows_name_user_and_menu() {
     let guide = c.get(&format!("/orga/{}/documentation", org.id)).await;
     guide.assert_contains("Guide de l'espace établissement d'Acquis");
     assert!(guide.body.contains("<h2"), "rendered from Markdown");
+    // Its tables are tables (in a box that scrolls on a phone), not lines of pipes.
+    assert!(
+        guide.body.contains(r#"<div class="table-scroll"><table>"#),
+        "the guide's tables are rendered"
+    );
+    assert!(!guide.text().contains("|---|"), "no raw Markdown table");
 }
 
 #[tokio::test]

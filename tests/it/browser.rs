@@ -292,10 +292,18 @@ impl Browser {
                 r#"const d = document.documentElement;
                    const over = d.scrollWidth - d.clientWidth;
                    let worst = null, right = d.clientWidth;
+                   // What a scrolling box clips does not widen the page.
+                   const clipped = (e) => {
+                     for (let a = e.parentElement; a; a = a.parentElement)
+                       if (getComputedStyle(a).overflowX !== 'visible') return true;
+                     return false;
+                   };
                    if (over > 0) for (const e of document.body.querySelectorAll('*')) {
+                     if (clipped(e)) continue;
                      // Text sticks out of its element without widening the element's box.
                      const b = e.getBoundingClientRect();
-                     const r = Math.max(b.right, b.left + e.scrollWidth);
+                     const scrolls = getComputedStyle(e).overflowX !== 'visible';
+                     const r = scrolls ? b.right : Math.max(b.right, b.left + e.scrollWidth);
                      if (r >= right && r > d.clientWidth) { right = r; worst = e; }
                    }
                    const name = worst ? worst.tagName.toLowerCase()

@@ -71,6 +71,9 @@ async fn staff_filter_and_page_participants_and_read_one_participant_with_its_an
     activity.assert_contains("11 participants");
     activity.assert_contains("En cours 9");
     activity.assert_contains("Page 1 / 1");
+    // A campaign's lists count participants, and « Tous » their statuses.
+    activity.assert_contains("Participants par page");
+    activity.assert_contains("Statut Tous En cours");
     let first = admin.get(&format!("{base}?par_page=10")).await;
     first.assert_contains("Page 1 / 2");
     let second = admin.get(&format!("{base}?page=2&par_page=10")).await;

@@ -226,6 +226,7 @@ pub async fn answer_until_results(c: &Client, path: &str, right: bool) -> (usize
         if page.path().contains("/point-etape") {
             checkpoints += 1;
             page.assert_contains("Réponses et tutos");
+            page.assert_contains("Avancement du parcours Vous avez répondu à ");
             c.post(&format!("{path}/point-etape"), &[]).await;
             continue;
         }

@@ -287,20 +287,40 @@ pub fn summary(markdown: &str) -> String {
         }
     }
     let plain = plain.split_whitespace().collect::<Vec<_>>().join(" ");
-    if plain.chars().count() > 90 {
-        format!("{}…", plain.chars().take(89).collect::<String>().trim_end())
-    } else {
-        plain
+    if plain.chars().count() <= 90 {
+        return plain;
     }
+    // Cut between words: a word cut short can read as another one (« con… »).
+    let head: String = plain.chars().take(89).collect();
+    let whole_words = plain.chars().nth(89).is_some_and(char::is_whitespace);
+    let cut = match head.rfind(' ') {
+        _ if whole_words => head.as_str(),
+        Some(space) if space > head.len() / 2 => &head[..space],
+        _ => head.as_str(),
+    };
+    format!("{}…", cut.trim_end_matches([' ', ',', ';', ':']))
 }
 
-/// Markdown written by content designers (instructions, explanations) as HTML. Raw HTML in the
-/// source is shown as text: a package must not be able to inject markup or scripts.
+/// Markdown written by content designers (instructions, explanations) and our guides as HTML.
+/// Raw HTML in the source is shown as text: a package must not be able to inject markup or
+/// scripts. Tables (GitHub's syntax) scroll in their own box, as the pages' tables do.
 pub fn markdown(src: &str) -> String {
-    use pulldown_cmark::{Event, Parser, html};
-    let events = Parser::new(src).map(|e| match e {
-        Event::Html(h) | Event::InlineHtml(h) => Event::Text(h),
-        other => other,
+    use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd, html};
+    let events = Parser::new_ext(src, Options::ENABLE_TABLES).flat_map(|e| {
+        let (before, after) = match &e {
+            Event::Start(Tag::Table(_)) => (Some(r#"<div class="table-scroll">"#), None),
+            Event::End(TagEnd::Table) => (None, Some("</div>")),
+            _ => (None, None),
+        };
+        let e = match e {
+            Event::Html(h) | Event::InlineHtml(h) => Event::Text(h),
+            other => other,
+        };
+        before
+            .map(|h| Event::Html(h.into()))
+            .into_iter()
+            .chain([e])
+            .chain(after.map(|h| Event::Html(h.into())))
     });
     let mut out = String::new();
     html::push_html(&mut out, events);
@@ -309,7 +329,7 @@ pub fn markdown(src: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{inline_code, summary};
+    use super::{inline_code, markdown, summary};
 
     #[test]
     fn a_summary_is_the_text_markdown_reads() {
@@ -324,7 +344,37 @@ mod tests {
         assert_eq!(summary("- un\n- deux"), "un deux");
         assert_eq!(summary("# Titre\nTexte"), "Titre Texte");
         let long = "mot ".repeat(40);
-        assert_eq!(summary(&long).chars().count(), 90, "89 characters and …");
+        assert_eq!(summary(&long), format!("{}…", "mot ".repeat(22).trim_end()));
+        // The 89th character ends « organisme », the next word would be cut: it goes whole.
+        let text = format!("{} organisme de confiance", "a".repeat(79));
+        assert_eq!(summary(&text), format!("{} organisme…", "a".repeat(79)));
+        let text = format!("{} un, organisme de confiance", "a".repeat(79));
+        assert_eq!(
+            summary(&text),
+            format!("{} un…", "a".repeat(79)),
+            "no comma before …"
+        );
+        // One word longer than the summary is cut, as there is nothing else to do.
+        let word = "b".repeat(120);
+        assert_eq!(summary(&word), format!("{}…", "b".repeat(89)));
+    }
+
+    #[test]
+    fn markdown_shows_raw_html_as_text_and_tables_in_their_scrolling_box() {
+        assert_eq!(
+            markdown("Texte <script>x</script> *a*"),
+            "<p>Texte &lt;script&gt;x&lt;/script&gt; <em>a</em></p>\n"
+        );
+        let table = markdown("| Rubrique | Rôle |\n|---|---|\n| Campagnes | <b>créer</b> |\n");
+        assert!(
+            table.starts_with(r#"<div class="table-scroll"><table>"#),
+            "{table}"
+        );
+        assert!(
+            table.contains("<td>&lt;b&gt;créer&lt;/b&gt;</td>"),
+            "{table}"
+        );
+        assert!(table.trim_end().ends_with("</table>\n</div>"), "{table}");
     }
 
     #[test]

@@ -487,10 +487,10 @@ challenge-report-label = Décrivez le problème rencontré sur cette question
 challenge-report-submit = Envoyer le signalement
 report-thanks = Merci, votre signalement a été enregistré.
 report-empty = Décrivez le problème en quelques mots (2 000 caractères au plus).
-checkpoint-title = Vos réponses
+checkpoint-title = Avancement du parcours
 checkpoint-progress = { $count ->
-    [one] Avancement du parcours : { $count } question répondue.
-   *[other] Avancement du parcours : { $count } questions répondues.
+    [one] Vous avez répondu à { $count } question.
+   *[other] Vous avez répondu à { $count } questions.
 }
 checkpoint-continue = Continuer mon parcours
 checkpoint-see-results = Voir mes résultats
@@ -569,7 +569,7 @@ profile-col-competence = Compétence
 profile-col-level = Niveau
 profile-col-pix = Pix
 profile-level = Niveau { $level }
-profile-level-none = Niveau -
+profile-level-none = Pas encore de niveau
 profile-progress = Progression vers le niveau suivant : { $name }
 profile-train = M'entraîner
 
@@ -636,6 +636,7 @@ students-filter-classes = Classes
 students-filter-connection = Méthode de connexion
 students-filter-certificability = Certificabilité
 students-filter-all = Toutes
+filter-all-statuses = Tous
 students-filter-apply = Appliquer les filtres
 students-clear-filters = Effacer les filtres
 students-col-last-name = Nom
@@ -648,6 +649,7 @@ students-col-last = Dernière participation
 students-col-certificability = Certificabilité
 students-sort-by = Trier par { $column }
 students-per-page = Élèves par page
+participants-per-page = Participants par page
 students-page = Page { $page } / { $pages }
 students-previous = Page précédente
 students-next = Page suivante

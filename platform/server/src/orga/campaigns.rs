@@ -457,7 +457,7 @@ async fn campaign_page(
         .enumerate()
         .map(|(i, &n)| {
             serde_json::json!({
-                "label": if i == 0 { "0–10 %".to_owned() } else { format!("{}–{} %", i * 10 + 1, (i + 1) * 10) },
+                "label": if i == 0 { "0–10\u{a0}%".to_owned() } else { format!("{}–{}\u{a0}%", i * 10 + 1, (i + 1) * 10) },
                 "count": n,
                 "width": n * 100 / most,
             })
