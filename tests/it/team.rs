@@ -403,3 +403,26 @@ async fn a_member_may_leave() {
     );
     assert_eq!(c.get("/orga").await.status, 403);
 }
+
+/// The team reads in the order a French reader expects, on both databases: « Émery » with the
+/// E and « Œuvrard » with the O, not after « Zola » (SQL's lower() leaves them as they are).
+#[tokio::test]
+async fn the_team_is_listed_in_french_alphabetical_order() {
+    let app = TestApp::spawn().await;
+    let org = app.org("Collège Ordre", "0330077K").await;
+    for (email, last) in [
+        ("z@test.fr", "ZOLA"),
+        ("o@test.fr", "Œuvrard"),
+        ("e@test.fr", "Émery"),
+        ("d@test.fr", "Dupont"),
+        ("f@test.fr", "Faure"),
+    ] {
+        app.member(&org, email, "Prof", last, Role::Member).await;
+    }
+    let names: Vec<String> = members(&app, &org)
+        .await
+        .into_iter()
+        .map(|m| m.last_name)
+        .collect();
+    assert_eq!(names, ["Dupont", "Émery", "Faure", "Œuvrard", "ZOLA"]);
+}

@@ -76,7 +76,8 @@ macro_rules! bind_provider {
 impl Store {
     pub async fn identity_providers(&self) -> Result<Vec<IdentityProvider>> {
         let sql = sqlx::AssertSqlSafe(format!(
-            "SELECT {PROVIDER_COLUMNS} FROM identity_providers ORDER BY lower(name), id"
+            "SELECT {PROVIDER_COLUMNS} FROM identity_providers ORDER BY {}, id",
+            crate::collation::sort_key("name")
         ));
         Ok(on_pool!(self, |p| sqlx::query_as::<_, IdentityProvider>(
             sql
@@ -165,13 +166,15 @@ impl Store {
         &self,
         provider: Uuid,
     ) -> Result<Vec<(Uuid, String, String)>> {
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT id, name, uai FROM organizations WHERE identity_provider_id = $1 \
+             ORDER BY {}, uai",
+            crate::collation::sort_key("name")
+        ));
         Ok(on_pool!(self, |p| sqlx::query_as::<
             _,
             (Uuid, String, String),
-        >(
-            "SELECT id, name, uai FROM organizations WHERE identity_provider_id = $1 \
-             ORDER BY lower(name), uai"
-        )
+        >(sql)
         .bind(provider)
         .fetch_all(p)
         .await)?)

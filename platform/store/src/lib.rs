@@ -12,6 +12,7 @@
 mod accounts;
 mod assessments;
 mod campaigns;
+mod collation;
 mod content;
 mod identity;
 mod learners;

@@ -108,7 +108,9 @@ impl TenantTx {
     pub async fn members(&mut self) -> Result<Vec<Member>> {
         let tenant = self.tenant();
         let sql = sqlx::AssertSqlSafe(format!(
-            "{MEMBER_SELECT} ORDER BY lower(u.last_name), lower(u.first_name)"
+            "{MEMBER_SELECT} ORDER BY {}, {}",
+            crate::collation::sort_key("u.last_name"),
+            crate::collation::sort_key("u.first_name")
         ));
         Ok(on_tx!(self, |c| sqlx::query_as::<_, Member>(sql)
             .bind(tenant)
