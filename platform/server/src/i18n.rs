@@ -145,4 +145,27 @@ mod tests {
             ids.into_iter().filter(|id| !known.contains(*id)).collect();
         assert!(missing.is_empty(), "not in locales/fr: {missing:?}");
     }
+
+    /// French typography: a non-breaking space inside « » and before : ; ? ! %, so that a line
+    /// never starts with one of them (a phone's narrow lines made it common).
+    #[test]
+    fn messages_keep_french_punctuation_on_its_line() {
+        let locales = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("locales/fr");
+        let mut breakable = Vec::new();
+        for entry in std::fs::read_dir(locales).unwrap() {
+            let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+            for line in text.lines().filter(|l| !l.starts_with('#')) {
+                // The text after the id (ids and Fluent's syntax hold none of these).
+                let value = line.split_once(" = ").map_or(line, |(_, v)| v);
+                let spaced = [" :", " ;", " ?", " !", " %", " »", "« "]
+                    .iter()
+                    .any(|p| value.contains(p));
+                if spaced {
+                    breakable.push(line.to_owned());
+                }
+            }
+        }
+        assert!(breakable.is_empty(), "ordinary spaces: {breakable:#?}");
+        assert_eq!(super::t("login-forgot"), "Mot de passe oublié\u{a0}?");
+    }
 }
