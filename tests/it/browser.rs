@@ -145,6 +145,14 @@ impl Browser {
         Some(text.split_whitespace().collect::<Vec<_>>().join(" "))
     }
 
+    /// Signs in through the login page (the caller waits for where it leads).
+    pub async fn log_in(&self, login: &str, password: &str) {
+        self.goto("/connexion").await;
+        self.fill("#login", login).await;
+        self.fill("#password", password).await;
+        self.click_text("Je me connecte").await;
+    }
+
     /// Waits (up to 10 s) for the page to show `needle`: a click may still be navigating.
     pub async fn assert_text(&self, needle: &str) {
         let mut last = String::new();

@@ -63,10 +63,7 @@ async fn head_of_establishment_activates_the_space_and_builds_the_team() {
     // Logs out and in again.
     b.click_text("Se déconnecter").await;
     b.wait_path("the login page", |p| p == "/connexion").await;
-    b.goto("/connexion").await;
-    b.fill("#login", "chef@lycee-pix.fr").await;
-    b.fill("#password", "Direction1").await;
-    b.click_text("Je me connecte").await;
+    b.log_in("chef@lycee-pix.fr", "Direction1").await;
     b.wait_path("campaigns", |p| p.ends_with("/campagnes"))
         .await;
     b.assert_text("Lycée Pix").await;
@@ -102,10 +99,7 @@ async fn head_of_establishment_activates_the_space_and_builds_the_team() {
     b.wait_path("the login page", |p| p == "/connexion").await;
 
     // The head makes the colleague an administrator.
-    b.goto("/connexion").await;
-    b.fill("#login", "chef@lycee-pix.fr").await;
-    b.fill("#password", "Direction1").await;
-    b.click_text("Je me connecte").await;
+    b.log_in("chef@lycee-pix.fr", "Direction1").await;
     b.click_text("Équipe").await;
     let row = b
         .find(fantoccini::Locator::XPath(
@@ -413,10 +407,7 @@ async fn an_administrator_runs_a_campaign_from_import_to_exports() {
         .unwrap();
 
     let b = Browser::start(&app.base).await;
-    b.goto("/connexion").await;
-    b.fill("#login", "admin.0660001A@test.fr").await;
-    b.fill("#password", PASSWORD).await;
-    b.click_text("Je me connecte").await;
+    b.log_in("admin.0660001A@test.fr", PASSWORD).await;
     b.wait_path("the establishment space", |p| p.starts_with("/orga/"))
         .await;
 

@@ -582,6 +582,16 @@ async fn line_breaks_between_the_fields_of_a_challenge_are_breaks_not_text() {
     assert!(page.body.contains("<br>"), "{}", page.body);
 }
 
+/// A challenge's proposals as its definition writes them (empty when it has none).
+pub fn proposals_of(info: &acquis_server::content::ChallengeInfo) -> String {
+    let definition: serde_json::Value =
+        serde_json::from_str(&info.definition).expect("a challenge's definition is JSON");
+    definition["proposals"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
+}
+
 /// The test page of the first untimed challenge of the built-in bank whose type and proposals
 /// satisfy `pred`, made current for a student who joined a new campaign of establishment `uai`.
 async fn page_of_a_challenge_where(
@@ -594,11 +604,7 @@ async fn page_of_a_challenge_where(
     let catalog = app.state.contents.builtin().await.unwrap();
     let found = untimed_challenge_where(&catalog, |i| {
         let info = &catalog.challenges[i];
-        let definition: serde_json::Value = serde_json::from_str(&info.definition).unwrap();
-        pred(
-            &info.kind,
-            definition["proposals"].as_str().unwrap_or_default(),
-        )
+        pred(&info.kind, &proposals_of(info))
     })
     .expect("such a challenge in the built-in bank");
     force_current(app, &path, &found).await;

@@ -80,12 +80,18 @@ fn first_challenge(kind: &str) -> (String, String) {
     panic!("no {kind} challenge in 1.1");
 }
 
-async fn designer(app: &TestApp, email: &str) -> (User, Client) {
+/// An account with the designer's role.
+async fn new_designer(app: &TestApp, email: &str) -> User {
     let u = app.user(email, "Dora", "Conceptrice").await;
     app.store
         .set_platform_role(u.id, Some("DESIGNER"))
         .await
         .unwrap();
+    u
+}
+
+async fn designer(app: &TestApp, email: &str) -> (User, Client) {
+    let u = new_designer(app, email).await;
     let c = app.client();
     let home = c.login(email, PASSWORD).await;
     assert_eq!(home.path(), "/studio");
@@ -671,11 +677,7 @@ async fn operators_make_and_unmake_designers() {
 async fn built_in_questions_with_code_or_long_words_fit_a_phone() {
     use crate::browser::Browser;
     let app = TestApp::spawn().await;
-    let dora = app.user("dora@studio.test", "Dora", "Conceptrice").await;
-    app.store
-        .set_platform_role(dora.id, Some("DESIGNER"))
-        .await
-        .unwrap();
+    new_designer(&app, "dora@studio.test").await;
     let digest = app.state.contents.builtin_digest.clone();
     let catalog = app.state.contents.builtin().await.unwrap();
     let wide: Vec<&str> = catalog
@@ -684,11 +686,9 @@ async fn built_in_questions_with_code_or_long_words_fit_a_phone() {
         .iter()
         .zip(&catalog.challenges)
         .filter(|(_, info)| {
-            let definition: serde_json::Value =
-                serde_json::from_str(&info.definition).unwrap_or_default();
-            let proposals = definition["proposals"].as_str().unwrap_or_default();
+            let proposals = crate::student::proposals_of(info);
             info.instruction.contains("```")
-                || [info.instruction.as_str(), proposals]
+                || [info.instruction.as_str(), proposals.as_str()]
                     .iter()
                     .flat_map(|text| text.split_whitespace())
                     .any(|w| w.chars().count() >= 30)
@@ -701,10 +701,7 @@ async fn built_in_questions_with_code_or_long_words_fit_a_phone() {
         wide.len()
     );
     let b = Browser::start(&app.base).await;
-    b.goto("/connexion").await;
-    b.fill("#login", "dora@studio.test").await;
-    b.fill("#password", PASSWORD).await;
-    b.click_text("Je me connecte").await;
+    b.log_in("dora@studio.test", PASSWORD).await;
     b.wait_path("the studio", |p| p == "/studio").await;
     for id in wide {
         b.goto(&format!("/studio/paquets/{digest}/epreuves/{id}"))
@@ -724,11 +721,7 @@ async fn designer_and_operator_journey_in_the_browser() {
     use fantoccini::Locator;
     let app = TestApp::spawn().await;
     app.org("Collège Alpha", "0771002B").await;
-    let dora = app.user("dora@studio.test", "Dora", "Conceptrice").await;
-    app.store
-        .set_platform_role(dora.id, Some("DESIGNER"))
-        .await
-        .unwrap();
+    new_designer(&app, "dora@studio.test").await;
     app.operator("op@test.fr").await;
     let dir = std::env::temp_dir().join(format!("acquis-studio-{}", uuid::Uuid::new_v4()));
     std::fs::create_dir_all(&dir).unwrap();
@@ -746,10 +739,7 @@ async fn designer_and_operator_journey_in_the_browser() {
     .unwrap();
 
     let b = Browser::start(&app.base).await;
-    b.goto("/connexion").await;
-    b.fill("#login", "dora@studio.test").await;
-    b.fill("#password", PASSWORD).await;
-    b.click_text("Je me connecte").await;
+    b.log_in("dora@studio.test", PASSWORD).await;
     b.wait_path("the studio", |p| p == "/studio").await;
     b.assert_accessible().await;
 
@@ -792,10 +782,7 @@ async fn designer_and_operator_journey_in_the_browser() {
     b.close().await;
 
     let b = Browser::start(&app.base).await;
-    b.goto("/connexion").await;
-    b.fill("#login", "op@test.fr").await;
-    b.fill("#password", PASSWORD).await;
-    b.click_text("Je me connecte").await;
+    b.log_in("op@test.fr", PASSWORD).await;
     b.wait_path("the operators' space", |p| p == "/admin").await;
     b.goto("/admin/profils-cibles").await;
     b.assert_accessible().await;

@@ -294,8 +294,7 @@ pub fn summary(markdown: &str) -> String {
     let head: String = plain.chars().take(89).collect();
     let whole_words = plain.chars().nth(89).is_some_and(char::is_whitespace);
     let cut = match head.rfind(' ') {
-        _ if whole_words => head.as_str(),
-        Some(space) if space > head.len() / 2 => &head[..space],
+        Some(space) if !whole_words && space > head.len() / 2 => &head[..space],
         _ => head.as_str(),
     };
     format!("{}…", cut.trim_end_matches([' ', ',', ';', ':']))
