@@ -92,26 +92,10 @@ pub fn normalize_email(raw: &str) -> String {
         .to_lowercase()
 }
 
-/// A deliberately plain check (one `@`, a dotted domain, no spaces): deliverability is the
-/// mail server's call, typos are ours to catch.
+/// The one validator of addresses, [`acquis_input::is_valid_email`]: deliverability is the
+/// mail server's call, typos and addresses a page or a spreadsheet would misread are ours.
 pub fn is_valid_email(email: &str) -> bool {
-    if email.len() > 254 || email.chars().any(char::is_whitespace) {
-        return false;
-    }
-    let Some((local, domain)) = email.split_once('@') else {
-        return false;
-    };
-    if local.is_empty() || local.len() > 64 || domain.contains('@') {
-        return false;
-    }
-    let labels: Vec<&str> = domain.split('.').collect();
-    labels.len() >= 2
-        && labels.iter().all(|l| {
-            !l.is_empty()
-                && !l.starts_with('-')
-                && !l.ends_with('-')
-                && l.chars().all(|c| c.is_alphanumeric() || c == '-')
-        })
+    acquis_input::is_valid_email(email)
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

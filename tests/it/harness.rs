@@ -270,7 +270,12 @@ async fn serve_with_pool(
     let served = state.clone();
     tokio::spawn(async move {
         let app = acquis_server::app(served).unwrap();
-        axum::serve(listener, app).await.unwrap();
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .await
+        .unwrap();
     });
     (state, store)
 }
@@ -299,6 +304,8 @@ impl TestApp {
             smtp_url: Some(format!("smtp://127.0.0.1:{}", smtp().port)),
             mail_from: format!("Acquis <{mail_from}>"),
             login_attempts_per_minute: 100,
+            // Every test client is 127.0.0.1: one client for the limits.
+            client_attempts_per_minute: 100_000,
             // Tests hash many passwords; production cost is measured in docs/benchmarks.md.
             password_hash: PasswordHashConfig {
                 memory_kib: 256,

@@ -9,6 +9,7 @@ mod oidc_peer;
 mod accounts;
 mod admin;
 mod exports;
+mod hardening;
 mod invitations;
 mod isolation;
 mod journeys;

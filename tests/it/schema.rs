@@ -29,6 +29,8 @@ const GLOBAL_TABLES: &[&str] = &[
     "designer_tokens",
     // The INE an account is linked to per establishment (the account's, like its identities).
     "student_ine_links",
+    // Attempt counters, keyed by digests.
+    "throttles",
 ];
 
 #[test]
@@ -139,4 +141,86 @@ async fn the_server_refuses_a_role_that_bypasses_rls() {
         err.to_string().contains("would bypass row-level security"),
         "{err} ({admin})"
     );
+}
+
+/// Global tables holding students' personal data, walled on PostgreSQL by row-level security
+/// (enabled, not forced: the schema owner's narrow functions read past it).
+const WALLED_GLOBAL_TABLES: &[&str] = &["student_ine_links"];
+
+#[tokio::test]
+async fn students_ine_and_birth_dates_sit_behind_a_wall_even_in_the_global_registry() {
+    let app = TestApp::spawn().await;
+    if !app.db.postgres {
+        // SQLite has no roles: the store's queries are the wall there (one process, one file).
+        return;
+    }
+    use sqlx::Connection;
+    let student = app.user("eleve@exemple.fr", "Zoé", "Curie").await;
+    let org = app.org("Lycée Pix", "0190012M").await;
+    app.owner_exec(
+        &format!(
+            "INSERT INTO student_ine_links (user_id, organization_id, ine, birthdate, updated_at) \
+             VALUES ('{}', '{}', '123456789AB', '2010-03-04', now())",
+            student.id, org.id
+        ),
+        None,
+    )
+    .await;
+    let mut owner = sqlx::PgConnection::connect(&app.db.owner_url)
+        .await
+        .unwrap();
+    for table in WALLED_GLOBAL_TABLES {
+        let rls: bool =
+            sqlx::query_scalar("SELECT relrowsecurity FROM pg_class WHERE relname = $1")
+                .bind(table)
+                .fetch_one(&mut owner)
+                .await
+                .unwrap();
+        assert!(
+            rls,
+            "{table} holds students' personal data without row-level security"
+        );
+    }
+    let mut c = sqlx::PgConnection::connect(&app.db.app_url).await.unwrap();
+    let seen: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM student_ine_links")
+        .fetch_one(&mut c)
+        .await
+        .unwrap();
+    assert_eq!(seen, 0, "the app role reads INEs with no tenant set");
+    // Another establishment learns only which account the INE designates.
+    let other = app.org("Collège Voisin", "0190013N").await;
+    let mut tx = c.begin().await.unwrap();
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SET LOCAL app.tenant_id = '{}'",
+        other.id
+    )))
+    .execute(&mut *tx)
+    .await
+    .unwrap();
+    let seen: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM student_ine_links")
+        .fetch_one(&mut *tx)
+        .await
+        .unwrap();
+    assert_eq!(seen, 0);
+    let account: Option<uuid::Uuid> =
+        sqlx::query_scalar("SELECT acquis_ine_account('123456789AB', '2010-03-04')")
+            .fetch_one(&mut *tx)
+            .await
+            .unwrap();
+    assert_eq!(account, Some(student.id));
+    tx.rollback().await.unwrap();
+    // The account itself reads its own links.
+    let mut tx = c.begin().await.unwrap();
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SET LOCAL app.user_id = '{}'",
+        student.id
+    )))
+    .execute(&mut *tx)
+    .await
+    .unwrap();
+    let seen: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM student_ine_links")
+        .fetch_one(&mut *tx)
+        .await
+        .unwrap();
+    assert_eq!(seen, 1);
 }

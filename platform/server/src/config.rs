@@ -31,6 +31,15 @@ pub struct Config {
     pub trusted_origins: Vec<String>,
     /// Failed-or-not login attempts allowed per login identifier and minute.
     pub login_attempts_per_minute: u32,
+    /// Attempts allowed per client address and minute, counted apart for logins, campaign codes
+    /// and « Qui êtes-vous ? » (a school's pupils share one address behind its proxy: generous).
+    pub client_attempts_per_minute: u32,
+    /// « Qui êtes-vous ? » attempts allowed per campaign and typed name, per hour, whoever tries:
+    /// a birth date is found by trying dates otherwise.
+    pub identify_attempts_per_hour: u32,
+    /// Behind a reverse proxy, the header carrying the client's address (for example
+    /// `x-forwarded-for`: its last address, the one the proxy saw). Without it, the peer's address.
+    pub client_address_header: Option<String>,
     pub session_hours: i64,
     /// Seconds an app server may keep a session, an account or its memberships in memory; a
     /// change made through another app server shows after at most this delay (0: no cache).
@@ -77,6 +86,9 @@ impl Default for Config {
             secure_cookies: false,
             trusted_origins: Vec::new(),
             login_attempts_per_minute: 10,
+            client_attempts_per_minute: 60,
+            identify_attempts_per_hour: 10,
+            client_address_header: None,
             session_hours: 12,
             cache_seconds: 10,
             password_hash: PasswordHashConfig::default(),

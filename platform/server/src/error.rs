@@ -44,6 +44,7 @@ impl From<acquis_store::StoreError> for AppError {
     fn from(e: acquis_store::StoreError) -> Self {
         match e {
             acquis_store::StoreError::NotFound => AppError::NotFound,
+            acquis_store::StoreError::LastAdmin => AppError::Forbidden(t("team-last-admin")),
             other => AppError::Internal(other.into()),
         }
     }

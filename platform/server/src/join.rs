@@ -1,13 +1,14 @@
 //! Accepting an invitation (`/rejoindre?invitationId=…&code=…`): create an account or log in,
 //! and become a member of the establishment.
 
+use crate::form::{Form, Query};
 use acquis_store::{Invitation, InvitationStatus, Organization, StoreError};
 use acquis_tenants::{Role, TenantScope};
-use axum::extract::{Query, State};
+use axum::Router;
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
-use axum::{Form, Router};
 use serde::Deserialize;
 use time::{Duration, OffsetDateTime};
 use tower_sessions::Session;
@@ -138,10 +139,10 @@ async fn accept(
     }
     match tx.membership_of_user(user_id).await? {
         Some(existing) => {
-            if let Some(role) = invitation.role()
-                && role != existing.role
-            {
-                tx.set_role(existing.id, role).await?;
+            // An invitation raises a member to administrator; it never lowers an administrator
+            // (an old or mistaken invitation as « Membre » would otherwise demote them).
+            if invitation.role() == Some(Role::Admin) && existing.role != Role::Admin {
+                tx.set_role(existing.id, Role::Admin).await?;
             }
         }
         None => {
@@ -230,7 +231,7 @@ async fn signup(
 struct JoinLoginForm {
     #[serde(flatten)]
     link: LinkFields,
-    login: String,
+    login: acquis_input::Text<acquis_input::Line>,
     /// Named apart from the sign-up form's field: both forms share the page.
     #[serde(rename = "login_password")]
     password: String,
@@ -239,6 +240,7 @@ struct JoinLoginForm {
 async fn login(
     State(state): State<AppState>,
     session: Session,
+    client: crate::throttle::Client,
     Form(form): Form<JoinLoginForm>,
 ) -> AppResult<Response> {
     let p = page("join/invitation.html", None, &session).await;
@@ -249,15 +251,16 @@ async fn login(
             }
             Ok(found) => found,
         };
-    let (message, status) = match check_credentials(&state, &form.login, &form.password).await? {
-        LoginOutcome::Ok(user) => {
-            match accept(&state, &org, &inv, Accepting::Existing(user.id)).await? {
-                Ok(user_id) => return joined(&state, &session, &org, user_id).await,
-                Err(message) => (message, StatusCode::CONFLICT),
+    let (message, status) =
+        match check_credentials(&state, &client, &form.login, &form.password).await? {
+            LoginOutcome::Ok(user) => {
+                match accept(&state, &org, &inv, Accepting::Existing(user.id)).await? {
+                    Ok(user_id) => return joined(&state, &session, &org, user_id).await,
+                    Err(message) => (message, StatusCode::CONFLICT),
+                }
             }
-        }
-        LoginOutcome::Refused(message, status) => (message, status),
-    };
+            LoginOutcome::Refused(message, status) => (message, status),
+        };
     p.with("invitation", link_context(&org, &inv))
         .with("form", serde_json::json!({ "email": inv.email }))
         .with("login_error", message)

@@ -11,6 +11,7 @@ pub mod config;
 pub mod content;
 pub mod demo;
 pub mod error;
+pub mod form;
 pub mod i18n;
 pub mod jobs;
 pub mod join;
@@ -18,9 +19,9 @@ pub mod mail;
 pub mod orga;
 pub mod secrets;
 pub mod studio;
+pub mod throttle;
 pub mod views;
 
-use std::num::NonZeroU32;
 use std::sync::Arc;
 
 use acquis_store::{ConnectOptions, SessionStoreImpl, Store, User};
@@ -28,7 +29,6 @@ use axum::Router;
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use tower_http::csrf::CsrfLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_sessions::cookie::SameSite;
@@ -59,7 +59,6 @@ pub struct Shared {
     pub config: Arc<Config>,
     pub mailer: Mailer,
     pub hasher: Hasher,
-    pub login_limiter: Arc<DefaultKeyedRateLimiter<String>>,
     pub sessions: SessionStoreImpl,
     pub contents: content::Contents,
     /// SIECLE imports running or recently finished, by id (progress pages poll them).
@@ -90,9 +89,6 @@ impl AppState {
                 .await?;
         let mailer = Mailer::from_config(config.smtp_url.as_deref(), config.outbox_dir())?;
         let hasher = Hasher::new(&config.password_hash)?;
-        let per_minute =
-            NonZeroU32::new(config.login_attempts_per_minute.max(1)).unwrap_or(NonZeroU32::MIN);
-        let login_limiter = Arc::new(RateLimiter::keyed(Quota::per_minute(per_minute)));
         views::init();
         let sessions = SessionStoreImpl::new(
             store.clone(),
@@ -113,7 +109,6 @@ impl AppState {
             config: Arc::new(config),
             mailer,
             hasher,
-            login_limiter,
         })))
     }
 
@@ -209,7 +204,7 @@ pub fn app(state: AppState) -> anyhow::Result<Router> {
         .route("/health", get(health))
         .route("/static/acquis.css", get(stylesheet))
         .route("/static/acquis.js", get(script))
-        .merge(app::router())
+        .merge(app::router(&state))
         .merge(auth::router())
         .merge(auth::sso::router())
         .merge(join::router())
@@ -246,20 +241,27 @@ pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> anyhow
             }
         }
     });
-    let limiter = state.login_limiter.clone();
+    let store = state.store.clone();
     tokio::spawn(async move {
         let mut every = tokio::time::interval(std::time::Duration::from_secs(300));
         loop {
             every.tick().await;
-            limiter.retain_recent();
+            // Windows are an hour at most: older counters count nothing any more.
+            let before = time::OffsetDateTime::now_utc().unix_timestamp() - 7200;
+            if let Err(e) = store.purge_throttles(before).await {
+                tracing::warn!(error = %e, "old attempt counters were not purged");
+            }
         }
     });
     let app = app(state)?;
-    axum::serve(listener, app)
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await?;
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await?;
     Ok(())
 }
 

@@ -8,17 +8,18 @@
 
 use std::sync::Arc;
 
+use crate::form::{Form, Multipart, Path, Query};
 use acquis_plugin_host::package::{MANIFEST, Problem, Verified};
 use acquis_plugin_host::{PluginError, Verdict, verdict_name};
 use acquis_store::{PackageSummary, Published, User};
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{DefaultBodyLimit, FromRequestParts, Multipart, Path, Query, State};
+use axum::extract::{DefaultBodyLimit, FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::{Form, Json, Router};
+use axum::{Json, Router};
 use rand::RngCore;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
@@ -205,7 +206,7 @@ async fn home(State(state): State<AppState>, d: Designer) -> AppResult<Response>
 async fn upload(
     State(state): State<AppState>,
     d: Designer,
-    mut multipart: Multipart,
+    Multipart(mut multipart): Multipart,
 ) -> AppResult<Response> {
     let too_large = || {
         t_args(
@@ -633,7 +634,7 @@ async fn tokens(State(state): State<AppState>, d: Designer) -> AppResult<Respons
 #[derive(Deserialize)]
 struct TokenForm {
     #[serde(default)]
-    name: String,
+    name: acquis_input::Text<acquis_input::Title>,
 }
 
 async fn create_token(

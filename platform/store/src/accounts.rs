@@ -105,18 +105,6 @@ impl Store {
         Ok(())
     }
 
-    /// The INE and birth date of the student this account was most recently linked to, in any
-    /// establishment.
-    pub async fn latest_ine_link(&self, user_id: Uuid) -> Result<Option<(String, time::Date)>> {
-        Ok(on_pool!(self, |p| sqlx::query_as(
-            "SELECT ine, birthdate FROM student_ine_links WHERE user_id = $1 \
-             ORDER BY updated_at DESC LIMIT 1"
-        )
-        .bind(user_id)
-        .fetch_optional(p)
-        .await)?)
-    }
-
     pub async fn count_users(&self) -> Result<i64> {
         let n: i64 = on_pool!(self, |p| sqlx::query_scalar("SELECT COUNT(*) FROM users")
             .fetch_one(p)

@@ -202,25 +202,49 @@ impl TenantTx {
         // The reference's re-import rule: a student whose INE and birth date are linked to an
         // account in another establishment gets that account here too, unless the account
         // already has a student here or is known under several INEs.
-        let linked = on_tx!(self, |c| sqlx::query(
-            "UPDATE learners SET updated_at = $3, user_id = (SELECT r.user_id \
-               FROM student_ine_links r WHERE r.ine = learners.ine \
-               AND r.birthdate = learners.birthdate ORDER BY r.updated_at DESC LIMIT 1) \
-             WHERE organization_id = $1 AND last_import_id = $2 AND user_id IS NULL \
-               AND NOT disabled AND deleted_at IS NULL \
-               AND EXISTS (SELECT 1 FROM student_ine_links r WHERE r.ine = learners.ine \
-                 AND r.birthdate = learners.birthdate \
-                 AND NOT EXISTS (SELECT 1 FROM learners l2 WHERE l2.organization_id = $1 \
-                   AND l2.user_id = r.user_id AND l2.deleted_at IS NULL) \
-                 AND (SELECT COUNT(DISTINCT r2.ine) FROM student_ine_links r2 \
-                   WHERE r2.user_id = r.user_id) = 1)"
-        )
-        .bind(tenant)
-        .bind(import_id)
-        .bind(at)
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected()))
+        // PostgreSQL: other establishments' links sit behind the registry's wall; only the
+        // account they designate comes through `acquis_ine_account`.
+        let linked = match &mut self.inner {
+            crate::TxInner::Postgres(c) => sqlx::query(
+                "UPDATE learners SET updated_at = $3, user_id = m.account \
+                 FROM (SELECT l.id, acquis_ine_account(l.ine, l.birthdate) AS account \
+                       FROM learners l WHERE l.organization_id = $1 AND l.last_import_id = $2 \
+                       AND l.user_id IS NULL AND NOT l.disabled AND l.deleted_at IS NULL \
+                       AND l.ine IS NOT NULL AND l.birthdate IS NOT NULL) m \
+                 WHERE learners.organization_id = $1 AND learners.id = m.id \
+                   AND m.account IS NOT NULL \
+                   AND NOT EXISTS (SELECT 1 FROM learners l2 WHERE l2.organization_id = $1 \
+                     AND l2.user_id = m.account AND l2.deleted_at IS NULL)",
+            )
+            .bind(tenant)
+            .bind(import_id)
+            .bind(at)
+            .execute(&mut **c)
+            .await
+            .map(|r| r.rows_affected()),
+            _ => on_tx!(self, |c| sqlx::query(
+                "UPDATE learners SET updated_at = $3, user_id = (SELECT r.user_id \
+                   FROM student_ine_links r WHERE r.ine = learners.ine \
+                   AND r.birthdate = learners.birthdate \
+                   AND (SELECT COUNT(DISTINCT r2.ine) FROM student_ine_links r2 \
+                     WHERE r2.user_id = r.user_id) = 1 \
+                   ORDER BY r.updated_at DESC LIMIT 1) \
+                 WHERE organization_id = $1 AND last_import_id = $2 AND user_id IS NULL \
+                   AND NOT disabled AND deleted_at IS NULL \
+                   AND EXISTS (SELECT 1 FROM student_ine_links r WHERE r.ine = learners.ine \
+                     AND r.birthdate = learners.birthdate \
+                     AND NOT EXISTS (SELECT 1 FROM learners l2 WHERE l2.organization_id = $1 \
+                       AND l2.user_id = r.user_id AND l2.deleted_at IS NULL) \
+                     AND (SELECT COUNT(DISTINCT r2.ine) FROM student_ine_links r2 \
+                       WHERE r2.user_id = r.user_id) = 1)"
+            )
+            .bind(tenant)
+            .bind(import_id)
+            .bind(at)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected())),
+        }
         .map_err(StoreError::from_write)?;
         // The accounts just linked, in the registry (the common case links none: skip the scan).
         if linked > 0 {
@@ -342,6 +366,21 @@ impl TenantTx {
             self.remember_ine(learner_id, user_id).await?;
         }
         Ok(n == 1)
+    }
+
+    /// The INE and birth date of the student the scope's user was most recently linked to, in
+    /// any establishment: the registry's wall lets an account read its own links only.
+    pub async fn latest_ine_link_of_user(&mut self) -> Result<Option<(String, time::Date)>> {
+        let Some(user_id) = self.scope.user_id() else {
+            return Ok(None);
+        };
+        Ok(on_tx!(self, |c| sqlx::query_as(
+            "SELECT ine, birthdate FROM student_ine_links WHERE user_id = $1 \
+             ORDER BY updated_at DESC LIMIT 1"
+        )
+        .bind(user_id)
+        .fetch_optional(c)
+        .await)?)
     }
 
     /// Records in the global registry the INE and birth date of the student this account was
@@ -767,17 +806,33 @@ impl TenantTx {
         .map(|r| r.rows_affected()))?;
         // A wrong link makes the account's INE doubtful everywhere: forget it, so that no other
         // establishment links the account by it (links made by hand stay where they are).
-        on_tx!(self, |c| {
-            sqlx::query(
-            "DELETE FROM student_ine_links WHERE user_id = $1 AND (organization_id = $2 OR ine = $3)"
+        on_tx!(self, |c| sqlx::query(
+            "DELETE FROM student_ine_links WHERE user_id = $1 AND organization_id = $2"
         )
         .bind(user)
         .bind(tenant)
-        .bind(&l.ine)
         .execute(c)
         .await
-        .map(|r| r.rows_affected())
-        })?;
+        .map(|r| r.rows_affected()))?;
+        if let Some(ine) = &l.ine {
+            // Other establishments' links are behind the registry's wall on PostgreSQL.
+            match &mut self.inner {
+                crate::TxInner::Postgres(c) => sqlx::query("SELECT acquis_forget_ine($1, $2)")
+                    .bind(user)
+                    .bind(ine)
+                    .execute(&mut **c)
+                    .await
+                    .map(|_| ())?,
+                _ => on_tx!(self, |c| sqlx::query(
+                    "DELETE FROM student_ine_links WHERE user_id = $1 AND ine = $2"
+                )
+                .bind(user)
+                .bind(ine)
+                .execute(c)
+                .await
+                .map(|_| ()))?,
+            }
+        }
         Ok(Some(user))
     }
 }

@@ -18,7 +18,9 @@ mod identity;
 mod learners;
 mod organizations;
 mod sessions;
+mod submissions;
 mod team;
+mod throttles;
 
 pub use accounts::{NewUser, PasswordResetToken, User, UserMembership};
 pub use assessments::{
@@ -38,8 +40,10 @@ pub use learners::{
     LearnerPage, LearnerParticipation, LearnerSort,
 };
 pub use organizations::{NewOrganization, Organization, OrganizationPage};
-pub use sessions::SessionStoreImpl;
+pub use sessions::{SessionStoreImpl, USER_KEY as SESSION_USER_KEY};
+pub use submissions::Submission;
 pub use team::{AuditEntry, Invitation, InvitationStatus, Member};
+pub use throttles::Hits;
 
 use std::str::FromStr;
 use std::sync::Arc;
@@ -145,6 +149,9 @@ pub enum StoreError {
     Migration(#[from] sqlx::migrate::MigrateError),
     #[error("{0}")]
     Refused(String),
+    /// The change would leave an establishment without an administrator.
+    #[error("the establishment would have no administrator left")]
+    LastAdmin,
 }
 
 impl StoreError {

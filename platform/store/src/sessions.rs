@@ -4,6 +4,8 @@ use async_trait::async_trait;
 use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::{self, SessionStore};
 
+use uuid::Uuid;
+
 use crate::{Store, now, on_pool, on_writer};
 
 /// Sessions live in the database; a short-lived in-process cache spares a query per request.
@@ -38,6 +40,47 @@ impl SessionStoreImpl {
     }
 }
 
+impl SessionStoreImpl {
+    /// Closes every session of `user_id` but `keep` (the one that changed the password). Other
+    /// app servers' caches forget a closed session within their time-to-live, as after a logout.
+    pub async fn revoke_user_sessions(
+        &self,
+        user_id: Uuid,
+        keep: Option<Id>,
+    ) -> crate::Result<u64> {
+        let keep = keep.map(|k| k.to_string()).unwrap_or_default();
+        let n = on_writer!(self.store, |p| sqlx::query(
+            "DELETE FROM sessions WHERE user_id = $1 AND id <> $2"
+        )
+        .bind(user_id)
+        .bind(&keep)
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected()))?;
+        let gone: Vec<Id> = self
+            .cache
+            .iter()
+            .filter(|(id, record)| user_of(record) == Some(user_id) && id.to_string() != keep)
+            .map(|(id, _)| *id)
+            .collect();
+        for id in gone {
+            self.cache.invalidate(&id).await;
+        }
+        Ok(n)
+    }
+}
+
+/// The signed-in user a session's data names (the server's `uid` key).
+fn user_of(record: &Record) -> Option<Uuid> {
+    record
+        .data
+        .get(USER_KEY)
+        .and_then(|v| serde_json::from_value(v.clone()).ok())
+}
+
+/// The key under which the server keeps the signed-in user's id in a session.
+pub const USER_KEY: &str = "uid";
+
 fn backend(e: impl std::fmt::Display) -> session_store::Error {
     session_store::Error::Backend(e.to_string())
 }
@@ -50,13 +93,16 @@ impl SessionStore for SessionStoreImpl {
             let data = serde_json::to_vec(&record.data)
                 .map_err(|e| session_store::Error::Encode(e.to_string()))?;
             let res = on_writer!(self.store, |p| sqlx::query(
-                "INSERT INTO sessions (id, data, expiry_date) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING"
+                "INSERT INTO sessions (id, data, expiry_date, user_id) VALUES ($1, $2, $3, $4) \
+                 ON CONFLICT (id) DO NOTHING"
             )
             .bind(record.id.to_string())
             .bind(&data)
             .bind(record.expiry_date)
+            .bind(user_of(record))
             .execute(p)
-            .await.map(|r| r.rows_affected()))
+            .await
+            .map(|r| r.rows_affected()))
             .map_err(backend)?;
             if res == 1 {
                 self.cache.insert(record.id, record.clone()).await;
@@ -70,12 +116,14 @@ impl SessionStore for SessionStoreImpl {
         let data = serde_json::to_vec(&record.data)
             .map_err(|e| session_store::Error::Encode(e.to_string()))?;
         on_writer!(self.store, |p| sqlx::query(
-            "INSERT INTO sessions (id, data, expiry_date) VALUES ($1, $2, $3) \
-             ON CONFLICT (id) DO UPDATE SET data = excluded.data, expiry_date = excluded.expiry_date"
+            "INSERT INTO sessions (id, data, expiry_date, user_id) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (id) DO UPDATE SET data = excluded.data, expiry_date = excluded.expiry_date, \
+             user_id = excluded.user_id"
         )
         .bind(record.id.to_string())
         .bind(&data)
         .bind(record.expiry_date)
+        .bind(user_of(record))
         .execute(p)
         .await.map(|r| r.rows_affected()))
         .map_err(backend)?;

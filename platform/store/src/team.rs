@@ -223,7 +223,13 @@ impl TenantTx {
         })
     }
 
+    /// Changes a member's role. Refused with [`StoreError::LastAdmin`] when it would leave the
+    /// establishment without an administrator: every path that changes roles or removes members
+    /// comes through here or [`TenantTx::disable_membership`], so the rule holds on all of them.
     pub async fn set_role(&mut self, membership_id: Uuid, role: Role) -> Result<()> {
+        // Locks the administrators' rows first (PostgreSQL): two concurrent demotions wait for
+        // each other, and the second sees the first's.
+        self.count_admins_for_update().await?;
         let tenant = self.tenant();
         let by = self.scope.user_id();
         let user: Option<Uuid> = on_tx!(self, |c| sqlx::query_scalar(
@@ -238,12 +244,15 @@ impl TenantTx {
         .fetch_optional(c)
         .await)?;
         let user = user.ok_or(StoreError::NotFound)?;
+        self.keep_an_admin().await?;
         self.touch(user).await;
         Ok(())
     }
 
     /// Removing a member is a soft delete: their campaigns and history stay with the establishment.
+    /// Refused with [`StoreError::LastAdmin`] for the last administrator.
     pub async fn disable_membership(&mut self, membership_id: Uuid) -> Result<()> {
+        self.count_admins_for_update().await?;
         let tenant = self.tenant();
         let by = self.scope.user_id();
         let at = now();
@@ -258,7 +267,17 @@ impl TenantTx {
         .fetch_optional(c)
         .await)?;
         let user = user.ok_or(StoreError::NotFound)?;
+        self.keep_an_admin().await?;
         self.touch(user).await;
+        Ok(())
+    }
+
+    /// After a change of roles or members, within its transaction: the establishment keeps at
+    /// least one administrator (the caller drops the transaction on error).
+    async fn keep_an_admin(&mut self) -> Result<()> {
+        if self.count_admins_for_update().await? == 0 {
+            return Err(StoreError::LastAdmin);
+        }
         Ok(())
     }
 

@@ -1,13 +1,14 @@
 //! Operators decide who sees published content: which establishments are offered each target
 //! profile (all of them, or a list), and which accounts are content designers.
 
+use crate::form::{Form, Path};
 use acquis_store::{NewUser, OfferedProfile, StoreError, User};
 use acquis_tenants::{Uai, is_valid_email, normalize_email};
-use axum::extract::{Path, State};
+use axum::Router;
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
-use axum::{Form, Router};
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -204,9 +205,9 @@ struct DesignerForm {
     #[serde(default)]
     email: String,
     #[serde(default)]
-    first_name: String,
+    first_name: acquis_input::Text<acquis_input::Name>,
     #[serde(default)]
-    last_name: String,
+    last_name: acquis_input::Text<acquis_input::Name>,
 }
 
 async fn render_designers(

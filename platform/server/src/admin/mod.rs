@@ -5,17 +5,18 @@ mod content;
 mod import;
 mod sso;
 
+use crate::form::{Form, Multipart, Path, Query};
 use acquis_store::{NewOrganization, Organization, StoreError, User};
 use acquis_tenants::{
     EstablishmentKind, OperatorGrant, Role, TenantId, TenantScope, Uai, invitation_code,
     is_valid_email, normalize_email,
 };
-use axum::extract::{FromRequestParts, Multipart, Path, Query, State};
+use axum::Router;
+use axum::extract::{FromRequestParts, State};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::response::Response;
 use axum::routing::{get, post};
-use axum::{Form, Router};
 use serde::Deserialize;
 use tower_sessions::Session;
 use uuid::Uuid;
@@ -154,9 +155,9 @@ async fn new_form(op: Operator) -> AppResult<Response> {
 #[derive(Deserialize, Default)]
 struct NewForm {
     #[serde(default)]
-    name: String,
+    name: acquis_input::Text<acquis_input::Title>,
     #[serde(default)]
-    uai: String,
+    uai: acquis_input::Text<acquis_input::Line>,
     #[serde(default)]
     kind: String,
     #[serde(default)]
@@ -174,7 +175,15 @@ pub fn validate_establishment(
     manages_students: bool,
 ) -> Result<NewOrganization, FieldErrors> {
     let mut errors = FieldErrors::new();
-    if name.trim().is_empty() {
+    // The form's field is already a `Text<Title>`; the CSV's cells come through here only.
+    let name = match acquis_input::Text::<acquis_input::Title>::parse(name) {
+        Ok(n) => n.into_string(),
+        Err(p) => {
+            errors.insert("name", crate::form::problem_message("name", p));
+            String::new()
+        }
+    };
+    if name.is_empty() && !errors.contains_key("name") {
         errors.insert("name", t("org-name-missing"));
     }
     let uai = match Uai::parse(uai) {
@@ -196,7 +205,7 @@ pub fn validate_establishment(
     }
     match (uai, kind) {
         (Some(uai), Some(kind)) if errors.is_empty() => Ok(NewOrganization {
-            name: name.trim().to_owned(),
+            name,
             uai,
             kind,
             contact_email: email,
@@ -259,7 +268,7 @@ async fn create(
 async fn import_csv(
     State(state): State<AppState>,
     op: Operator,
-    mut multipart: Multipart,
+    Multipart(mut multipart): Multipart,
 ) -> AppResult<Response> {
     let mut bytes = Vec::new();
     let mut kind = None;

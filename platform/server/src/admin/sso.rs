@@ -1,12 +1,13 @@
 //! Operators configure the students' identity providers (OpenID Connect) and choose which
 //! establishments' students use which one.
 
+use crate::form::{Form, Path};
 use acquis_store::{IdentityProvider, NewIdentityProvider};
-use axum::extract::{Path, State};
+use axum::Router;
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
-use axum::{Form, Router};
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -101,6 +102,25 @@ impl ProviderForm {
     /// Every problem at once; `creating` requires the secret.
     fn validate(&self, creating: bool) -> FieldErrors {
         let mut errors = FieldErrors::new();
+        // Bounded like every one-line field (the extractor already refused control characters).
+        for (field, value) in [
+            ("name", &self.name),
+            ("issuer", &self.issuer),
+            ("client_id", &self.client_id),
+            ("scopes", &self.scopes),
+            ("claim_subject", &self.claim_subject),
+            ("claim_first_name", &self.claim_first_name),
+            ("claim_last_name", &self.claim_last_name),
+            ("claim_birthdate", &self.claim_birthdate),
+            ("claim_uai", &self.claim_uai),
+        ] {
+            if let Err(p) = acquis_input::Text::<acquis_input::Line>::parse(value) {
+                errors.insert(field, crate::form::problem_message(field, p));
+            }
+        }
+        if !errors.is_empty() {
+            return errors;
+        }
         if self.name.trim().is_empty() {
             errors.insert("name", t("sso-admin-name-missing"));
         }

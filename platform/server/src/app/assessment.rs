@@ -9,17 +9,18 @@
 
 use std::sync::Arc;
 
+use crate::form::{Form, Path, Query};
 use acquis_engine::content::{ChallengeIdx, SkillIdx};
 use acquis_engine::knowledge::{Knowledge, SkillStatus};
 use acquis_engine::scoring;
 use acquis_engine::select::mix;
 use acquis_plugin_host::{PluginError, Verdict};
 use acquis_store::{Assessment, NewAnswer, NewAssessment, SharedResults};
-use axum::extract::{Path, Query, State};
+use axum::Router;
+use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::{Form, Router};
 use serde::Serialize;
 use uuid::Uuid;
 

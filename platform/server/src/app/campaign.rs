@@ -1,12 +1,14 @@
 //! Joining a campaign with its code: landing page, rules, external id, start; profile sending.
 
+use crate::form::{Form, Path};
+use crate::throttle::{self, Client, Counter};
 use acquis_store::{Campaign, CampaignKind, NewAssessment, SharedResults};
 use acquis_tenants::{TenantId, TenantScope, is_valid_email, normalize_campaign_code};
-use axum::extract::{Path, State};
+use axum::Router;
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
-use axum::{Form, Router};
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -75,12 +77,13 @@ pub async fn find(state: &AppState, code: &str, user: Option<Uuid>) -> AppResult
 #[derive(Deserialize)]
 struct CodeForm {
     #[serde(default)]
-    code: String,
+    code: acquis_input::Text<acquis_input::Line>,
 }
 
 async fn enter_code(
     State(state): State<AppState>,
     MaybeUser { user, session }: MaybeUser,
+    client: Client,
     Form(form): Form<CodeForm>,
 ) -> AppResult<Response> {
     let code = normalize_campaign_code(&form.code);
@@ -92,6 +95,10 @@ async fn enter_code(
         None
     };
     if let Some(error) = error {
+        if !code.is_empty() {
+            // Counted as the code guard counts a page not found (this page answers 422).
+            throttle::failed(&state, Counter::CodePerClient, &client.0).await?;
+        }
         return super::home_page(&state, user.as_ref(), &session)
             .await?
             .with("code_error", error)
@@ -152,10 +159,10 @@ async fn landing(
 /// students: linked at once to the active student with the same INE and birth date here (the
 /// account's most recent link), rather than asked « Qui êtes-vous ? ». Returns whether it did.
 async fn associate_by_ine(state: &AppState, found: &Found, user_id: Uuid) -> AppResult<bool> {
-    let Some((ine, birthdate)) = state.store.latest_ine_link(user_id).await? else {
+    let mut tx = state.store.tenant_tx(&found.scope).await?;
+    let Some((ine, birthdate)) = tx.latest_ine_link_of_user().await? else {
         return Ok(false);
     };
-    let mut tx = state.store.tenant_tx(&found.scope).await?;
     let Some(learner) = tx.unlinked_learner_by_ine(&ine).await? else {
         return Ok(false);
     };
@@ -263,7 +270,7 @@ pub fn archived() -> AppError {
 #[derive(Deserialize, Default)]
 struct StartForm {
     #[serde(default)]
-    external_id: String,
+    external_id: acquis_input::Text<acquis_input::Line>,
 }
 
 /// Checks the external id a campaign asks for; `Err` carries the French message.

@@ -21,13 +21,15 @@ use crate::error::AppResult;
 use crate::i18n::t;
 use crate::{AppState, page, views};
 
-pub fn router() -> Router<AppState> {
+pub fn router(state: &AppState) -> Router<AppState> {
+    let by_code = campaign::router().merge(reconcile::router()).route_layer(
+        axum::middleware::from_fn_with_state(state.clone(), crate::throttle::campaign_codes),
+    );
     Router::new()
         .route("/", get(home))
-        .merge(campaign::router())
+        .merge(by_code)
         .merge(assessment::router())
         .merge(profile::router())
-        .merge(reconcile::router())
 }
 
 /// How a participation shows in "Mes parcours".

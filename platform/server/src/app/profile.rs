@@ -4,15 +4,16 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use crate::form::{Form, Path};
 use acquis_engine::content::CompetenceIdx;
 use acquis_engine::knowledge::Knowledge;
 use acquis_engine::scoring::{self, DEFAULT_MAX_LEVEL};
 use acquis_store::NewAssessment;
-use axum::extract::{Path, State};
+use axum::Router;
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
-use axum::{Form, Router};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -278,7 +279,7 @@ struct TutorialsQuery {
 async fn tutorials(
     State(state): State<AppState>,
     CurrentUser { user, session }: CurrentUser,
-    axum::extract::Query(q): axum::extract::Query<TutorialsQuery>,
+    crate::form::Query(q): crate::form::Query<TutorialsQuery>,
 ) -> AppResult<Response> {
     let catalog = state.contents.builtin().await?;
     let saved_ids = state.store.saved_tutorials(user.id).await?;
@@ -332,10 +333,17 @@ async fn tutorials(
         .render()
 }
 
+#[derive(Deserialize, Clone, Copy, PartialEq, Eq)]
+enum TutorialAction {
+    #[serde(rename = "enregistrer")]
+    Save,
+    #[serde(rename = "retirer")]
+    Remove,
+}
+
 #[derive(Deserialize)]
 struct SaveForm {
-    /// `enregistrer` or `retirer`.
-    action: String,
+    action: TutorialAction,
     #[serde(default)]
     back: Option<String>,
 }
@@ -350,7 +358,7 @@ async fn save_tutorial(
     if catalog.tutorial(&id).is_none() {
         return Err(AppError::NotFound);
     }
-    let save = form.action == "enregistrer";
+    let save = form.action == TutorialAction::Save;
     state.store.save_tutorial(user.id, &id, save).await?;
     flash(
         &session,

@@ -3,13 +3,15 @@
 //! before taking part; a new student then creates an account with an e-mail or a generated
 //! username, linked to that student in the same transaction.
 
+use crate::form::{Form, Path};
+use crate::throttle::{self, Client, Counter};
 use acquis_interop::names;
 use acquis_store::{Learner, NewUser, StoreError, User};
-use axum::extract::{Path, State};
+use axum::Router;
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
-use axum::{Form, Router};
 use serde::{Deserialize, Serialize};
 use time::Date;
 use tower_sessions::Session;
@@ -59,9 +61,9 @@ fn parcours(found: &Found) -> String {
 #[derive(Deserialize, Default)]
 struct IdentifyForm {
     #[serde(default)]
-    first_name: String,
+    first_name: acquis_input::Text<acquis_input::Name>,
     #[serde(default)]
-    last_name: String,
+    last_name: acquis_input::Text<acquis_input::Name>,
     #[serde(flatten)]
     birth: BirthDateFields,
 }
@@ -70,11 +72,11 @@ struct IdentifyForm {
 #[derive(Deserialize, Default)]
 pub struct BirthDateFields {
     #[serde(default)]
-    day: String,
+    day: acquis_input::Text<acquis_input::Line>,
     #[serde(default)]
-    month: String,
+    month: acquis_input::Text<acquis_input::Line>,
     #[serde(default)]
-    year: String,
+    year: acquis_input::Text<acquis_input::Line>,
 }
 
 impl BirthDateFields {
@@ -171,6 +173,7 @@ pub async fn login_hint(state: &AppState, user_id: Uuid) -> AppResult<String> {
 async fn identify(
     State(state): State<AppState>,
     MaybeUser { user, session }: MaybeUser,
+    client: Client,
     Path(code): Path<String>,
     Form(form): Form<IdentifyForm>,
 ) -> AppResult<Response> {
@@ -204,6 +207,35 @@ async fn identify(
         .await;
     };
 
+    // A birth date is found by trying dates: limited per client and per campaign and name,
+    // whoever asks. Counted before the lookup, so a refusal says nothing of the date.
+    let name = format!(
+        "{}\0{}\0{}",
+        found.campaign.id,
+        names::normalize(&form.first_name),
+        names::normalize(&form.last_name)
+    );
+    if !throttle::allow(&state, Counter::IdentifyPerClient, &client.0).await?
+        || !throttle::allow(&state, Counter::IdentifyPerName, &name).await?
+    {
+        let mut tx = state.store.tenant_tx(&found.scope).await?;
+        tx.audit(
+            "reconciliation.throttled",
+            Some(&found.campaign.code),
+            Some(&client.0),
+        )
+        .await?;
+        tx.commit().await?;
+        return identify_page(
+            &user,
+            &session,
+            &found,
+            &form,
+            Some((t("reconcile-throttled"), None)),
+            StatusCode::TOO_MANY_REQUESTS,
+        )
+        .await;
+    }
     let mut tx = state.store.tenant_read(&found.scope).await?;
     let candidates = tx.learners_born_on(birthdate).await?;
     let own = match &user {
@@ -384,11 +416,20 @@ async fn signup_form(
     .await
 }
 
+/// How the reconciled student signs in: the radio buttons' values.
+#[derive(Deserialize, Default, Clone, Copy, PartialEq, Eq)]
+enum SignupWith {
+    #[serde(rename = "email")]
+    Email,
+    #[default]
+    #[serde(rename = "username")]
+    Username,
+}
+
 #[derive(Deserialize, Default)]
 struct SignupForm {
-    /// `email` or `username`.
     #[serde(default)]
-    with: String,
+    with: SignupWith,
     #[serde(default)]
     email: String,
     #[serde(default)]
@@ -420,7 +461,7 @@ async fn signup_page(
         .with("username", username)
         .with(
             "with",
-            if form.with == "email" {
+            if form.with == SignupWith::Email {
                 "email"
             } else {
                 "username"
@@ -440,7 +481,7 @@ async fn signup(
 ) -> AppResult<Response> {
     let found = find(&state, &code, None).await?;
     let learner = reconciled(&state, &session, &found).await?;
-    let with_email = form.with == "email";
+    let with_email = form.with == SignupWith::Email;
     let username = free_username(&state, &learner).await?;
     let mut errors = FieldErrors::new();
     let email = acquis_tenants::normalize_email(&form.email);

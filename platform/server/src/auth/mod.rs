@@ -6,13 +6,14 @@ pub mod sso;
 
 use std::collections::BTreeMap;
 
+use crate::form::{Form, Query};
 use acquis_store::{NewUser, User};
 use acquis_tenants::{is_valid_email, normalize_email};
-use axum::extract::{Query, State};
+use axum::Router;
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
-use axum::{Form, Router};
 use serde::Deserialize;
 use time::Duration;
 use tower_sessions::Session;
@@ -20,6 +21,7 @@ use tower_sessions::Session;
 use crate::error::{AppResult, see_other};
 use crate::i18n::t;
 use crate::mail::Mail;
+use crate::throttle::{self, Client, Counter};
 use crate::{AppState, page};
 use session::{CurrentUser, MaybeUser, flash, safe_next, sign_in, sign_out};
 
@@ -44,7 +46,7 @@ pub struct NextQuery {
 
 #[derive(Deserialize)]
 pub struct LoginForm {
-    pub login: String,
+    pub login: acquis_input::Text<acquis_input::Line>,
     pub password: String,
     #[serde(default)]
     pub next: Option<String>,
@@ -85,14 +87,19 @@ pub enum LoginOutcome {
     Refused(String, StatusCode),
 }
 
-/// Checks credentials under the login rate limit.
+/// Checks credentials under the login limits: per account, and per client (one client trying
+/// one password on many accounts).
 pub async fn check_credentials(
     state: &AppState,
+    client: &Client,
     login: &str,
     password: &str,
 ) -> AppResult<LoginOutcome> {
     let key = login.trim().to_lowercase();
-    if state.login_limiter.check_key(&key).is_err() {
+    if !throttle::allow(state, Counter::LoginPerClient, &client.0).await?
+        || !throttle::allow(state, Counter::LoginPerAccount, &key).await?
+    {
+        tracing::warn!(client = %client.0, "login attempts over the limit");
         return Ok(LoginOutcome::Refused(
             t("login-rate-limited"),
             StatusCode::TOO_MANY_REQUESTS,
@@ -113,9 +120,10 @@ pub async fn check_credentials(
 async fn login(
     State(state): State<AppState>,
     session: Session,
+    client: Client,
     Form(form): Form<LoginForm>,
 ) -> AppResult<Response> {
-    match check_credentials(&state, &form.login, &form.password).await? {
+    match check_credentials(&state, &client, &form.login, &form.password).await? {
         LoginOutcome::Ok(user) => {
             sign_in(&session, user.id).await?;
             let to = match (user.must_change_password, safe_next(form.next.as_deref())) {
@@ -152,9 +160,9 @@ async fn logout(State(state): State<AppState>, session: Session) -> AppResult<Re
 #[derive(Deserialize, Default, Clone)]
 pub struct SignupForm {
     #[serde(default)]
-    pub last_name: String,
+    pub last_name: acquis_input::Text<acquis_input::Name>,
     #[serde(default)]
-    pub first_name: String,
+    pub first_name: acquis_input::Text<acquis_input::Name>,
     #[serde(default)]
     pub email: String,
     #[serde(default)]
@@ -287,11 +295,7 @@ async fn forgot(
             .render();
     }
     // The same limiter as logins: a reset request is as good as a guess for flooding a mailbox.
-    if state
-        .login_limiter
-        .check_key(&format!("reset:{email}"))
-        .is_err()
-    {
+    if !throttle::allow(&state, Counter::LoginPerAccount, &format!("reset:{email}")).await? {
         return page("auth/forgot.html", None, &session)
             .await
             .with("error", t("login-rate-limited"))
@@ -409,6 +413,8 @@ async fn reset(
             .status(StatusCode::GONE)
             .render();
     }
+    // Whoever knew the old password, or stole a session, is signed out everywhere.
+    state.sessions.revoke_user_sessions(user_id, None).await?;
     flash(&session, t("reset-done")).await?;
     Ok(see_other("/connexion"))
 }
@@ -472,10 +478,12 @@ async fn change(
                 .render()
         }
     };
-    if state
-        .login_limiter
-        .check_key(&format!("change:{}", user.id))
-        .is_err()
+    if !throttle::allow(
+        &state,
+        Counter::LoginPerAccount,
+        &format!("change:{}", user.id),
+    )
+    .await?
     {
         return render_error(t("login-rate-limited"), StatusCode::TOO_MANY_REQUESTS).await;
     }
@@ -502,6 +510,11 @@ async fn change(
     }
     let hash = state.hasher.hash(form.password).await?;
     state.store.set_password(user.id, &hash, false).await?;
+    // The account's other sessions close; this one goes on.
+    state
+        .sessions
+        .revoke_user_sessions(user.id, session.id())
+        .await?;
     flash(&session, t("password-changed")).await?;
     let fresh = User {
         must_change_password: false,

@@ -9,7 +9,7 @@ use uuid::Uuid;
 use crate::AppState;
 use crate::error::AppError;
 
-const USER_KEY: &str = "uid";
+const USER_KEY: &str = acquis_store::SESSION_USER_KEY;
 const FLASH_KEY: &str = "flash";
 const SAVED_KEY: &str = "saved_at";
 

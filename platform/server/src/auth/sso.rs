@@ -12,12 +12,14 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::form::{Form, Path, Query};
+use crate::throttle::{self, Client, Counter};
 use acquis_store::{IdentityProvider, NewIdentity, NewUser, StoreError, User};
-use axum::extract::{Path, Query, State};
+use axum::Router;
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
-use axum::{Form, Router};
 use base64::Engine;
 use openidconnect::core::{CoreAuthenticationFlow, CoreClient, CoreIdToken};
 use openidconnect::{
@@ -584,7 +586,7 @@ async fn external(session: &Session) -> AppResult<External> {
 #[derive(Deserialize, Default)]
 struct NewStudentForm {
     #[serde(default)]
-    code: String,
+    code: acquis_input::Text<acquis_input::Line>,
     #[serde(flatten)]
     birth: BirthDateFields,
     #[serde(default)]
@@ -641,6 +643,7 @@ async fn new_form(MaybeUser { user, session }: MaybeUser) -> AppResult<Response>
 async fn new_student(
     State(state): State<AppState>,
     MaybeUser { user, session }: MaybeUser,
+    client: Client,
     Form(form): Form<NewStudentForm>,
 ) -> AppResult<Response> {
     let ext = external(&session).await?;
@@ -654,7 +657,7 @@ async fn new_student(
     let code = if form.code.trim().is_empty() {
         ext.code.clone().unwrap_or_default()
     } else {
-        form.code.clone()
+        form.code.to_string()
     };
     if code.trim().is_empty() {
         errors.insert("code", t("sso-code-missing"));
@@ -677,9 +680,13 @@ async fn new_student(
         )
         .await;
     };
+    if throttle::exhausted(&state, Counter::CodePerClient, &client.0).await? {
+        return refuse(t("campaign-code-throttled"), StatusCode::TOO_MANY_REQUESTS).await;
+    }
     let found = match find(&state, &code, None).await {
         Ok(f) => f,
         Err(AppError::Page { message, .. }) => {
+            throttle::failed(&state, Counter::CodePerClient, &client.0).await?;
             return refuse(message, StatusCode::NOT_FOUND).await;
         }
         Err(e) => return Err(e),
@@ -702,6 +709,21 @@ async fn new_student(
 
     let mut learner = None;
     if found.manages_students {
+        // As « Qui êtes-vous ? »: the birth date is the one thing tried here.
+        let name = format!("{}\0{}\0{}", found.campaign.id, ext.provider, ext.subject);
+        if !throttle::allow(&state, Counter::IdentifyPerClient, &client.0).await?
+            || !throttle::allow(&state, Counter::IdentifyPerName, &name).await?
+        {
+            let mut tx = state.store.tenant_tx(&found.scope).await?;
+            tx.audit(
+                "reconciliation.throttled",
+                Some(&found.campaign.code),
+                Some(&client.0),
+            )
+            .await?;
+            tx.commit().await?;
+            return refuse(t("reconcile-throttled"), StatusCode::TOO_MANY_REQUESTS).await;
+        }
         let mut tx = state.store.tenant_read(&found.scope).await?;
         let candidates = tx.learners_born_on(birthdate).await?;
         tx.commit().await?;

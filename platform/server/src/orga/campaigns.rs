@@ -1,10 +1,11 @@
 //! Campagnes: list, creation, the campaign page (activity, results, settings).
 
-use acquis_store::{CampaignKind, NewCampaign, ParticipantFilter, StoreError};
-use axum::extract::{Path, Query, RawQuery, State};
+use crate::form::{Form, Path, Query, RawQuery};
+use acquis_store::{CampaignKind, NewCampaign, ParticipantFilter, StoreError, Submission};
+use axum::Router;
+use axum::extract::State;
 use axum::response::Response;
 use axum::routing::{get, post};
-use axum::{Form, Router};
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -85,7 +86,15 @@ async fn list(
 }
 
 async fn new_form(State(state): State<AppState>, ctx: OrgaCtx) -> AppResult<Response> {
-    render_form(&state, &ctx, &CampaignForm::default(), &[]).await
+    let form = CampaignForm {
+        kind: "ASSESSMENT".into(),
+        multiple_sendings: "non".into(),
+        external_id: "non".into(),
+        external_id_type: "TEXT".into(),
+        submission: Uuid::new_v4().to_string(),
+        ..CampaignForm::default()
+    };
+    render_form(&state, &ctx, &form, &[]).await
 }
 
 #[derive(Deserialize, Default, Clone, serde::Serialize)]
@@ -109,6 +118,9 @@ struct CampaignForm {
     title: String,
     #[serde(default)]
     landing_text: String,
+    /// The random key the form was rendered with: a second submission of it creates nothing.
+    #[serde(default)]
+    submission: String,
 }
 
 /// A target profile category's French label (`ACQUIS_DISCOVERY` → « Découverte »).
@@ -161,26 +173,56 @@ async fn render_form(
         .render()
 }
 
+/// A form's choice among known values: anything else is refused, never read as a default.
+fn choice<T: Copy>(value: &str, known: &[(&str, T)]) -> Option<T> {
+    known.iter().find(|(k, _)| *k == value).map(|(_, v)| *v)
+}
+
+/// A one-value field normalised by its kind; a refusal goes beside the field.
+fn text<K: acquis_input::Kind>(
+    errors: &mut Vec<(&'static str, String)>,
+    field: &'static str,
+    raw: &str,
+) -> String {
+    match acquis_input::Text::<K>::parse(raw) {
+        Ok(t) => t.into_string(),
+        Err(p) => {
+            errors.push((field, crate::form::problem_message(field, p)));
+            String::new()
+        }
+    }
+}
+
 async fn create(
     State(state): State<AppState>,
     ctx: OrgaCtx,
     Form(form): Form<CampaignForm>,
 ) -> AppResult<Response> {
+    use acquis_input::{FreeText, Title};
     let mut errors: Vec<(&str, String)> = Vec::new();
-    let name = form.name.trim();
-    if name.is_empty() {
+    let name = text::<Title>(&mut errors, "name", &form.name);
+    if name.is_empty() && errors.is_empty() {
         errors.push(("name", t("campaign-error-name")));
-    } else if name.chars().count() > 255 {
-        errors.push(("name", t("campaign-error-too-long")));
     }
-    let kind = match form.kind.as_str() {
-        "ASSESSMENT" => Some(CampaignKind::Assessment),
-        "PROFILES_COLLECTION" => Some(CampaignKind::ProfilesCollection),
-        _ => {
-            errors.push(("kind", t("campaign-error-kind")));
-            None
-        }
-    };
+    let kind = choice(
+        &form.kind,
+        &[
+            ("ASSESSMENT", CampaignKind::Assessment),
+            ("PROFILES_COLLECTION", CampaignKind::ProfilesCollection),
+        ],
+    );
+    if kind.is_none() {
+        errors.push(("kind", t("campaign-error-kind")));
+    }
+    let yes_no = [("oui", true), ("non", false)];
+    let multiple_sendings = choice(&form.multiple_sendings, &yes_no);
+    if multiple_sendings.is_none() {
+        errors.push(("multiple_sendings", t("campaign-error-choice")));
+    }
+    let with_external_id = choice(&form.external_id, &yes_no);
+    if with_external_id.is_none() {
+        errors.push(("external_id", t("campaign-error-choice")));
+    }
     let mut target_profile_id = None;
     if kind == Some(CampaignKind::Assessment) {
         let offered = state
@@ -195,57 +237,72 @@ async fn create(
             None => errors.push(("target_profile_id", t("campaign-error-target-profile"))),
         }
     }
-    let (external_id_label, external_id_type) = if form.external_id == "oui" {
-        let label = form.external_id_label.trim();
-        if label.is_empty() {
+    let (external_id_label, external_id_type) = if with_external_id == Some(true) {
+        let label = text::<Title>(&mut errors, "external_id_label", &form.external_id_label);
+        if label.is_empty() && !errors.iter().any(|(f, _)| *f == "external_id_label") {
             errors.push(("external_id_label", t("campaign-error-external-id-label")));
-        } else if label.chars().count() > 255 {
-            errors.push(("external_id_label", t("campaign-error-too-long")));
         }
-        let ty = if form.external_id_type == "EMAIL" {
-            "EMAIL"
-        } else {
-            "TEXT"
-        };
-        (Some(label.to_owned()), Some(ty))
+        let ty = choice(
+            &form.external_id_type,
+            &[("TEXT", "TEXT"), ("EMAIL", "EMAIL")],
+        );
+        if ty.is_none() {
+            errors.push(("external_id_type", t("campaign-error-choice")));
+        }
+        (Some(label), ty)
     } else {
         (None, None)
     };
-    if form.title.chars().count() > 50 {
+    let title = text::<Title>(&mut errors, "title", &form.title);
+    if title.chars().count() > 50 {
         errors.push(("title", t("campaign-error-title-too-long")));
     }
-    if form.landing_text.chars().count() > 5000 {
-        errors.push(("landing_text", t("campaign-error-too-long")));
-    }
+    let landing_text = text::<FreeText>(&mut errors, "landing_text", &form.landing_text);
+    let submission = match form.submission.trim() {
+        "" => None,
+        key => Some(Uuid::parse_str(key).map_err(|_| crate::form::malformed())?),
+    };
     if !errors.is_empty() {
         return render_form(&state, &ctx, &form, &errors).await;
     }
-    let kind = kind.unwrap_or(CampaignKind::Assessment);
-    let non_empty = |s: &str| (!s.trim().is_empty()).then(|| s.trim().to_owned());
+    let (Some(kind), Some(multiple_sendings)) = (kind, multiple_sendings) else {
+        return render_form(&state, &ctx, &form, &errors).await;
+    };
+    let non_empty = |s: String| (!s.is_empty()).then_some(s);
     let new = NewCampaign {
-        name: name.to_owned(),
+        name,
         kind,
         target_profile_id,
-        title: non_empty(&form.title),
-        landing_text: non_empty(&form.landing_text),
+        title: non_empty(title),
+        landing_text: non_empty(landing_text),
         external_id_label,
         external_id_type,
-        multiple_sendings: form.multiple_sendings == "oui",
+        multiple_sendings,
         owner_id: ctx.user.id,
     };
     // A fresh code collides with an existing one about once in 10^10; retry a few times.
     for _ in 0..5 {
         let code = acquis_tenants::campaign_code();
         let mut tx = state.store.tenant_tx(&ctx.scope).await?;
+        if let Some(key) = submission
+            && let Submission::Again(target) = tx.claim_submission(key).await?
+        {
+            // The same form sent again (a double click): where the first one went.
+            tx.commit().await?;
+            let to = target.unwrap_or_else(|| ctx.path("/campagnes"));
+            return Ok(see_other(&to));
+        }
         match tx.create_campaign(&new, &code).await {
             Ok(c) => {
+                let to = ctx.path(&format!("/campagnes/{}/parametres", c.id));
+                if let Some(key) = submission {
+                    tx.submission_led_to(key, &to).await?;
+                }
                 tx.audit("campaign.create", Some(&c.id.to_string()), Some(&c.name))
                     .await?;
                 tx.commit().await?;
                 flash(&ctx.session, t("campaign-created")).await?;
-                return Ok(see_other(
-                    &ctx.path(&format!("/campagnes/{}/parametres", c.id)),
-                ));
+                return Ok(see_other(&to));
             }
             Err(StoreError::Conflict(_)) => continue,
             Err(e) => return Err(e.into()),
@@ -851,11 +908,11 @@ async fn delete_campaign(
 #[derive(Deserialize, Default)]
 struct UpdateForm {
     #[serde(default)]
-    name: String,
+    name: acquis_input::Text<acquis_input::Title>,
     #[serde(default)]
-    title: String,
+    title: acquis_input::Text<acquis_input::Title>,
     #[serde(default)]
-    landing_text: String,
+    landing_text: acquis_input::Text<acquis_input::FreeText>,
     #[serde(default)]
     owner_id: String,
 }

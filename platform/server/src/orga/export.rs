@@ -2,11 +2,12 @@
 //! by page (memory stays flat whatever the campaign's size), in the columns of the reference
 //! and the CSV dialect of `acquis_interop::csv_out`.
 
+use crate::form::Path;
 use acquis_interop::csv_out::{self, BOM};
 use acquis_store::{Campaign, CampaignKind, ExportRow};
 use axum::Router;
 use axum::body::Body;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;

@@ -10,14 +10,15 @@ pub mod export;
 pub mod students;
 pub mod team;
 
+use crate::form::{Form, Query};
 use acquis_store::{User, UserMembership};
 use acquis_tenants::{TenantId, TenantScope};
-use axum::extract::{FromRequestParts, Query, RawPathParams, State};
+use axum::Router;
+use axum::extract::{FromRequestParts, RawPathParams, State};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::response::Response;
 use axum::routing::get;
-use axum::{Form, Router};
 use serde::Deserialize;
 use tower_sessions::Session;
 use uuid::Uuid;

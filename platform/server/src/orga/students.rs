@@ -6,12 +6,13 @@
 
 use std::sync::{Arc, Mutex};
 
+use crate::form::{Multipart, Path, RawQuery};
 use acquis_interop::siecle::{self, Problem, StudentProblem};
 use acquis_store::{
     Certificability, Connection, ImportCounts, LearnerFilter, LearnerListRow, LearnerSort,
 };
 use axum::Router;
-use axum::extract::{DefaultBodyLimit, Multipart, Path, RawQuery, State};
+use axum::extract::{DefaultBodyLimit, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
@@ -197,7 +198,7 @@ async fn import_form(State(state): State<AppState>, ctx: OrgaCtx) -> AppResult<R
 async fn import(
     State(state): State<AppState>,
     ctx: OrgaCtx,
-    mut multipart: Multipart,
+    Multipart(mut multipart): Multipart,
 ) -> AppResult<Response> {
     let org = importing_admin(&state, &ctx).await?;
     let max_mib = state.config.import_max_mib;
@@ -274,7 +275,7 @@ async fn import(
 
 /// The `file` field of the upload form, with its name.
 async fn read_upload(
-    multipart: &mut Multipart,
+    multipart: &mut axum::extract::Multipart,
 ) -> Result<Option<(String, axum::body::Bytes)>, axum::extract::multipart::MultipartError> {
     while let Some(field) = multipart.next_field().await? {
         if field.name() == Some("file") {
@@ -751,6 +752,11 @@ async fn reset_password(
     )
     .await?;
     tx.commit().await?;
+    // Whoever knew the old password is signed out everywhere.
+    state
+        .sessions
+        .revoke_user_sessions(account.id, None)
+        .await?;
     student_page(
         &state,
         &ctx,
@@ -844,7 +850,7 @@ async fn dissociate(
 async fn reset_passwords(
     State(state): State<AppState>,
     ctx: OrgaCtx,
-    axum::Form(pairs): axum::Form<Vec<(String, String)>>,
+    crate::form::Form(pairs): crate::form::Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
     let ids: Vec<Uuid> = pairs
         .iter()
@@ -918,6 +924,9 @@ async fn reset_passwords(
     )
     .await?;
     tx.commit().await?;
+    for (_, user, _) in &rows {
+        state.sessions.revoke_user_sessions(*user, None).await?;
+    }
     let mut body = acquis_interop::csv_out::BOM.as_bytes().to_vec();
     body.extend(acquis_interop::csv_out::record([
         t("csv-class"),

@@ -1,12 +1,13 @@
 //! Équipe: members and invitations. Administrators act; members read.
 
+use crate::form::{Form, Path};
 use acquis_store::{Invitation, Member, StoreError};
 use acquis_tenants::{EmailListError, Role, invitation_code, parse_email_list};
-use axum::extract::{Path, State};
+use axum::Router;
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
-use axum::{Form, Router};
 use serde::Deserialize;
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
@@ -115,7 +116,7 @@ async fn invite_form(ctx: OrgaCtx) -> AppResult<Response> {
 #[derive(Deserialize)]
 struct InviteForm {
     #[serde(default)]
-    emails: String,
+    emails: acquis_input::Text<acquis_input::FreeText>,
     #[serde(default)]
     role: String,
 }
@@ -155,7 +156,15 @@ async fn invite(
     Form(form): Form<InviteForm>,
 ) -> AppResult<Response> {
     ctx.scope.require_admin()?;
-    let role = Role::parse(&form.role).unwrap_or(Role::Member);
+    let Some(role) = Role::parse(&form.role) else {
+        return ctx
+            .page("orga/invite.html", "equipe")
+            .await
+            .with("error", t("role-unknown"))
+            .with("emails", form.emails.trim())
+            .status(StatusCode::UNPROCESSABLE_ENTITY)
+            .render();
+    };
     let emails = match parse_email_list(&form.emails) {
         Ok(list) => list,
         Err(e) => {
@@ -273,15 +282,15 @@ async fn change_role(
     let role = Role::parse(&form.role).ok_or_else(|| AppError::BadRequest(t("role-unknown")))?;
     let mut tx = state.store.tenant_tx(&ctx.scope).await?;
     let member = tx.member(id).await?.ok_or(AppError::NotFound)?;
-    if member.role() == Role::Admin
-        && role != Role::Admin
-        && tx.count_admins_for_update().await? <= 1
-    {
-        drop(tx);
-        flash(&ctx.session, t("team-last-admin-demote")).await?;
-        return Ok(see_other(&ctx.path("/equipe")));
+    match tx.set_role(id, role).await {
+        Ok(()) => {}
+        Err(StoreError::LastAdmin) => {
+            drop(tx);
+            flash(&ctx.session, t("team-last-admin-demote")).await?;
+            return Ok(see_other(&ctx.path("/equipe")));
+        }
+        Err(e) => return Err(e.into()),
     }
-    tx.set_role(id, role).await?;
     tx.audit(
         "membership.role_changed",
         member.email.as_deref(),
@@ -314,12 +323,15 @@ async fn remove(
     ctx.scope.require_admin()?;
     let mut tx = state.store.tenant_tx(&ctx.scope).await?;
     let member = tx.member(id).await?.ok_or(AppError::NotFound)?;
-    if member.role() == Role::Admin && tx.count_admins_for_update().await? <= 1 {
-        drop(tx);
-        flash(&ctx.session, t("team-last-admin-remove")).await?;
-        return Ok(see_other(&ctx.path("/equipe")));
+    match tx.disable_membership(id).await {
+        Ok(()) => {}
+        Err(StoreError::LastAdmin) => {
+            drop(tx);
+            flash(&ctx.session, t("team-last-admin-remove")).await?;
+            return Ok(see_other(&ctx.path("/equipe")));
+        }
+        Err(e) => return Err(e.into()),
     }
-    tx.disable_membership(id).await?;
     tx.audit("membership.removed", member.email.as_deref(), None)
         .await?;
     tx.commit().await?;
@@ -341,13 +353,13 @@ async fn leave(State(state): State<AppState>, ctx: OrgaCtx) -> AppResult<Respons
         .membership_of_user(ctx.user.id)
         .await?
         .ok_or(AppError::NotFound)?;
-    if me.role == Role::Admin && tx.count_admins_for_update().await? <= 1 {
-        drop(tx);
-        flash(&ctx.session, t("team-last-admin-leave")).await?;
-        return Ok(see_other(&ctx.path("/equipe")));
-    }
     match tx.disable_membership(me.id).await {
         Ok(()) => {}
+        Err(StoreError::LastAdmin) => {
+            drop(tx);
+            flash(&ctx.session, t("team-last-admin-leave")).await?;
+            return Ok(see_other(&ctx.path("/equipe")));
+        }
         Err(StoreError::NotFound) => return Err(AppError::NotFound),
         Err(e) => return Err(e.into()),
     }
