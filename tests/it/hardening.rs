@@ -28,7 +28,7 @@ async fn staff(app: &TestApp, uai: &str) -> (Setup, Client) {
 /// The fields of the campaign creation form, as the page renders them (with its key).
 async fn campaign_form(app: &TestApp, c: &Client, s: &Setup) -> Vec<(String, String)> {
     let page = c
-        .get(&format!("/orga/{}/campagnes/creation", s.org.id))
+        .get(&format!("/orga/{}/campagnes/nouvelle", s.org.id))
         .await;
     assert_eq!(page.status, 200, "{}", page.text());
     let doc = scraper::Html::parse_document(&page.body);
@@ -350,13 +350,12 @@ async fn what_the_framework_refused_in_english_is_a_french_page() {
         .send()
         .await
         .unwrap();
-    assert_eq!(res.status(), 415);
-    assert!(
-        res.text()
-            .await
-            .unwrap()
-            .contains("attend l'envoi d'un formulaire")
-    );
+    let page = Page {
+        status: res.status().as_u16(),
+        url: res.url().to_string(),
+        body: res.text().await.unwrap(),
+    };
+    assert_refused(&page, 415, "attend l'envoi d'un formulaire");
     let page = c
         .get(&format!("/orga/{}/campagnes/pas-un-identifiant", s.org.id))
         .await;

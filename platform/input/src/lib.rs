@@ -333,11 +333,7 @@ mod tests {
             "marie@exa mple.org",
         ] {
             assert!(!is_valid_email(bad), "{bad}");
-            assert_eq!(
-                Text::<Email>::parse(bad).unwrap_err(),
-                Problem::Email,
-                "{bad}"
-            );
+            assert!(Text::<Email>::parse(bad).is_err(), "{bad}");
         }
         for good in [
             "marie.curie@example.org",

@@ -53,11 +53,12 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Query<T> {
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, AppError> {
         let query = parts.uri.query().unwrap_or_default();
-        decode(query.as_bytes()).map(Query).map_err(|e| match e {
+        match parse(query.as_bytes()) {
+            Ok(v) => Ok(Query(v)),
+            Err(Refusal::Value(field, p)) => Err(refused(&field, p)),
             // A link that does not parse is the link's fault, not a refused input.
-            AppError::Page { status, .. } if status == StatusCode::UNPROCESSABLE_ENTITY => e,
-            _ => AppError::BadRequest(t("input-bad-query")),
-        })
+            Err(Refusal::Shape) => Err(AppError::BadRequest(t("input-bad-query"))),
+        }
     }
 }
 
@@ -78,7 +79,9 @@ impl<S: Send + Sync> FromRequestParts<S> for RawQuery {
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, AppError> {
         let query = parts.uri.query();
         if let Some(q) = query {
-            check_pairs(q.as_bytes())?;
+            if let Err(Refusal::Value(field, p)) = check_pairs(q.as_bytes()) {
+                return Err(refused(&field, p));
+            }
         }
         Ok(RawQuery(query.map(str::to_owned)))
     }
@@ -103,23 +106,39 @@ fn has_content_type(headers: &axum::http::HeaderMap, expected: &str) -> bool {
         .is_some_and(|m| m.trim().eq_ignore_ascii_case(expected))
 }
 
+/// Why a form or a query string was refused.
+enum Refusal {
+    /// A value broke its kind's rules (or the rules every value keeps).
+    Value(String, Problem),
+    /// A field missing or of the wrong type: not the page we served.
+    Shape,
+}
+
 /// Checks every key and value, then deserializes: a refusal names the field.
 pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
+    parse(bytes).map_err(|r| match r {
+        Refusal::Value(field, p) => refused(&field, p),
+        Refusal::Shape => malformed(),
+    })
+}
+
+fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Refusal> {
     check_pairs(bytes)?;
     let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(bytes));
     serde_path_to_error::deserialize(de).map_err(|e| {
         let field = e.path().to_string();
         match Problem::from_serde_message(&e.into_inner().to_string()) {
-            Some(p) => refused(&field, p),
-            None => malformed(),
+            Some(p) => Refusal::Value(field, p),
+            None => Refusal::Shape,
         }
     })
 }
 
-fn check_pairs(bytes: &[u8]) -> Result<(), AppError> {
+/// The rules every key and value keeps, typed or not.
+fn check_pairs(bytes: &[u8]) -> Result<(), Refusal> {
     for (key, value) in form_urlencoded::parse(bytes) {
-        acquis_input::check_any(&key).map_err(|p| refused("", p))?;
-        acquis_input::check_any(&value).map_err(|p| refused(&key, p))?;
+        acquis_input::check_any(&key).map_err(|p| Refusal::Value(String::new(), p))?;
+        acquis_input::check_any(&value).map_err(|p| Refusal::Value(key.into_owned(), p))?;
     }
     Ok(())
 }
