@@ -97,6 +97,32 @@ pub async fn exhausted(state: &AppState, counter: Counter, subject: &str) -> App
     Ok(sliding(hits, window, now) >= counter.limit(state).max(1))
 }
 
+/// « Qui êtes-vous ? » and the SSO birth-date step: a birth date is found by trying dates, so
+/// attempts are counted per client and per campaign and `name` (whoever tries); a refusal is
+/// written in the campaign's establishment's log.
+pub async fn identify_allowed(
+    state: &AppState,
+    client: &Client,
+    found: &crate::app::campaign::Found,
+    name: &str,
+) -> AppResult<bool> {
+    let name = format!("{}\0{name}", found.campaign.id);
+    if allow(state, Counter::IdentifyPerClient, &client.0).await?
+        && allow(state, Counter::IdentifyPerName, &name).await?
+    {
+        return Ok(true);
+    }
+    let mut tx = state.store.tenant_tx(&found.scope).await?;
+    tx.audit(
+        "reconciliation.throttled",
+        Some(&found.campaign.code),
+        Some(&client.0),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(false)
+}
+
 /// Counts a failed attempt.
 pub async fn failed(state: &AppState, counter: Counter, subject: &str) -> AppResult<()> {
     state

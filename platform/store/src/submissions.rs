@@ -19,9 +19,8 @@ impl TenantTx {
     /// for this transaction to end, then finds its row: two submissions never both create.
     pub async fn claim_submission(&mut self, key: Uuid) -> Result<Submission> {
         let tenant = self.tenant();
-        let claimed =
-            on_tx!(self, |c| {
-                sqlx::query(
+        let claimed = on_tx!(self, |c| {
+            sqlx::query(
             "INSERT INTO form_submissions (organization_id, key, created_at) VALUES ($1, $2, $3) \
              ON CONFLICT DO NOTHING"
         )
@@ -31,7 +30,7 @@ impl TenantTx {
         .execute(c)
         .await
         .map(|r| r.rows_affected())
-            })?;
+        })?;
         if claimed == 1 {
             return Ok(Submission::First);
         }

@@ -4,7 +4,7 @@
 //! username, linked to that student in the same transaction.
 
 use crate::form::{Form, Path};
-use crate::throttle::{self, Client, Counter};
+use crate::throttle::{self, Client};
 use acquis_interop::names;
 use acquis_store::{Learner, NewUser, StoreError, User};
 use axum::Router;
@@ -207,25 +207,13 @@ async fn identify(
         .await;
     };
 
-    // A birth date is found by trying dates: limited per client and per campaign and name,
-    // whoever asks. Counted before the lookup, so a refusal says nothing of the date.
+    // Counted before the lookup, so that a refusal says nothing of the date.
     let name = format!(
-        "{}\0{}\0{}",
-        found.campaign.id,
+        "{}\0{}",
         names::normalize(&form.first_name),
         names::normalize(&form.last_name)
     );
-    if !throttle::allow(&state, Counter::IdentifyPerClient, &client.0).await?
-        || !throttle::allow(&state, Counter::IdentifyPerName, &name).await?
-    {
-        let mut tx = state.store.tenant_tx(&found.scope).await?;
-        tx.audit(
-            "reconciliation.throttled",
-            Some(&found.campaign.code),
-            Some(&client.0),
-        )
-        .await?;
-        tx.commit().await?;
+    if !throttle::identify_allowed(&state, &client, &found, &name).await? {
         return identify_page(
             &user,
             &session,

@@ -710,18 +710,8 @@ async fn new_student(
     let mut learner = None;
     if found.manages_students {
         // As « Qui êtes-vous ? »: the birth date is the one thing tried here.
-        let name = format!("{}\0{}\0{}", found.campaign.id, ext.provider, ext.subject);
-        if !throttle::allow(&state, Counter::IdentifyPerClient, &client.0).await?
-            || !throttle::allow(&state, Counter::IdentifyPerName, &name).await?
-        {
-            let mut tx = state.store.tenant_tx(&found.scope).await?;
-            tx.audit(
-                "reconciliation.throttled",
-                Some(&found.campaign.code),
-                Some(&client.0),
-            )
-            .await?;
-            tx.commit().await?;
+        let name = format!("{}\0{}", ext.provider, ext.subject);
+        if !throttle::identify_allowed(&state, &client, &found, &name).await? {
             return refuse(t("reconcile-throttled"), StatusCode::TOO_MANY_REQUESTS).await;
         }
         let mut tx = state.store.tenant_read(&found.scope).await?;

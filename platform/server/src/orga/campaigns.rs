@@ -214,7 +214,8 @@ async fn create(
     if kind.is_none() {
         errors.push(("kind", t("campaign-error-kind")));
     }
-    let yes_no = [("oui", true), ("non", false)];
+    // A radio left unchecked is « Non »; a value the form never offers is refused.
+    let yes_no = [("oui", true), ("non", false), ("", false)];
     let multiple_sendings = choice(&form.multiple_sendings, &yes_no);
     if multiple_sendings.is_none() {
         errors.push(("multiple_sendings", t("campaign-error-choice")));
@@ -244,7 +245,7 @@ async fn create(
         }
         let ty = choice(
             &form.external_id_type,
-            &[("TEXT", "TEXT"), ("EMAIL", "EMAIL")],
+            &[("TEXT", "TEXT"), ("EMAIL", "EMAIL"), ("", "TEXT")],
         );
         if ty.is_none() {
             errors.push(("external_id_type", t("campaign-error-choice")));
