@@ -604,7 +604,8 @@ fn uaj_checked(uaj: &Option<String>, uai: &str) -> Result<(), Vec<Problem>> {
 /// that shape but names no day (31/02), so that the school is told which.
 fn birthdate(value: &str) -> Result<Date, bool> {
     let mut parts = value.split('/');
-    let (Some(d), Some(m), Some(y), None) = (parts.next(), parts.next(), parts.next(), parts.next())
+    let (Some(d), Some(m), Some(y), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
     else {
         return Err(false);
     };

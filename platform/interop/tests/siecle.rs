@@ -309,9 +309,21 @@ fn impossible_dates_and_digits_in_names_are_told_apart_from_format_and_encoding(
     assert_eq!(
         found,
         vec![
-            ("000000001AA".into(), "Martin Léa".into(), impossible("31/02/2012")),
-            ("000000002AA".into(), "Martin Léa".into(), impossible("29/02/2011")),
-            ("000000003AA".into(), "Martin Léa".into(), impossible("12/13/2011")),
+            (
+                "000000001AA".into(),
+                "Martin Léa".into(),
+                impossible("31/02/2012")
+            ),
+            (
+                "000000002AA".into(),
+                "Martin Léa".into(),
+                impossible("29/02/2011")
+            ),
+            (
+                "000000003AA".into(),
+                "Martin Léa".into(),
+                impossible("12/13/2011")
+            ),
             (
                 "000000004AA".into(),
                 "Martin2 Léa".into(),

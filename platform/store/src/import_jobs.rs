@@ -137,9 +137,8 @@ impl TenantTx {
     pub async fn fail_import_job(&mut self, id: Uuid, refusal: &ImportRefusal<'_>) -> Result<bool> {
         let tenant = self.tenant();
         let preview = serde_json::to_string(refusal.preview).unwrap_or_else(|_| "[]".into());
-        let n =
-            on_tx!(self, |c| {
-                sqlx::query(
+        let n = on_tx!(self, |c| {
+            sqlx::query(
             "UPDATE learner_import_jobs SET state = 'FAILED', finished_at = $3, http_status = $4, \
              error_count = $5, errors_preview = $6, error_report = $7 \
              WHERE organization_id = $1 AND id = $2 AND state = 'RUNNING'"
@@ -154,7 +153,7 @@ impl TenantTx {
         .execute(c)
         .await
         .map(|r| r.rows_affected())
-            })?;
+        })?;
         Ok(n == 1)
     }
 
@@ -198,16 +197,15 @@ impl TenantTx {
     /// The CSV error report of a refused job of this establishment.
     pub async fn import_job_report(&mut self, id: Uuid) -> Result<Option<Vec<u8>>> {
         let tenant = self.tenant();
-        let report: Option<Option<Vec<u8>>> =
-            on_tx!(self, |c| {
-                sqlx::query_scalar(
+        let report: Option<Option<Vec<u8>>> = on_tx!(self, |c| {
+            sqlx::query_scalar(
             "SELECT error_report FROM learner_import_jobs WHERE organization_id = $1 AND id = $2"
         )
         .bind(tenant)
         .bind(id)
         .fetch_optional(c)
         .await
-            })?;
+        })?;
         Ok(report.flatten())
     }
 }
