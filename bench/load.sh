@@ -13,20 +13,33 @@
 # ACQUIS_BENCH_BACKENDS="postgres" runs one backend only; ACQUIS_BENCH_PG_SQL is run on the
 # PostgreSQL database after the migrations (to measure a schema change before writing it); ACQUIS_LOAD_SLOW=MS lists on stderr
 # where the answers slower than MS milliseconds led.
-set -euo pipefail
+# Any failure stops the script with the line and command that failed (and the server's log when
+# the server is the cause): it used to stop without a word when a step failed under `set -e`.
+set -Eeuo pipefail
+trap 'echo "bench/load.sh: line $LINENO: \`$BASH_COMMAND\` failed (status $?)" >&2' ERR
 cd "$(dirname "$0")/.."
 DURATION=${1:-20}
 COUNTS=${2:-50 200 500}
 PG_ADMIN=${ACQUIS_BENCH_PG:-postgres://postgres@127.0.0.1:5432/test}
-cargo build --release -q -p acquis-server -p acquis-load
+# Both binaries named: nothing to build (e.g. a quick check with debug builds).
+if [ -z "${ACQUIS_BENCH_SERVER:-}" ] || [ -z "${ACQUIS_BENCH_LOAD:-}" ]; then
+  cargo build --release -q -p acquis-server -p acquis-load
+fi
 BIN=${CARGO_TARGET_DIR:-target}/release
 SERVER=${ACQUIS_BENCH_SERVER:-$BIN/acquis}
 LOAD=${ACQUIS_BENCH_LOAD:-$BIN/acquis-load}
 PACED=${ACQUIS_BENCH_PACED-200:1000 200:1500}
 WORK=$(mktemp -d)
 # ACQUIS_BENCH_LOGS=DIR keeps the servers' logs there.
-trap 'kill $(jobs -p) 2>/dev/null || true; [ -n "${ACQUIS_BENCH_LOGS:-}" ] && cp "$WORK"/*.log "$ACQUIS_BENCH_LOGS"/; rm -rf "$WORK"' EXIT
+trap 'kill $(jobs -p) 2>/dev/null || true; if [ -n "${ACQUIS_BENCH_LOGS:-}" ]; then cp "$WORK"/*.log "$ACQUIS_BENCH_LOGS"/; fi; rm -rf "$WORK"' EXIT
 ulimit -n 65536 2>/dev/null || true
+
+# Stops the script loudly, with the end of the server's log.
+fail() {
+  echo "bench/load.sh: $1" >&2
+  if [ -f "${2:-}" ]; then echo "--- last lines of $2:" >&2; tail -n 30 "$2" >&2; fi
+  exit 1
+}
 
 echo "| backend | students | answers/s | p50 answer+next (ms) | p99 (ms) | tests finished | /health req/s | /health p50 (ms) | /health p99 (ms) | p50 ratio | server CPU ms/answer | PostgreSQL CPU ms/answer | load generator CPU ms/answer |"
 echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|"
@@ -48,28 +61,41 @@ for backend in ${ACQUIS_BENCH_BACKENDS:-sqlite postgres}; do
   fi
   env "${env[@]}" ACQUIS_DATA_DIR="$WORK/$backend" ACQUIS_BIND="127.0.0.1:$port" ACQUIS_BASE_URL="http://127.0.0.1:$port" \
       ACQUIS_LOGIN_ATTEMPTS_PER_MINUTE=100000000 RUST_LOG=warn "$SERVER" > "$WORK/$backend.log" 2>&1 &
-  for _ in $(seq 150); do curl -fs "http://127.0.0.1:$port/health" >/dev/null && break; sleep 0.2; done
+  server=$!
+  # The server listens once migrations, content and the demo are in: on PostgreSQL that can take
+  # longer than the 30 s this loop used to give it, after which the next step failed silently.
+  up=
+  for _ in $(seq 600); do
+    if curl -fs "http://127.0.0.1:$port/health" >/dev/null; then up=1; break; fi
+    kill -0 "$server" 2>/dev/null || fail "the $backend server exited before answering /health" "$WORK/$backend.log"
+    sleep 0.2
+  done
+  [ -n "$up" ] || fail "the $backend server did not answer /health within 120 s" "$WORK/$backend.log"
   # Virtual students sign up as anyone: the demo establishment must not import its students
   # (else each would have to be one of the imported list, « Qui êtes-vous ? »).
   if [ "$backend" = postgres ]; then
     psql "$base/$db" -qc "UPDATE organizations SET manages_students = false" >/dev/null
     # An experiment on the schema, run after the migrations (as the administrator).
-    [ -n "${ACQUIS_BENCH_PG_SQL:-}" ] && psql "$base/$db" -qc "$ACQUIS_BENCH_PG_SQL" >/dev/null
+    if [ -n "${ACQUIS_BENCH_PG_SQL:-}" ]; then psql "$base/$db" -qc "$ACQUIS_BENCH_PG_SQL" >/dev/null; fi
   else
     python3 -c "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute('UPDATE organizations SET manages_students = 0'); c.commit()" "$WORK/$backend/acquis.db"
   fi
   url="http://127.0.0.1:$port"; jar="$WORK/$backend.jar"
-  password=$(grep 'direction@lycee-pix.localhost' "$WORK/$backend.log" | sed 's/.*mot de passe : //')
-  curl -fs -c "$jar" -b "$jar" -H "Origin: $url" -o /dev/null -d "login=direction%40lycee-pix.localhost&password=$password" "$url/connexion"
-  curl -fs -c "$jar" -b "$jar" -H "Origin: $url" -o /dev/null -d "next=/orga" "$url/orga/cgu"
-  list=$(curl -fs -c "$jar" -b "$jar" -o /dev/null -w '%{url_effective}' -L "$url/orga")
-  form=$(curl -fs -c "$jar" -b "$jar" "${list}/nouvelle")
+  # The demo's logins, printed once: « mot de passe » then a colon after an ordinary or a
+  # non-breaking space.
+  password=$(grep 'direction@lycee-pix.localhost' "$WORK/$backend.log" | sed 's/.*mot de passe[^:]*: *//' || true)
+  [ -n "$password" ] || fail "no demo login in the $backend server's output (was the database empty?)" "$WORK/$backend.log"
+  curl -fsS -c "$jar" -b "$jar" -H "Origin: $url" -o /dev/null -d "login=direction%40lycee-pix.localhost&password=$password" "$url/connexion"
+  curl -fsS -c "$jar" -b "$jar" -H "Origin: $url" -o /dev/null -d "next=/orga" "$url/orga/cgu"
+  list=$(curl -fsS -c "$jar" -b "$jar" -o /dev/null -w '%{url_effective}' -L "$url/orga")
+  form=$(curl -fsS -c "$jar" -b "$jar" "${list}/nouvelle")
   # The longest built-in profile, so that few tests end (and sign up again) inside the window.
-  tp=$(grep -o 'option value="[0-9a-f-]*">Campagne de rentrée Tle' <<< "$form" | sed 's/option value="//;s/".*//')
-  settings=$(curl -fs -c "$jar" -b "$jar" -H "Origin: $url" -o /dev/null -w '%{redirect_url}' \
+  tp=$(grep -o 'option value="[0-9a-f-]*">Campagne de rentrée Tle' <<< "$form" | sed 's/option value="//;s/".*//' || true)
+  [ -n "$tp" ] || fail "no « Campagne de rentrée Tle » profile offered on the $backend server" "$WORK/$backend.log"
+  settings=$(curl -fsS -c "$jar" -b "$jar" -H "Origin: $url" -o /dev/null -w '%{redirect_url}' \
     -d "name=Charge&kind=ASSESSMENT&target_profile_id=$tp&multiple_sendings=non&external_id=non" "$list")
-  code=$(curl -fs -c "$jar" -b "$jar" "$settings" | grep -o '<code>[A-Z0-9]\{9\}</code>' | head -1 | sed 's/<[^>]*>//g')
-  [ -n "$tp" ] && [ -n "$code" ] || { echo "no campaign on the longest profile (profile '$tp', code '$code')" >&2; exit 1; }
+  code=$(curl -fsS -c "$jar" -b "$jar" "$settings" | grep -o '<code>[A-Z0-9]\{9\}</code>' | head -1 | sed 's/<[^>]*>//g' || true)
+  [ -n "$code" ] || fail "no campaign on the longest profile (profile '$tp')" "$WORK/$backend.log"
   for n in $COUNTS; do
     row=$("$LOAD" "$url" "$code" "$n" "$DURATION")
     echo "| $backend ${row}"
@@ -78,9 +104,10 @@ for backend in ${ACQUIS_BENCH_BACKENDS:-sqlite postgres}; do
     row=$("$LOAD" "$url" "$code" "${p%%:*}" "$DURATION" "${p##*:}")
     paced+=("| $backend ${row}")
   done
-  kill %1 2>/dev/null || true; wait 2>/dev/null || true
+  # This server only (a bare `wait` waits for every job), and its end is expected.
+  kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true
   # Each run's database goes with it (they used to pile up, one per run).
-  [ "$backend" = postgres ] && psql "$PG_ADMIN" -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null
+  if [ "$backend" = postgres ]; then psql "$PG_ADMIN" -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null; fi
 done
 
 echo

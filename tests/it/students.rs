@@ -128,7 +128,7 @@ async fn bad_files_are_refused_with_a_french_message_and_change_nothing() {
         ("klingon.xml", b"<?xml version=\"1.0\" encoding=\"KLINGON-8\"?><BEE_ELEVES/>".to_vec(), 422, "L'encodage « KLINGON-8 » déclaré par le fichier n'est pas pris en charge."),
         ("vide.zip", sample::zip(&[("lisezmoi.txt", b"x")]), 422, "L'archive ne contient aucun fichier .xml."),
         ("deux.zip", sample::zip(&[("a.xml", &good), ("b.xml", &good)]), 422, "L'archive contient 2 fichiers .xml : un seul est attendu."),
-        ("bombe.zip", sample::zip(&[("e.xml", &bomb)]), 413, "La taille du fichier doit être inférieure à 1 Mo."),
+        ("bombe.zip", sample::zip(&[("e.xml", &bomb)]), 422, "dépasserait 16 Mo une fois décompressée"),
         ("doublon.xml", file(&format!("{}{}", eleve("000000001AA", "<DATE_NAISS>01/01/2012</DATE_NAISS>"), eleve("000000001AA", "<DATE_NAISS>01/01/2012</DATE_NAISS>").replacen("ELEVE_ID=\"000000001AA\"", "ELEVE_ID=\"autre\"", 1)), &format!("{}{}", st("000000001AA"), st("autre"))), 422, "INE 000000001AA, Durand Zoé : cet INE figure déjà ligne 1."),
         ("sans-date.xml", file(&eleve("000000002AA", ""), &st("000000002AA")), 422, "INE 000000002AA, Durand Zoé : la date de naissance est obligatoire."),
         ("mauvaise-date.xml", file(&eleve("000000003AA", "<DATE_NAISS>2012-01-01</DATE_NAISS>"), &st("000000003AA")), 422, "la date de naissance « 2012-01-01 » n'est pas au format JJ/MM/AAAA."),
@@ -232,6 +232,11 @@ async fn only_administrators_of_an_importing_establishment_import_and_others_get
         format!("/orga/{}/eleves/import", a.org.id),
         format!("/orga/{}/eleves/{learner}", a.org.id),
         format!("/orga/{}/eleves/import/{}", a.org.id, uuid::Uuid::now_v7()),
+        format!(
+            "/orga/{}/eleves/import/{}/erreurs",
+            a.org.id,
+            uuid::Uuid::now_v7()
+        ),
         format!("/orga/{}/eleves/{learner}", b.org.id),
     ] {
         assert_eq!(admin_b.get(&path).await.status, 404, "{path}");
@@ -955,4 +960,356 @@ async fn an_import_links_a_student_already_known_elsewhere_by_ine() {
     c.get(&format!("/campagnes/{}/parcours", b.code))
         .await
         .assert_contains("Les règles du jeu");
+}
+
+/// A SIECLE file of `eleves` (already formed `ELEVE` elements), each in class 3A.
+fn siecle_file(uai: &str, eleves: &[String], ids: &[String]) -> Vec<u8> {
+    let structures: String = ids
+        .iter()
+        .map(|id| format!("<STRUCTURES_ELEVE ELEVE_ID=\"{id}\"><STRUCTURE><CODE_STRUCTURE>3A</CODE_STRUCTURE><TYPE_STRUCTURE>D</TYPE_STRUCTURE></STRUCTURE></STRUCTURES_ELEVE>"))
+        .collect();
+    format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<BEE_ELEVES>\n<PARAMETRES><UAJ>{uai}</UAJ></PARAMETRES>\n<DONNEES>\n<ELEVES>\n{}\n</ELEVES>\n<STRUCTURES>{structures}</STRUCTURES>\n</DONNEES>\n</BEE_ELEVES>\n",
+        eleves.join("\n")
+    )
+    .into_bytes()
+}
+
+/// One `ELEVE` on a single line, born in France abroad-free (no commune code needed).
+fn one_eleve(ine: &str, last: &str, first: &str, birth: &str) -> String {
+    format!(
+        "<ELEVE ELEVE_ID=\"{ine}\"><ID_NATIONAL>{ine}</ID_NATIONAL><NOM_DE_FAMILLE>{last}</NOM_DE_FAMILLE><PRENOM>{first}</PRENOM><CODE_SEXE>2</CODE_SEXE><DATE_NAISS>{birth}</DATE_NAISS><CODE_PAYS>99134</CODE_PAYS></ELEVE>"
+    )
+}
+
+async fn count_jobs(app: &TestApp, state: &str) -> i64 {
+    app.count(&format!(
+        "SELECT COUNT(*) FROM learner_import_jobs WHERE state = '{state}'"
+    ))
+    .await
+}
+
+async fn count_imports(app: &TestApp) -> i64 {
+    app.count("SELECT COUNT(*) FROM learner_imports").await
+}
+
+/// The error report's address on a refused import's page.
+fn report_link(page: &Page, org: uuid::Uuid) -> String {
+    let marker = format!("/orga/{org}/eleves/import/");
+    let at = page
+        .body
+        .find(&marker)
+        .unwrap_or_else(|| panic!("no report link: {}", page.text()));
+    let end = page.body[at..].find('"').unwrap() + at;
+    page.body[at..end].to_owned()
+}
+
+#[tokio::test]
+async fn a_refused_file_lists_its_first_errors_and_any_server_serves_its_full_report() {
+    let app = TestApp::spawn().await;
+    let (setup, admin) = managed(&app, "0330006F").await;
+    let org = setup.org.id;
+    upload(
+        &admin,
+        org,
+        "ok.xml",
+        sample::xml("0330006F", &sample::students(10)),
+    )
+    .await;
+    assert_eq!(count_learners(&app, org, false).await, 10);
+    assert_eq!(count_imports(&app).await, 1);
+
+    // 120 students, each with an impossible birth date; one's name is a spreadsheet formula.
+    let ids: Vec<String> = (0..120).map(|i| format!("{i:09}ZZ")).collect();
+    let eleves: Vec<String> = ids
+        .iter()
+        .enumerate()
+        .map(|(i, ine)| {
+            let last = if i == 7 { "=HYPERLINK(x)" } else { "Durand" };
+            one_eleve(ine, last, "Zoé", "31/02/2012")
+        })
+        .collect();
+    let page = upload(
+        &admin,
+        org,
+        "erreurs.xml",
+        siecle_file("0330006F", &eleves, &ids),
+    )
+    .await;
+    assert_eq!(page.status, 422, "{}", page.text());
+    page.assert_contains("Aucun élève n'a été importé");
+    page.assert_contains("121 erreurs.");
+    page.assert_contains("Voici les 50 premières ; le rapport d'erreurs les contient toutes.");
+    page.assert_contains(
+        "Ligne 6, INE 000000000ZZ, Durand Zoé : la date de naissance « 31/02/2012 » n'existe pas dans le calendrier.",
+    );
+    assert_eq!(
+        page.body.matches("<li>Ligne ").count(),
+        50,
+        "the page lists the first 50 errors only"
+    );
+    assert!(
+        !page.text().contains("000000119ZZ"),
+        "the last error is in the report only"
+    );
+    page.assert_contains("Télécharger le rapport d'erreurs (CSV)");
+    let report_path = report_link(&page, org);
+    let status_path = report_path.trim_end_matches("/erreurs").to_owned();
+
+    // Nothing written: the list, its history and no running import left.
+    assert_eq!(count_learners(&app, org, false).await, 10);
+    assert_eq!(count_learners(&app, org, true).await, 10);
+    assert_eq!(count_imports(&app).await, 1);
+    assert_eq!(count_jobs(&app, "RUNNING").await, 0);
+
+    // Another app server, with none of this one's memory, serves the outcome and the report.
+    let (other, _) = app.another_server().await;
+    let elsewhere = admin.on(other);
+    for c in [&admin, &elsewhere] {
+        let again = c.get(&status_path).await;
+        assert_eq!(again.status, 422, "{}", again.text());
+        again.assert_contains("121 erreurs.");
+        let res = c
+            .http
+            .get(format!("{}{report_path}", c.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200);
+        assert_eq!(
+            res.headers()["content-type"].to_str().unwrap(),
+            "text/csv; charset=utf-8"
+        );
+        let csv = res.text().await.unwrap();
+        let lines: Vec<&str> = csv.lines().collect();
+        assert_eq!(lines.len(), 122, "a header and every error");
+        assert_eq!(lines[0], "\u{feff}Ligne;INE;Nom;Erreur");
+        assert_eq!(
+            lines[1],
+            "6;000000000ZZ;Durand Zoé;la date de naissance «\u{a0}31/02/2012\u{a0}» n'existe pas dans le calendrier."
+        );
+        assert!(csv.contains("000000119ZZ"));
+        // The formula is text in a spreadsheet, in its name cell.
+        assert!(csv.contains(";'=HYPERLINK(x) Zoé;"), "{csv}");
+        assert!(!csv.contains(";=HYPERLINK"));
+    }
+
+    // Another establishment's administrator finds neither.
+    let b = campaign(&app, "0330007G", "competence-4-1", false).await;
+    app.store
+        .set_manages_students(&TenantScope::system(b.org.tenant()), true)
+        .await
+        .unwrap();
+    let admin_b = app.client();
+    admin_b.login("admin.0330007G@test.fr", PASSWORD).await;
+    let job = status_path.rsplit('/').next().unwrap();
+    for path in [
+        status_path.clone(),
+        report_path.clone(),
+        format!("/orga/{}/eleves/import/{job}", b.org.id),
+        format!("/orga/{}/eleves/import/{job}/erreurs", b.org.id),
+    ] {
+        assert_eq!(admin_b.get(&path).await.status, 404, "{path}");
+    }
+}
+
+#[tokio::test]
+async fn one_import_runs_at_a_time_per_establishment_whichever_server_started_it() {
+    let app = TestApp::spawn().await;
+    let (setup, admin) = managed(&app, "0330008H").await;
+    let org = setup.org.id;
+    let scope = TenantScope::system(setup.org.tenant());
+    upload(
+        &admin,
+        org,
+        "ok.xml",
+        sample::xml("0330008H", &sample::students(10)),
+    )
+    .await;
+    assert_eq!(count_imports(&app).await, 1);
+
+    // Two starts together: the database lets one through.
+    let user = app.user("autre@test.fr", "Autre", "Admin").await;
+    let mut first = app.store.tenant_tx(&scope).await.unwrap();
+    first
+        .start_import_job(
+            uuid::Uuid::now_v7(),
+            user.id,
+            "a.xml",
+            std::time::Duration::from_secs(60),
+        )
+        .await
+        .unwrap();
+    let store = app.store.clone();
+    let second = tokio::spawn(async move {
+        let mut tx = store.tenant_tx(&scope).await?;
+        tx.start_import_job(
+            uuid::Uuid::now_v7(),
+            user.id,
+            "b.xml",
+            std::time::Duration::from_secs(60),
+        )
+        .await?;
+        tx.commit().await
+    });
+    first.commit().await.unwrap();
+    assert!(
+        matches!(
+            second.await.unwrap(),
+            Err(acquis_store::StoreError::Conflict(_))
+        ),
+        "the second start is refused"
+    );
+    assert_eq!(count_jobs(&app, "RUNNING").await, 1);
+
+    // While that import runs (on another server, alive), an upload here is refused in French.
+    let mut next = sample::students(12);
+    next[0].last_name = "Nouveaunom".into();
+    let refused = upload(&admin, org, "pendant.xml", sample::xml("0330008H", &next)).await;
+    assert_eq!(refused.status, 409, "{}", refused.text());
+    refused.assert_contains(
+        "Un import de la liste des élèves est déjà en cours pour votre établissement : attendez qu'il se termine",
+    );
+    refused.assert_contains("Cette demande n'a modifié aucun élève.");
+    assert!(
+        !refused.text().contains("corrigez le fichier"),
+        "the file is not the problem"
+    );
+    assert_eq!(count_learners(&app, org, false).await, 10);
+    assert_eq!(count_imports(&app).await, 1);
+    assert_eq!(count_jobs(&app, "RUNNING").await, 1);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM learners WHERE last_name = 'NOUVEAUNOM'")
+            .await,
+        0
+    );
+
+    // That server died without a word: past a minute without a heartbeat, the next import
+    // takes its place and the dead one reads as interrupted.
+    app.owner_exec(
+        "UPDATE learner_import_jobs SET heartbeat_at = $1 WHERE state = 'RUNNING'",
+        Some(time::OffsetDateTime::now_utc() - time::Duration::minutes(5)),
+    )
+    .await;
+    let done = upload(&admin, org, "apres.xml", sample::xml("0330008H", &next)).await;
+    assert_eq!(
+        done.path(),
+        format!("/orga/{org}/eleves"),
+        "{}",
+        done.text()
+    );
+    done.assert_contains("Import terminé : 2 élève(s) ajouté(s), 10 mis à jour, 0 désactivé(s).");
+    assert_eq!(count_learners(&app, org, false).await, 12);
+    assert_eq!(count_jobs(&app, "RUNNING").await, 0);
+    assert_eq!(count_jobs(&app, "FAILED").await, 1);
+    assert_eq!(count_jobs(&app, "DONE").await, 2);
+}
+
+/// The page an import ends on: a large file's progress page is followed until it ends.
+async fn settled(c: &Client, mut page: Page) -> Page {
+    for _ in 0..600 {
+        if !(page.status == 200 && page.path().contains("/eleves/import/")) {
+            return page;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        page = c.get(&page.path()).await;
+    }
+    panic!("the import did not end: {}", page.text());
+}
+
+#[tokio::test]
+async fn two_uploads_at_once_never_both_add_the_same_students() {
+    let app = TestApp::spawn().await;
+    let (setup, admin) = managed(&app, "0330009J").await;
+    // The same administrator in a second browser (each session shows its own outcome).
+    let again = app.client();
+    again.login("admin.0330009J@test.fr", PASSWORD).await;
+    let org = setup.org.id;
+    let file = sample::xml("0330009J", &sample::students(2000));
+    let (a, b) = tokio::join!(
+        async { settled(&admin, upload(&admin, org, "a.xml", file.clone()).await).await },
+        async { settled(&again, upload(&again, org, "b.xml", file.clone()).await).await }
+    );
+    let added = |p: &Page| -> i64 {
+        p.text()
+            .split("Import terminé : ")
+            .nth(1)
+            .and_then(|rest| rest.split(' ').next())
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(0)
+    };
+    for p in [&a, &b] {
+        match p.status {
+            200 => p.assert_contains("Import terminé"),
+            409 => p.assert_contains("Un import de la liste des élèves est déjà en cours"),
+            other => panic!("{other}: {}", p.text()),
+        }
+    }
+    assert_eq!(added(&a) + added(&b), 2000, "{}\n{}", a.text(), b.text());
+    assert_eq!(count_learners(&app, org, false).await, 2000);
+}
+
+#[tokio::test]
+async fn each_refusal_says_what_is_wrong_with_the_line_ine_and_name() {
+    let app = TestApp::spawn_with(|c| c.import_max_mib = 1).await;
+    let (setup, admin) = managed(&app, "0330010K").await;
+    let org = setup.org.id;
+    upload(
+        &admin,
+        org,
+        "ok.xml",
+        sample::xml("0330010K", &sample::students(10)),
+    )
+    .await;
+    let ids = [
+        "000000001AB".to_owned(),
+        "000000002AB".to_owned(),
+        "000000003AB".to_owned(),
+    ];
+    let file = siecle_file(
+        "0330010K",
+        &[
+            one_eleve(&ids[0], "Martin", "Léa", "31/02/2012"),
+            one_eleve(&ids[1], "Martin2", "Léo", "01/02/2012"),
+            one_eleve(&ids[2], "Martin", "Léon@", "01/02/2012"),
+        ],
+        &ids,
+    );
+    let page = upload(&admin, org, "fautes.xml", file).await;
+    assert_eq!(page.status, 422, "{}", page.text());
+    page.assert_contains("Aucun élève n'a été importé");
+    page.assert_contains("3 erreurs.");
+    page.assert_contains(
+        "Ligne 6, INE 000000001AB, Martin Léa : la date de naissance « 31/02/2012 » n'existe pas dans le calendrier.",
+    );
+    page.assert_contains(
+        "Ligne 7, INE 000000002AB, Martin2 Léo : le nom de famille « Martin2 » contient un chiffre, ce qu'un nom ou un prénom ne peut pas contenir",
+    );
+    page.assert_contains(
+        "Ligne 8, INE 000000003AB, Martin Léon@ : le prénom « Léon@ » contient le caractère « @ », qui n'a pas sa place dans un nom ou un prénom",
+    );
+    assert!(
+        !page.text().contains("format JJ/MM/AAAA"),
+        "{}",
+        page.text()
+    );
+    assert!(!page.text().contains("encodage"), "{}", page.text());
+
+    // A small archive whose content would pass 16 Mo: suspicious, not « over 1 Mo ».
+    let mut bomb = b"<?xml version=\"1.0\"?><BEE_ELEVES>".to_vec();
+    bomb.extend(std::iter::repeat_n(b' ', 20 << 20));
+    let zip = sample::zip(&[("e.xml", &bomb)]);
+    assert!(zip.len() < 100 << 10);
+    let page = upload(&admin, org, "bombe.zip", zip).await;
+    assert_eq!(page.status, 422, "{}", page.text());
+    page.assert_contains("Aucun élève n'a été importé");
+    page.assert_contains("dépasserait 16 Mo une fois décompressée : aucun export SIECLE ne se comprime autant, elle est donc refusée comme suspecte.");
+    assert!(
+        !page.text().contains("inférieure à 1 Mo"),
+        "{}",
+        page.text()
+    );
+    assert_eq!(count_learners(&app, org, false).await, 10);
+    assert_eq!(count_learners(&app, org, true).await, 10);
+    assert_eq!(count_imports(&app).await, 1);
 }

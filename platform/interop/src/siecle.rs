@@ -137,7 +137,12 @@ pub enum StudentProblem {
     },
     SexRequired,
     BirthdateRequired,
+    /// Not `JJ/MM/AAAA`.
     BirthdateFormat {
+        value: String,
+    },
+    /// `JJ/MM/AAAA`, but no such day (31/02, 29/02 of a common year, month 13).
+    BirthdateImpossible {
         value: String,
     },
     BirthCityCodeRequired,
@@ -146,6 +151,17 @@ pub enum StudentProblem {
     /// Characters left by editing the file with the wrong encoding, in the named field.
     InvalidChar {
         field: &'static str,
+    },
+    /// A digit in a name: a typing or export mistake, not an encoding one.
+    DigitInName {
+        field: &'static str,
+        value: String,
+    },
+    /// A symbol that has no place in a name (`@`, `_`, `/`…), shown to the school.
+    UnexpectedChar {
+        field: &'static str,
+        value: String,
+        found: char,
     },
 }
 
@@ -167,9 +183,15 @@ pub enum Problem {
     ZipWithSeveralXml {
         count: usize,
     },
-    /// The file, or the XML inside the zip, is larger than allowed.
+    /// The XML file is larger than allowed.
     TooLarge {
         limit: u64,
+    },
+    /// The XML inside the zip would be larger than allowed once decompressed, whatever the
+    /// size of the archive itself: a zip bomb, or not an export.
+    ArchiveContentTooLarge {
+        limit: u64,
+        archive_bytes: u64,
     },
     UaiMissing,
     UaiMismatch {
@@ -232,12 +254,24 @@ fn read_zip(bytes: &[u8], uai: &str, limits: Limits) -> Result<Vec<Student>, Vec
         count => return Err(vec![Problem::ZipWithSeveralXml { count }]),
     }
     let entry = archive.by_index(xmls[0]).map_err(invalid)?;
+    let too_large = || Problem::ArchiveContentTooLarge {
+        limit: limits.max_xml_bytes,
+        archive_bytes: bytes.len() as u64,
+    };
+    // The declared size stops an honest large archive early; the cap in `parse` stops one that
+    // lies about its size.
     if entry.size() > limits.max_xml_bytes {
-        return Err(vec![Problem::TooLarge {
-            limit: limits.max_xml_bytes,
-        }]);
+        return Err(vec![too_large()]);
     }
-    parse(entry, uai, limits)
+    parse(entry, uai, limits).map_err(|problems| {
+        problems
+            .into_iter()
+            .map(|p| match p {
+                Problem::TooLarge { .. } => too_large(),
+                other => other,
+            })
+            .collect()
+    })
 }
 
 /// Refuses to read past `left` bytes, whatever a zip entry claims its size to be.
@@ -566,28 +600,66 @@ fn uaj_checked(uaj: &Option<String>, uai: &str) -> Result<(), Vec<Problem>> {
     }
 }
 
-fn birthdate(value: &str) -> Option<Date> {
+/// A `JJ/MM/AAAA` date: `Err(false)` when the text has another shape, `Err(true)` when it has
+/// that shape but names no day (31/02), so that the school is told which.
+fn birthdate(value: &str) -> Result<Date, bool> {
     let mut parts = value.split('/');
-    let (d, m, y) = (parts.next()?, parts.next()?, parts.next()?);
-    if parts.next().is_some() || d.len() != 2 || m.len() != 2 || y.len() != 4 {
-        return None;
+    let (Some(d), Some(m), Some(y), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return Err(false);
+    };
+    let digits = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_digit());
+    if !(digits(d, 2) && digits(m, 2) && digits(y, 4)) {
+        return Err(false);
     }
-    let month = time::Month::try_from(m.parse::<u8>().ok()?).ok()?;
-    Date::from_calendar_date(y.parse().ok()?, month, d.parse().ok()?).ok()
+    // Two and four ASCII digits always parse.
+    let (day, month, year) = (
+        d.parse::<u8>().unwrap_or(0),
+        m.parse::<u8>().unwrap_or(0),
+        y.parse::<i32>().unwrap_or(0),
+    );
+    let month = time::Month::try_from(month).map_err(|_| true)?;
+    Date::from_calendar_date(year, month, day).map_err(|_| true)
 }
 
-/// Left by hand-editing with the wrong encoding: replacement characters, controls, or symbols
-/// such as `©` and `¨` where only letters, spaces, hyphens and apostrophes belong.
-fn garbled(name: &str) -> bool {
-    name.chars().any(|c| {
-        !(c.is_alphabetic()
-            || c == ' '
-            || c == '-'
-            || c == '\''
-            || c == '’'
-            || c == '.'
-            || ('\u{0300}'..='\u{036F}').contains(&c))
-    })
+/// Where only letters, spaces, hyphens, apostrophes and dots belong.
+fn name_char(c: char) -> bool {
+    c.is_alphabetic()
+        || c == ' '
+        || c == '-'
+        || c == '\''
+        || c == '’'
+        || c == '.'
+        || ('\u{0300}'..='\u{036F}').contains(&c)
+}
+
+/// Left by editing the file with the wrong encoding: replacement characters, controls, or the
+/// Latin-1 symbols (`©`, `¨`, `§`…) that UTF-8 accents become when read as ISO-8859-1.
+fn encoding_artefact(c: char) -> bool {
+    c == '\u{FFFD}' || c.is_control() || ('\u{80}'..='\u{BF}').contains(&c)
+}
+
+/// What is wrong with a name field, if anything: encoding damage first (it explains the rest),
+/// then a digit, then any other symbol.
+fn name_problem(field: &'static str, value: &str) -> Option<StudentProblem> {
+    if value.chars().any(encoding_artefact) {
+        return Some(StudentProblem::InvalidChar { field });
+    }
+    if value.chars().any(|c| c.is_ascii_digit()) {
+        return Some(StudentProblem::DigitInName {
+            field,
+            value: value.to_owned(),
+        });
+    }
+    value
+        .chars()
+        .find(|&c| !name_char(c))
+        .map(|found| StudentProblem::UnexpectedChar {
+            field,
+            value: value.to_owned(),
+            found,
+        })
 }
 
 fn validate(raws: Vec<Raw>) -> Result<Vec<Student>, Vec<Problem>> {
@@ -624,8 +696,8 @@ fn validate(raws: Vec<Raw>) -> Result<Vec<Student>, Vec<Problem>> {
             "PRENOM2",
             "PRENOM3",
         ] {
-            if raw.get(field).is_some_and(garbled) {
-                blocking.push(StudentProblem::InvalidChar { field });
+            if let Some(p) = raw.get(field).and_then(|v| name_problem(field, v)) {
+                blocking.push(p);
             }
         }
         let sex = match raw.get("CODE_SEXE") {
@@ -641,15 +713,18 @@ fn validate(raws: Vec<Raw>) -> Result<Vec<Student>, Vec<Problem>> {
                 blocking.push(StudentProblem::BirthdateRequired);
                 None
             }
-            Some(v) => {
-                let d = birthdate(v);
-                if d.is_none() {
-                    blocking.push(StudentProblem::BirthdateFormat {
-                        value: v.to_owned(),
+            Some(v) => match birthdate(v) {
+                Ok(d) => Some(d),
+                Err(shape_ok) => {
+                    let value = v.to_owned();
+                    blocking.push(if shape_ok {
+                        StudentProblem::BirthdateImpossible { value }
+                    } else {
+                        StudentProblem::BirthdateFormat { value }
                     });
+                    None
                 }
-                d
-            }
+            },
         };
         if raw.get("CODE_PAYS") == Some("100") && raw.get("CODE_COMMUNE_INSEE_NAISS").is_none() {
             blocking.push(StudentProblem::BirthCityCodeRequired);

@@ -79,9 +79,13 @@ fn a_zip_bomb_stops_at_the_cap() {
     let limits = Limits {
         max_xml_bytes: 1 << 20,
     };
+    // The archive is small: what is too large is its content, and the school is told so.
     assert_eq!(
         read(&bomb, UAI, limits),
-        Err(vec![Problem::TooLarge { limit: 1 << 20 }])
+        Err(vec![Problem::ArchiveContentTooLarge {
+            limit: 1 << 20,
+            archive_bytes: bomb.len() as u64,
+        }])
     );
     assert_eq!(
         read(&xml, UAI, limits),
@@ -266,12 +270,86 @@ fn every_blocking_error_is_listed_at_once_with_line_ine_and_name() {
         (
             42,
             "000000007AA".into(),
-            StudentProblem::BirthdateFormat {
+            StudentProblem::BirthdateImpossible {
                 value: "30/02/2011".into(),
             },
         ),
     ];
     assert_eq!(found, expected);
+}
+
+#[test]
+fn impossible_dates_and_digits_in_names_are_told_apart_from_format_and_encoding() {
+    let with = |date: &str| {
+        format!(
+            "<CODE_SEXE>2</CODE_SEXE><DATE_NAISS>{date}</DATE_NAISS><CODE_PAYS>99134</CODE_PAYS>"
+        )
+    };
+    let body = format!(
+        "<ELEVES>{}{}{}{}{}{}</ELEVES><STRUCTURES>{}</STRUCTURES>",
+        eleve(1, "000000001AA", "Martin", "Léa", &with("31/02/2012")),
+        eleve(2, "000000002AA", "Martin", "Léa", &with("29/02/2011")),
+        eleve(3, "000000003AA", "Martin", "Léa", &with("12/13/2011")),
+        eleve(4, "000000004AA", "Martin2", "Léa", &with("29/02/2012")),
+        eleve(5, "000000005AA", "Martin", "Léa_B", &with("01/01/2012")),
+        eleve(6, "000000006AA", "Martin", "Léa", &with("1/1/2012")),
+        (1..=6).map(|i| structure(i, "4A", "D")).collect::<String>(),
+    );
+    let problems = read(&file(&body), UAI, Limits::default()).unwrap_err();
+    let found: Vec<(String, String, StudentProblem)> = problems
+        .into_iter()
+        .map(|p| match p {
+            Problem::Student {
+                ine, name, problem, ..
+            } => (ine, name, problem),
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    let impossible = |v: &str| StudentProblem::BirthdateImpossible { value: v.into() };
+    assert_eq!(
+        found,
+        vec![
+            (
+                "000000001AA".into(),
+                "Martin Léa".into(),
+                impossible("31/02/2012")
+            ),
+            (
+                "000000002AA".into(),
+                "Martin Léa".into(),
+                impossible("29/02/2011")
+            ),
+            (
+                "000000003AA".into(),
+                "Martin Léa".into(),
+                impossible("12/13/2011")
+            ),
+            (
+                "000000004AA".into(),
+                "Martin2 Léa".into(),
+                StudentProblem::DigitInName {
+                    field: "NOM_DE_FAMILLE",
+                    value: "Martin2".into()
+                }
+            ),
+            (
+                "000000005AA".into(),
+                "Martin Léa_B".into(),
+                StudentProblem::UnexpectedChar {
+                    field: "PRENOM",
+                    value: "Léa_B".into(),
+                    found: '_'
+                }
+            ),
+            (
+                "000000006AA".into(),
+                "Martin Léa".into(),
+                StudentProblem::BirthdateFormat {
+                    value: "1/1/2012".into()
+                }
+            ),
+        ]
+    );
 }
 
 #[test]

@@ -61,8 +61,6 @@ pub struct Shared {
     pub hasher: Hasher,
     pub sessions: SessionStoreImpl,
     pub contents: content::Contents,
-    /// SIECLE imports running or recently finished, by id (progress pages poll them).
-    pub imports: moka::future::Cache<uuid::Uuid, Arc<std::sync::Mutex<orga::students::ImportJob>>>,
     /// The students' SSO relying party.
     pub oidc: auth::sso::Oidc,
     pub sealer: secrets::Sealer,
@@ -99,10 +97,6 @@ impl AppState {
             oidc: auth::sso::Oidc::new()?,
             sealer,
             studio_uploads: studio::pending_uploads(),
-            imports: moka::future::Cache::builder()
-                .max_capacity(10_000)
-                .time_to_live(std::time::Duration::from_secs(3600))
-                .build(),
             contents,
             sessions,
             store,

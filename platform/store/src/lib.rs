@@ -15,6 +15,7 @@ mod campaigns;
 mod collation;
 mod content;
 mod identity;
+mod import_jobs;
 mod learners;
 mod organizations;
 mod sessions;
@@ -35,6 +36,7 @@ pub use content::{
     Published, TargetProfileRow,
 };
 pub use identity::{IdentityProvider, NewIdentity, NewIdentityProvider, UserIdentity};
+pub use import_jobs::{ImportJob, ImportRefusal};
 pub use learners::{
     Certificability, Connection, ImportCounts, ImportRow, Learner, LearnerFilter, LearnerListRow,
     LearnerPage, LearnerParticipation, LearnerSort,

@@ -3,13 +3,22 @@
 //! An import reads the file off the request thread, then writes it in one transaction: a file
 //! with any blocking problem writes nothing, and a crash mid-way leaves the previous list. Large
 //! files finish in the background while the progress page refreshes itself (no JavaScript).
+//!
+//! Each import is a row of `learner_import_jobs`, not an entry in this server's memory: the
+//! progress page, the outcome and a refused file's error report are read from the database, so
+//! any app server answers them, and a refused file with 100,000 errors costs the server nothing
+//! once refused (the page shows the first errors; the report holds them all). The running row
+//! is unique per establishment in the database: one import at a time, across servers.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
 
 use crate::form::{Multipart, Path, RawQuery};
 use acquis_interop::siecle::{self, Problem, StudentProblem};
 use acquis_store::{
-    Certificability, Connection, ImportCounts, LearnerFilter, LearnerListRow, LearnerSort,
+    Certificability, Connection, ImportCounts, ImportRefusal, LearnerFilter, LearnerListRow,
+    LearnerSort, StoreError,
 };
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, State};
@@ -36,6 +45,10 @@ pub fn router(import_max_bytes: usize) -> Router<AppState> {
                 .layer(DefaultBodyLimit::max(import_max_bytes + (64 << 10))),
         )
         .route("/orga/{org}/eleves/import/{job}", get(import_status))
+        .route(
+            "/orga/{org}/eleves/import/{job}/erreurs",
+            get(import_report),
+        )
         .route("/orga/{org}/eleves/{id}", get(show))
         .route("/orga/{org}/eleves/{id}/mot-de-passe", post(reset_password))
         .route("/orga/{org}/eleves/{id}/identifiant", post(add_username))
@@ -43,38 +56,13 @@ pub fn router(import_max_bytes: usize) -> Router<AppState> {
         .route("/orga/{org}/eleves/mots-de-passe", post(reset_passwords))
 }
 
-/// Where an import is; the progress page reads it.
-#[derive(Debug, Clone)]
-pub enum ImportJob {
-    Reading {
-        org: Uuid,
-    },
-    Writing {
-        org: Uuid,
-        done: usize,
-        total: usize,
-    },
-    Done {
-        org: Uuid,
-        counts: ImportCounts,
-    },
-    Failed {
-        org: Uuid,
-        errors: Vec<String>,
-        status: u16,
-    },
-}
+/// Errors a refused import's page lists; the downloadable report has every one.
+pub const ERRORS_SHOWN: usize = 50;
 
-impl ImportJob {
-    fn org(&self) -> Uuid {
-        match self {
-            ImportJob::Reading { org }
-            | ImportJob::Writing { org, .. }
-            | ImportJob::Done { org, .. }
-            | ImportJob::Failed { org, .. } => *org,
-        }
-    }
-}
+/// How often a running import tells the database it is alive, and how long without a sign of
+/// life before its row is thought to belong to a dead server and another import may start.
+const HEARTBEAT: Duration = Duration::from_secs(2);
+const STALE_AFTER: Duration = Duration::from_secs(60);
 
 /// The establishment must import its students, and the caller be one of its administrators.
 async fn importing_admin(state: &AppState, ctx: &OrgaCtx) -> AppResult<acquis_store::Organization> {
@@ -100,6 +88,55 @@ async fn importing_admin(state: &AppState, ctx: &OrgaCtx) -> AppResult<acquis_st
     Ok(org)
 }
 
+/// The French name of a SIECLE name field.
+fn field_label(field: &str) -> String {
+    t(&format!("import-field-{field}"))
+}
+
+/// Why one student blocks the import (without the line, INE and name that frame it).
+fn student_reason(problem: &StudentProblem) -> String {
+    match problem {
+        StudentProblem::IneDuplicate { first_line } => t_args(
+            "import-reason-ine-duplicate",
+            &[("first", &first_line.to_string())],
+        ),
+        StudentProblem::SexRequired => t("import-reason-sex"),
+        StudentProblem::BirthdateRequired => t("import-reason-birthdate"),
+        StudentProblem::BirthdateFormat { value } => {
+            t_args("import-reason-birthdate-format", &[("value", value)])
+        }
+        StudentProblem::BirthdateImpossible { value } => {
+            t_args("import-reason-birthdate-impossible", &[("value", value)])
+        }
+        StudentProblem::BirthCityCodeRequired => t("import-reason-birth-city"),
+        StudentProblem::LastNameRequired => t("import-reason-last-name"),
+        StudentProblem::FirstNameRequired => t("import-reason-first-name"),
+        StudentProblem::InvalidChar { field } => {
+            t_args("import-reason-invalid-char", &[("field", field)])
+        }
+        StudentProblem::DigitInName { field, value } => t_args(
+            "import-reason-digit",
+            &[("field", &field_label(field)), ("value", value)],
+        ),
+        StudentProblem::UnexpectedChar {
+            field,
+            value,
+            found,
+        } => t_args(
+            "import-reason-unexpected-char",
+            &[
+                ("field", &field_label(field)),
+                ("value", value),
+                ("char", &found.to_string()),
+            ],
+        ),
+    }
+}
+
+fn or_dash(s: &str) -> &str {
+    if s.is_empty() { "—" } else { s }
+}
+
 fn problem_message(p: &Problem, uai: &str, max_mib: u64) -> String {
     match p {
         Problem::InvalidFile { detail } => {
@@ -119,6 +156,16 @@ fn problem_message(p: &Problem, uai: &str, max_mib: u64) -> String {
         Problem::TooLarge { .. } => {
             t_args("import-error-too-large", &[("max", &max_mib.to_string())])
         }
+        Problem::ArchiveContentTooLarge {
+            limit,
+            archive_bytes,
+        } => t_args(
+            "import-error-archive-too-large",
+            &[
+                ("max", &(limit >> 20).to_string()),
+                ("size", &human_size(*archive_bytes)),
+            ],
+        ),
         Problem::UaiMissing => t("import-error-uai-missing"),
         Problem::UaiMismatch { found } => {
             t_args("import-error-uai", &[("found", found), ("uai", uai)])
@@ -128,33 +175,85 @@ fn problem_message(p: &Problem, uai: &str, max_mib: u64) -> String {
             ine,
             name,
             problem,
-        } => {
-            let reason = match problem {
-                StudentProblem::IneDuplicate { first_line } => t_args(
-                    "import-reason-ine-duplicate",
-                    &[("first", &first_line.to_string())],
-                ),
-                StudentProblem::SexRequired => t("import-reason-sex"),
-                StudentProblem::BirthdateRequired => t("import-reason-birthdate"),
-                StudentProblem::BirthdateFormat { value } => {
-                    t_args("import-reason-birthdate-format", &[("value", value)])
-                }
-                StudentProblem::BirthCityCodeRequired => t("import-reason-birth-city"),
-                StudentProblem::LastNameRequired => t("import-reason-last-name"),
-                StudentProblem::FirstNameRequired => t("import-reason-first-name"),
-                StudentProblem::InvalidChar { field } => {
-                    t_args("import-reason-invalid-char", &[("field", field)])
-                }
-            };
-            t_args(
-                "import-error-student",
-                &[
-                    ("line", &line.to_string()),
-                    ("ine", if ine.is_empty() { "—" } else { ine }),
-                    ("name", if name.is_empty() { "—" } else { name }),
-                    ("reason", &reason),
-                ],
-            )
+        } => t_args(
+            "import-error-student",
+            &[
+                ("line", &line.to_string()),
+                ("ine", or_dash(ine)),
+                ("name", or_dash(name)),
+                ("reason", &student_reason(problem)),
+            ],
+        ),
+    }
+}
+
+/// `12 Ko`, `3,4 Mo`: an archive's size as the school sees it in its file manager.
+fn human_size(bytes: u64) -> String {
+    if bytes < 1 << 20 {
+        format!("{}\u{a0}Ko", bytes.div_ceil(1 << 10))
+    } else {
+        format!("{:.1}\u{a0}Mo", bytes as f64 / f64::from(1 << 20)).replace('.', ",")
+    }
+}
+
+/// The CSV of every problem: one row each, the student's line, INE and name in their own
+/// columns (file-level problems leave them empty), cells neutralised against formulas.
+fn error_report(problems: &[Problem], uai: &str, max_mib: u64) -> Vec<u8> {
+    use acquis_interop::csv_out::{BOM, record};
+    let mut out = BOM.as_bytes().to_vec();
+    out.extend(record([
+        t("import-report-line"),
+        t("import-report-ine"),
+        t("import-report-name"),
+        t("import-report-error"),
+    ]));
+    for p in problems {
+        match p {
+            Problem::Student {
+                line,
+                ine,
+                name,
+                problem,
+            } => out.extend(record([
+                line.to_string(),
+                ine.clone(),
+                name.clone(),
+                student_reason(problem),
+            ])),
+            other => out.extend(record([
+                String::new(),
+                String::new(),
+                String::new(),
+                problem_message(other, uai, max_mib),
+            ])),
+        }
+    }
+    out
+}
+
+/// What a refused upload's page shows.
+#[derive(serde::Serialize)]
+struct Refusal {
+    /// The first errors.
+    errors: Vec<String>,
+    /// How many of them (the page says « the first N » when there are more).
+    shown: usize,
+    /// How many there are in all.
+    total: usize,
+    /// The job whose report has every error, when one was kept.
+    report: Option<Uuid>,
+    /// Refused because another import runs, not because of the file.
+    busy: bool,
+}
+
+impl Refusal {
+    fn one(message: String) -> Refusal {
+        Refusal {
+            errors: vec![message],
+            shown: 1,
+            total: 1,
+            report: None,
+            busy: false,
         }
     }
 }
@@ -162,7 +261,7 @@ fn problem_message(p: &Problem, uai: &str, max_mib: u64) -> String {
 async fn import_page(
     state: &AppState,
     ctx: &OrgaCtx,
-    errors: Option<Vec<String>>,
+    refusal: Option<Refusal>,
     status: StatusCode,
 ) -> AppResult<Response> {
     let mut tx = state.store.tenant_read(&ctx.scope).await?;
@@ -184,7 +283,7 @@ async fn import_page(
     ctx.page("orga/students_import.html", "eleves")
         .await
         .with("history", history)
-        .with("errors", errors)
+        .with("refusal", refusal)
         .with("max_mib", state.config.import_max_mib)
         .status(status)
         .render()
@@ -203,17 +302,22 @@ async fn import(
     let org = importing_admin(&state, &ctx).await?;
     let max_mib = state.config.import_max_mib;
     let max_bytes = (max_mib as usize) << 20;
-    let too_large = || t_args("import-error-too-large", &[("max", &max_mib.to_string())]);
+    let too_large = || {
+        Refusal::one(t_args(
+            "import-error-too-large",
+            &[("max", &max_mib.to_string())],
+        ))
+    };
     let upload = match read_upload(&mut multipart).await {
         Ok(u) => u,
         Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-            return import_page(&state, &ctx, Some(vec![too_large()]), e.status()).await;
+            return import_page(&state, &ctx, Some(too_large()), e.status()).await;
         }
         Err(_) => {
             return import_page(
                 &state,
                 &ctx,
-                Some(vec![t("import-error-upload")]),
+                Some(Refusal::one(t("import-error-upload"))),
                 StatusCode::BAD_REQUEST,
             )
             .await;
@@ -223,7 +327,7 @@ async fn import(
         return import_page(
             &state,
             &ctx,
-            Some(vec![t("import-error-no-file")]),
+            Some(Refusal::one(t("import-error-no-file"))),
             StatusCode::UNPROCESSABLE_ENTITY,
         )
         .await;
@@ -232,15 +336,34 @@ async fn import(
         return import_page(
             &state,
             &ctx,
-            Some(vec![too_large()]),
+            Some(too_large()),
             StatusCode::PAYLOAD_TOO_LARGE,
         )
         .await;
     }
 
     let job_id = Uuid::now_v7();
-    let job = Arc::new(Mutex::new(ImportJob::Reading { org: ctx.org_id }));
-    state.imports.insert(job_id, job.clone()).await;
+    let mut tx = state.store.tenant_tx(&ctx.scope).await?;
+    match tx
+        .start_import_job(job_id, ctx.user.id, &filename, STALE_AFTER)
+        .await
+    {
+        Ok(()) => tx.commit().await?,
+        Err(StoreError::Conflict(_)) => {
+            drop(tx);
+            return import_page(
+                &state,
+                &ctx,
+                Some(Refusal {
+                    busy: true,
+                    ..Refusal::one(t("import-error-running"))
+                }),
+                StatusCode::CONFLICT,
+            )
+            .await;
+        }
+        Err(e) => return Err(e.into()),
+    }
     let task = tokio::spawn(run_import(
         state.clone(),
         ctx.scope,
@@ -248,27 +371,14 @@ async fn import(
         org.uai.clone(),
         filename,
         bytes,
-        job.clone(),
+        job_id,
     ));
     // Most files are done well within this; larger ones continue while the page refreshes.
-    let finished = tokio::time::timeout(std::time::Duration::from_secs(3), task)
+    if tokio::time::timeout(Duration::from_secs(3), task)
         .await
-        .is_ok();
-    if finished {
-        let outcome = job.lock().map(|j| j.clone()).ok();
-        if let Some(ImportJob::Failed { errors, status, .. }) = outcome {
-            return import_page(
-                &state,
-                &ctx,
-                Some(errors),
-                StatusCode::from_u16(status).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY),
-            )
-            .await;
-        }
-        if let Some(ImportJob::Done { counts, .. }) = outcome {
-            flash(&ctx.session, done_message(counts)).await?;
-            return Ok(see_other(&ctx.path("/eleves")));
-        }
+        .is_ok()
+    {
+        return job_page(&state, &ctx, job_id).await;
     }
     Ok(see_other(&ctx.path(&format!("/eleves/import/{job_id}"))))
 }
@@ -297,9 +407,36 @@ fn done_message(c: ImportCounts) -> String {
     )
 }
 
-fn set(job: &Mutex<ImportJob>, value: ImportJob) {
-    if let Ok(mut j) = job.lock() {
-        *j = value;
+/// What the running import has written, for its heartbeat (0 of 0 while the file is read).
+#[derive(Default)]
+struct Progress {
+    done: AtomicUsize,
+    total: AtomicUsize,
+}
+
+/// Refreshes the job's row until aborted. A beat that cannot be written (SQLite's writer is
+/// busy with the import itself) is skipped: the next one catches up.
+async fn heartbeat(
+    state: AppState,
+    scope: acquis_tenants::TenantScope,
+    job_id: Uuid,
+    progress: Arc<Progress>,
+) {
+    loop {
+        tokio::time::sleep(HEARTBEAT).await;
+        let beat = async {
+            let mut tx = state.store.tenant_tx(&scope).await?;
+            tx.import_job_heartbeat(
+                job_id,
+                progress.done.load(Ordering::Relaxed),
+                progress.total.load(Ordering::Relaxed),
+            )
+            .await?;
+            tx.commit().await
+        };
+        if let Err(e) = beat.await {
+            tracing::debug!("import heartbeat skipped: {e}");
+        }
     }
 }
 
@@ -310,11 +447,77 @@ async fn run_import(
     uai: String,
     filename: String,
     bytes: axum::body::Bytes,
-    job: Arc<Mutex<ImportJob>>,
+    job_id: Uuid,
 ) {
-    let org = scope.tenant().0;
+    let progress = Arc::new(Progress::default());
+    let beating = tokio::spawn(heartbeat(state.clone(), scope, job_id, progress.clone()));
+    let outcome = import_file(
+        &state, &scope, user, &uai, &filename, bytes, job_id, &progress,
+    )
+    .await;
+    beating.abort();
+    let refused = match outcome {
+        Ok(()) => return,
+        Err(refused) => refused,
+    };
+    let recorded = async {
+        let mut tx = state.store.tenant_tx(&scope).await?;
+        let still_ours = tx.fail_import_job(job_id, &refused.as_store()).await?;
+        tx.commit().await?;
+        Ok::<_, StoreError>(still_ours)
+    }
+    .await;
+    match recorded {
+        Ok(true) => {}
+        Ok(false) => {
+            tracing::warn!("import {job_id} was taken over before its refusal was recorded")
+        }
+        Err(e) => tracing::error!("import {job_id}: refusal not recorded: {e}"),
+    }
+}
+
+/// A refusal on its way to the job's row.
+struct Refused {
+    status: StatusCode,
+    count: usize,
+    preview: Vec<String>,
+    report: Option<Vec<u8>>,
+}
+
+impl Refused {
+    fn one(status: StatusCode, message: String) -> Refused {
+        Refused {
+            status,
+            count: 1,
+            preview: vec![message],
+            report: None,
+        }
+    }
+
+    fn as_store(&self) -> ImportRefusal<'_> {
+        ImportRefusal {
+            http_status: self.status.as_u16(),
+            error_count: self.count,
+            preview: &self.preview,
+            report: self.report.as_deref(),
+        }
+    }
+}
+
+/// Reads, checks and writes one file; the import's own transaction also ends its job.
+#[allow(clippy::too_many_arguments)]
+async fn import_file(
+    state: &AppState,
+    scope: &acquis_tenants::TenantScope,
+    user: Uuid,
+    uai: &str,
+    filename: &str,
+    bytes: axum::body::Bytes,
+    job_id: Uuid,
+    progress: &Arc<Progress>,
+) -> Result<(), Refused> {
     let max_mib = state.config.import_max_mib;
-    let uai_for_read = uai.clone();
+    let uai_for_read = uai.to_owned();
     // A zipped export is about ten times smaller than its XML: sixteen times the upload cap
     // leaves room for any real file and stops a zip bomb early.
     let limits = siecle::Limits {
@@ -329,82 +532,132 @@ async fn run_import(
                 .iter()
                 .any(|p| matches!(p, Problem::TooLarge { .. }))
             {
-                413
+                StatusCode::PAYLOAD_TOO_LARGE
             } else {
-                422
+                StatusCode::UNPROCESSABLE_ENTITY
             };
-            let errors = problems
+            let preview = problems
                 .iter()
-                .map(|p| problem_message(p, &uai, max_mib))
+                .take(ERRORS_SHOWN)
+                .map(|p| problem_message(p, uai, max_mib))
                 .collect();
-            set(
-                &job,
-                ImportJob::Failed {
-                    org,
-                    errors,
-                    status,
-                },
-            );
-            return;
+            // A single problem is whole on the page; a report only helps with more.
+            let report = (problems.len() > 1).then(|| error_report(&problems, uai, max_mib));
+            return Err(Refused {
+                status,
+                count: problems.len(),
+                preview,
+                report,
+            });
         }
         Err(e) => {
             tracing::error!("SIECLE reader failed: {e}");
-            set(
-                &job,
-                ImportJob::Failed {
-                    org,
-                    errors: vec![t("import-error-internal")],
-                    status: 500,
-                },
-            );
-            return;
+            return Err(Refused::one(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                t("import-error-internal"),
+            ));
         }
     };
     if students.is_empty() {
-        set(
-            &job,
-            ImportJob::Failed {
-                org,
-                errors: vec![t("import-error-empty")],
-                status: 422,
-            },
-        );
-        return;
+        return Err(Refused::one(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            t("import-error-empty"),
+        ));
     }
     let total = students.len();
-    set(
-        &job,
-        ImportJob::Writing {
-            org,
-            done: 0,
-            total,
-        },
-    );
-    let progress_job = job.clone();
-    let progress = move |done: usize| {
-        set(&progress_job, ImportJob::Writing { org, done, total });
+    progress.total.store(total, Ordering::Relaxed);
+    // The total now, before SQLite's writer is taken by the import and the heartbeat waits.
+    let mark = async {
+        let mut tx = state.store.tenant_tx(scope).await?;
+        tx.import_job_heartbeat(job_id, 0, total).await?;
+        tx.commit().await
     };
+    if let Err(e) = mark.await {
+        tracing::debug!("import progress not recorded: {e}");
+    }
+    let counter = progress.clone();
+    let on_progress = move |done: usize| counter.done.store(done, Ordering::Relaxed);
     let written = async {
-        let mut tx = state.store.tenant_tx(&scope).await?;
+        let mut tx = state.store.tenant_tx(scope).await?;
         let counts = tx
-            .import_learners(user, &filename, &students, &progress)
+            .import_learners(user, filename, &students, &on_progress)
             .await?;
+        if !tx.finish_import_job(job_id, counts).await? {
+            // Another import took this one for dead: its students win, these are dropped.
+            return Ok(false);
+        }
         tx.commit().await?;
-        Ok::<_, acquis_store::StoreError>(counts)
+        Ok::<_, StoreError>(true)
     }
     .await;
     match written {
-        Ok(counts) => set(&job, ImportJob::Done { org, counts }),
+        Ok(true) => Ok(()),
+        Ok(false) => {
+            tracing::warn!("import {job_id} was taken over: nothing written");
+            Ok(())
+        }
         Err(e) => {
             tracing::error!("SIECLE import not written: {e}");
-            set(
-                &job,
-                ImportJob::Failed {
-                    org,
-                    errors: vec![t("import-error-internal")],
-                    status: 500,
-                },
-            );
+            Err(Refused::one(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                t("import-error-internal"),
+            ))
+        }
+    }
+}
+
+/// A job of this establishment as its page shows it: progress, the list with the counts, or
+/// the refusal. Another establishment's job, or an unknown one, is not found.
+async fn job_page(state: &AppState, ctx: &OrgaCtx, job_id: Uuid) -> AppResult<Response> {
+    let mut tx = state.store.tenant_read(&ctx.scope).await?;
+    let job = tx.import_job(job_id).await?.ok_or(AppError::NotFound)?;
+    tx.commit().await?;
+    match job.state.as_str() {
+        "DONE" => {
+            flash(&ctx.session, done_message(job.counts())).await?;
+            Ok(see_other(&ctx.path("/eleves")))
+        }
+        "FAILED" => {
+            let mut errors = job.preview();
+            if errors.is_empty() {
+                // Marked failed by the next import: its server stopped mid-way.
+                errors.push(t("import-error-interrupted"));
+            }
+            let refusal = Refusal {
+                total: usize::try_from(job.error_count)
+                    .unwrap_or(0)
+                    .max(errors.len()),
+                shown: errors.len(),
+                errors,
+                report: job.has_report.then_some(job_id),
+                busy: false,
+            };
+            let status = job
+                .http_status
+                .and_then(|s| u16::try_from(s).ok())
+                .and_then(|s| StatusCode::from_u16(s).ok())
+                .unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
+            import_page(state, ctx, Some(refusal), status).await
+        }
+        _ if job.total == 0 => ctx
+            .page("orga/students_import_progress.html", "eleves")
+            .await
+            .with("step", t("students-import-reading"))
+            .with("percent", 0)
+            .render(),
+        _ => {
+            let (done, total) = (job.done.max(0), job.total.max(1));
+            ctx.page("orga/students_import_progress.html", "eleves")
+                .await
+                .with(
+                    "step",
+                    t_args(
+                        "students-import-writing",
+                        &[("done", &done.to_string()), ("total", &total.to_string())],
+                    ),
+                )
+                .with("percent", i64::from(done) * 100 / i64::from(total))
+                .render()
         }
     }
 }
@@ -415,46 +668,36 @@ async fn import_status(
     Path((_, job_id)): Path<(Uuid, Uuid)>,
 ) -> AppResult<Response> {
     importing_admin(&state, &ctx).await?;
-    let job = state
-        .imports
-        .get(&job_id)
-        .await
-        .and_then(|j| j.lock().ok().map(|j| j.clone()))
-        .filter(|j| j.org() == ctx.org_id)
+    job_page(&state, &ctx, job_id).await
+}
+
+/// Every error of a refused import, as CSV for a spreadsheet.
+async fn import_report(
+    State(state): State<AppState>,
+    ctx: OrgaCtx,
+    Path((_, job_id)): Path<(Uuid, Uuid)>,
+) -> AppResult<Response> {
+    importing_admin(&state, &ctx).await?;
+    let mut tx = state.store.tenant_read(&ctx.scope).await?;
+    let report = tx
+        .import_job_report(job_id)
+        .await?
         .ok_or(AppError::NotFound)?;
-    match job {
-        ImportJob::Done { counts, .. } => {
-            flash(&ctx.session, done_message(counts)).await?;
-            Ok(see_other(&ctx.path("/eleves")))
-        }
-        ImportJob::Failed { errors, status, .. } => {
-            import_page(
-                &state,
-                &ctx,
-                Some(errors),
-                StatusCode::from_u16(status).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY),
-            )
-            .await
-        }
-        ImportJob::Reading { .. } => ctx
-            .page("orga/students_import_progress.html", "eleves")
-            .await
-            .with("step", t("students-import-reading"))
-            .with("percent", 0)
-            .render(),
-        ImportJob::Writing { done, total, .. } => ctx
-            .page("orga/students_import_progress.html", "eleves")
-            .await
-            .with(
-                "step",
-                t_args(
-                    "students-import-writing",
-                    &[("done", &done.to_string()), ("total", &total.to_string())],
-                ),
-            )
-            .with("percent", done * 100 / total.max(1))
-            .render(),
-    }
+    tx.commit().await?;
+    Ok(axum::response::IntoResponse::into_response((
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "text/csv; charset=utf-8".to_owned(),
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"erreurs-import-{job_id}.csv\""),
+            ),
+            (axum::http::header::CACHE_CONTROL, "no-store".to_owned()),
+        ],
+        report,
+    )))
 }
 
 #[derive(Deserialize, Default)]
