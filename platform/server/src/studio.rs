@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use acquis_plugin_host::package::{MANIFEST, Problem, Verified};
 use acquis_plugin_host::{PluginError, Verdict, verdict_name};
-use acquis_store::{PackageSummary, Published, User};
+use acquis_store::{NewPackage, PackageSummary, PublishRefusal, Published, User};
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{DefaultBodyLimit, FromRequestParts, Multipart, Path, Query, State};
@@ -106,29 +106,76 @@ enum Checked {
     AlreadyPublished(Verified),
 }
 
-async fn check(state: &AppState, archive: &[u8]) -> AppResult<Checked> {
+/// Checks an upload by `by`: the shared verifier, then what the database decides (who owns the
+/// package and type ids, which versions exist), writing nothing.
+async fn check(state: &AppState, archive: &[u8], by: Uuid) -> AppResult<Checked> {
     let (verified, catalog) = match state.contents.check(archive.to_vec()).await {
         Ok(v) => v,
         Err(problems) => return Ok(Checked::Refused(problems)),
     };
     let meta = &verified.manifest.package;
-    Ok(
-        match state
-            .store
-            .published_digest(&meta.id, &meta.version)
-            .await?
-        {
-            Some(d) if d == verified.digest => Checked::AlreadyPublished(verified),
-            Some(_) => Checked::Refused(vec![Problem {
+    let would = state
+        .store
+        .check_publication(&NewPackage {
+            digest: &verified.digest,
+            package_id: &meta.id,
+            version: &meta.version,
+            kind: &meta.kind,
+            archive: &[],
+            published_by: Some(by),
+            profiles: Vec::new(),
+            offer_new_profiles_to_all: false,
+            types: verified.own_types.clone(),
+        })
+        .await?;
+    Ok(match would {
+        Published::New => Checked::Ready(verified, catalog),
+        Published::AlreadyThere => Checked::AlreadyPublished(verified),
+        Published::Refused(why) => Checked::Refused(vec![refusal(&verified, &why)]),
+    })
+}
+
+/// Why the database refuses a publication, in French, naming the file concerned.
+fn refusal(v: &Verified, why: &PublishRefusal) -> Problem {
+    let meta = &v.manifest.package;
+    match why {
+        PublishRefusal::NotOwner { kind, name, owner } => {
+            let (file, id) = match (*kind, owner.is_some()) {
+                ("type", false) => (format!("components/{name}.wasm"), "packages-type-reserved"),
+                ("type", true) => (format!("components/{name}.wasm"), "packages-type-not-owner"),
+                (_, false) => (MANIFEST.to_owned(), "packages-reserved"),
+                (_, true) => (MANIFEST.to_owned(), "packages-not-owner"),
+            };
+            Problem {
+                file,
+                message: t_args(id, &[("name", name)]),
+            }
+        }
+        PublishRefusal::VersionTaken => Problem {
+            file: MANIFEST.into(),
+            message: t_args(
+                "studio-version-taken",
+                &[("id", &meta.id), ("version", &meta.version)],
+            ),
+        },
+        PublishRefusal::NotNewer { current } => {
+            let next = semver::Version::parse(current)
+                .map(|v| semver::Version::new(v.major, v.minor, v.patch + 1).to_string())
+                .unwrap_or_default();
+            Problem {
                 file: MANIFEST.into(),
                 message: t_args(
-                    "studio-version-taken",
-                    &[("id", &meta.id), ("version", &meta.version)],
+                    "packages-not-newer",
+                    &[
+                        ("id", &meta.id),
+                        ("version", &meta.version),
+                        ("current", current),
+                        ("next", &next),
+                    ],
                 ),
-            }]),
-            None => Checked::Ready(verified, catalog),
-        },
-    )
+            }
+        }
+    }
 }
 
 fn package_json(p: &PackageSummary) -> serde_json::Value {
@@ -248,7 +295,7 @@ async fn upload(
         .page("studio/report.html")
         .await
         .with("file_name", &file_name);
-    match check(&state, &archive).await? {
+    match check(&state, &archive, d.user.id).await? {
         Checked::Refused(problems) => report
             .with("status", "refused")
             .with("problems", problems_json(&problems))
@@ -290,29 +337,8 @@ async fn publish(
         return Ok(see_other("/studio"));
     };
     let meta = &pending.verified.manifest.package;
-    // Someone may have published this version since the report.
-    if let Some(other) = state
-        .store
-        .published_digest(&meta.id, &meta.version)
-        .await?
-        .filter(|d| *d != digest)
-    {
-        tracing::info!(%other, "version published by someone else meanwhile");
-        state.studio_uploads.invalidate(&key).await;
-        return d
-            .page("studio/report.html")
-            .await
-            .with("status", "refused")
-            .with(
-                "problems",
-                vec![serde_json::json!({"file": MANIFEST, "message": t_args(
-                    "studio-version-taken",
-                    &[("id", &meta.id), ("version", &meta.version)],
-                )})],
-            )
-            .status(StatusCode::CONFLICT)
-            .render();
-    }
+    // The database decides again, in the publication's own transaction: someone may have
+    // published this version, or a higher one, since the report.
     let published = state
         .contents
         .publish_built(
@@ -324,19 +350,30 @@ async fn publish(
         )
         .await?;
     state.studio_uploads.invalidate(&key).await;
+    let message = match &published {
+        Published::New => t_args(
+            "studio-published",
+            &[("id", &meta.id), ("version", &meta.version)],
+        ),
+        Published::AlreadyThere => t("studio-already-published"),
+        Published::Refused(why) => {
+            tracing::info!(designer = %d.user.id, package = %meta.id, version = %meta.version,
+                ?why, "publication refused after the report");
+            return d
+                .page("studio/report.html")
+                .await
+                .with("status", "refused")
+                .with(
+                    "problems",
+                    problems_json(&[refusal(&pending.verified, why)]),
+                )
+                .status(StatusCode::CONFLICT)
+                .render();
+        }
+    };
     tracing::info!(designer = %d.user.id, package = %meta.id, version = %meta.version,
         %digest, "package published from the studio");
-    flash(
-        &d.session,
-        match published {
-            Published::New => t_args(
-                "studio-published",
-                &[("id", &meta.id), ("version", &meta.version)],
-            ),
-            Published::AlreadyThere => t("studio-already-published"),
-        },
-    )
-    .await?;
+    flash(&d.session, message).await?;
     Ok(see_other(&format!("/studio/paquets/{digest}")))
 }
 
@@ -721,7 +758,7 @@ async fn api_publish(
         ));
     }
     let answer = |status: StatusCode, v: serde_json::Value| (status, Json(v)).into_response();
-    Ok(match check(&state, &body).await? {
+    Ok(match check(&state, &body, user.id).await? {
         Checked::Refused(problems) => answer(
             StatusCode::UNPROCESSABLE_ENTITY,
             serde_json::json!({"status": "refused", "problems": problems_json(&problems)}),
@@ -740,10 +777,16 @@ async fn api_publish(
                 .into_iter()
                 .map(str::to_owned)
                 .collect();
-            state
+            let published = state
                 .contents
                 .publish_built(&v, catalog, &body, Some(user.id), false)
                 .await?;
+            if let Published::Refused(why) = &published {
+                return Ok(answer(
+                    StatusCode::CONFLICT,
+                    serde_json::json!({"status": "refused", "problems": problems_json(&[refusal(&v, why)])}),
+                ));
+            }
             tracing::info!(designer = %user.id, package = %v.manifest.package.id,
                 version = %v.manifest.package.version, "package published through the API");
             answer(
