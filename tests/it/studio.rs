@@ -263,7 +263,9 @@ async fn bad_packages_are_refused_with_every_problem_listed_and_nothing_stored()
     });
     let page = upload(&c, "essai.zip", no_framework).await;
     assert_eq!(page.status, 422);
-    page.assert_contains("contenu inutilisable");
+    page.assert_contains(
+        "data/framework.json absent : un paquet de contenu décrit son référentiel",
+    );
 
     let files: Files = vec![("README.md".into(), b"type seul".to_vec())];
     let page = upload(
@@ -273,7 +275,7 @@ async fn bad_packages_are_refused_with_every_problem_listed_and_nothing_stored()
     )
     .await;
     assert_eq!(page.status, 422);
-    page.assert_contains("le studio publie des paquets de contenu");
+    page.assert_contains("on publie des paquets de contenu");
 
     // A published version never changes.
     let token = new_token(&c, "Poste").await;
@@ -878,7 +880,10 @@ async fn package_ids_belong_to_their_first_publisher_and_operators_transfer_them
         async move { store.offered_target_profiles(tenant).await.unwrap() }
     };
     let builtin_offered = offered(&app).await;
-    assert!(builtin_offered.len() > 20, "the built-in profiles are offered");
+    assert!(
+        builtin_offered.len() > 20,
+        "the built-in profiles are offered"
+    );
     let before = written(&app).await;
 
     // The built-in id (the one the skeleton's files suggest): refused in the studio and the API.
@@ -886,7 +891,10 @@ async fn package_ids_belong_to_their_first_publisher_and_operators_transfer_them
     assert_eq!(page.status, 422);
     page.assert_contains("l'identifiant « crcn » est réservé au contenu intégré de la plateforme");
     let problems = refused_by_api(&app, &dora_token, package("crcn", "9.0.0", |_| {})).await;
-    assert!(has(&problems, "manifest.toml", "« crcn » est réservé"), "{problems:?}");
+    assert!(
+        has(&problems, "manifest.toml", "« crcn » est réservé"),
+        "{problems:?}"
+    );
     assert_eq!(written(&app).await, before);
     let still = offered(&app).await;
     assert_eq!(
@@ -907,7 +915,10 @@ async fn package_ids_belong_to_their_first_publisher_and_operators_transfer_them
          ou demandez à un opérateur de vous le transférer.",
     );
     let problems = refused_by_api(&app, &otto_token, package("essai", "1.1.0", |_| {})).await;
-    assert!(has(&problems, "manifest.toml", "publié par un autre compte"), "{problems:?}");
+    assert!(
+        has(&problems, "manifest.toml", "publié par un autre compte"),
+        "{problems:?}"
+    );
     assert_eq!(written(&app).await, after_dora);
     // Her profile is offered to no one until an operator decides.
     assert_eq!(offered(&app).await.len(), builtin_offered.len());
@@ -934,7 +945,11 @@ async fn package_ids_belong_to_their_first_publisher_and_operators_transfer_them
     let page = op
         .post(
             "/admin/paquets",
-            &[("kind", "package"), ("name", "essai"), ("email", "inconnu@test.fr")],
+            &[
+                ("kind", "package"),
+                ("name", "essai"),
+                ("email", "inconnu@test.fr"),
+            ],
         )
         .await;
     assert_eq!(page.status, 422);
@@ -942,7 +957,11 @@ async fn package_ids_belong_to_their_first_publisher_and_operators_transfer_them
     let page = op
         .post(
             "/admin/paquets",
-            &[("kind", "package"), ("name", "crcn"), ("email", "otto@studio.test")],
+            &[
+                ("kind", "package"),
+                ("name", "crcn"),
+                ("email", "otto@studio.test"),
+            ],
         )
         .await;
     assert_eq!(page.status, 404, "the platform's ids are no one's to give");
@@ -950,7 +969,11 @@ async fn package_ids_belong_to_their_first_publisher_and_operators_transfer_them
     let page = op
         .post(
             "/admin/paquets",
-            &[("kind", "package"), ("name", "essai"), ("email", "OTTO@studio.test")],
+            &[
+                ("kind", "package"),
+                ("name", "essai"),
+                ("email", "OTTO@studio.test"),
+            ],
         )
         .await;
     assert_eq!(page.path(), "/admin/paquets");
@@ -960,16 +983,23 @@ async fn package_ids_belong_to_their_first_publisher_and_operators_transfer_them
     assert_eq!(owner_of_essai().await, Some(otto.id));
     // Staff never reach the page.
     let member = app.client();
-    app.member(&org, "staff@test.fr", "Sam", "Staff", Role::Admin).await;
+    app.member(&org, "staff@test.fr", "Sam", "Staff", Role::Admin)
+        .await;
     member.login("staff@test.fr", PASSWORD).await;
     assert_eq!(member.get("/admin/paquets").await.status, 404);
 
     let out = acquis_pack::publish(&app.base, &otto_token, package("essai", "1.1.0", |_| {}))
         .await
         .unwrap();
-    assert!(matches!(out, acquis_pack::Outcome::Published { .. }), "{out:?}");
+    assert!(
+        matches!(out, acquis_pack::Outcome::Published { .. }),
+        "{out:?}"
+    );
     let problems = refused_by_api(&app, &dora_token, package("essai", "1.2.0", |_| {})).await;
-    assert!(has(&problems, "manifest.toml", "publié par un autre compte"), "{problems:?}");
+    assert!(
+        has(&problems, "manifest.toml", "publié par un autre compte"),
+        "{problems:?}"
+    );
 }
 
 /// Issue 19, point 16: a package's component never takes a built-in type's id, and a type id
@@ -993,7 +1023,9 @@ async fn challenge_type_ids_are_owned_and_builtin_types_cannot_be_replaced() {
     .await;
     assert_eq!(page.status, 422);
     page.assert_contains("components/qcu.wasm");
-    page.assert_contains("« qcu » est un type intégré de la plateforme : un paquet ne peut pas le remplacer");
+    page.assert_contains(
+        "« qcu » est un type intégré de la plateforme : un paquet ne peut pas le remplacer",
+    );
     assert_eq!(written(&app).await, before);
 
     // Dora ships the type `ordre` first; Otto's package shipping an `ordre` is refused.
@@ -1006,7 +1038,10 @@ async fn challenge_type_ids_are_owned_and_builtin_types_cannot_be_replaced() {
     let out = acquis_pack::publish(&app.base, &dora_token, with_ordre("essai"))
         .await
         .unwrap();
-    assert!(matches!(out, acquis_pack::Outcome::Published { .. }), "{out:?}");
+    assert!(
+        matches!(out, acquis_pack::Outcome::Published { .. }),
+        "{out:?}"
+    );
     assert_eq!(
         app.count("SELECT COUNT(*) FROM package_owners WHERE kind = 'type' AND name = 'ordre'")
             .await,
@@ -1018,8 +1053,19 @@ async fn challenge_type_ids_are_owned_and_builtin_types_cannot_be_replaced() {
     page.assert_contains("Le type d'épreuve « ordre » a été publié par un autre compte");
     page.assert_contains("components/ordre.wasm");
     let problems = refused_by_api(&app, &otto_token, with_ordre("autre")).await;
-    assert!(has(&problems, "components/ordre.wasm", "publié par un autre compte"), "{problems:?}");
-    assert_eq!(written(&app).await, after, "not even the package id is claimed");
+    assert!(
+        has(
+            &problems,
+            "components/ordre.wasm",
+            "publié par un autre compte"
+        ),
+        "{problems:?}"
+    );
+    assert_eq!(
+        written(&app).await,
+        after,
+        "not even the package id is claimed"
+    );
 }
 
 /// Issue 19, point 17: versions only go up, by semver (1.10.0 is above 1.9.0); an older one is
@@ -1033,7 +1079,10 @@ async fn an_older_version_is_refused_and_the_current_one_stays() {
         let out = acquis_pack::publish(&app.base, &token, package("essai", version, |_| {}))
             .await
             .unwrap();
-        assert!(matches!(out, acquis_pack::Outcome::Published { .. }), "{out:?}");
+        assert!(
+            matches!(out, acquis_pack::Outcome::Published { .. }),
+            "{out:?}"
+        );
     }
     let before = written(&app).await;
     let page = upload(&dora, "essai-0.9.0.zip", package("essai", "0.9.0", |_| {})).await;
@@ -1043,7 +1092,10 @@ async fn an_older_version_is_refused_and_the_current_one_stays() {
          elle n'est pas publiée. Publiez une version supérieure (par exemple 1.10.1).",
     );
     let problems = refused_by_api(&app, &token, package("essai", "1.9.5", |_| {})).await;
-    assert!(has(&problems, "manifest.toml", "version courante 1.10.0"), "{problems:?}");
+    assert!(
+        has(&problems, "manifest.toml", "version courante 1.10.0"),
+        "{problems:?}"
+    );
     assert_eq!(written(&app).await, before);
     let current = app
         .store
@@ -1101,19 +1153,37 @@ async fn publication_and_acquis_pack_test_report_every_problem_with_its_file() {
     let comp = "data/competences/1.1.json";
     let profile = "data/target-profiles/competence-1-1.json";
     let expected = [
-        (comp, "acquis motsClesRecherche2 : niveau « 12 » hors de l'échelle 1 à 8"),
+        (
+            comp,
+            "acquis motsClesRecherche2 : niveau « 12 » hors de l'échelle 1 à 8",
+        ),
         (comp, "épreuve « motsClesRecherche1-a » en double"),
-        (comp, "épreuve motsClesRecherche1-b : format « nombres » inconnu"),
+        (
+            comp,
+            "épreuve motsClesRecherche1-b : format « nombres » inconnu",
+        ),
         (comp, "épreuve radios : la vue rendue propose des choix"),
-        (comp, "épreuve panique : réponse « panic » : question neutralisée, problème technique (le plugin a paniqué : le plugin a paniqué"),
+        (
+            comp,
+            "épreuve panique : réponse « panic » : question neutralisée, problème technique (le plugin a paniqué : le plugin a paniqué",
+        ),
         (profile, "catégorie « SECRET » inconnue"),
-        (profile, "sujet (tube) « tubeInconnu » inconnu dans ce paquet"),
-        (profile, "palier n° 2 : seuil 50 après le seuil 75 ; les paliers vont dans l'ordre croissant"),
+        (
+            profile,
+            "sujet (tube) « tubeInconnu » inconnu dans ce paquet",
+        ),
+        (
+            profile,
+            "palier n° 2 : seuil 50 après le seuil 75 ; les paliers vont dans l'ordre croissant",
+        ),
     ];
     for (_, needle) in expected {
         page.assert_contains(needle);
     }
-    assert!(!page.text().contains("data/ "), "every problem names its file");
+    assert!(
+        !page.text().contains("data/ "),
+        "every problem names its file"
+    );
     let api = refused_by_api(&app, &token, bad.clone()).await;
     for (file, needle) in expected {
         assert!(has(&api, file, needle), "{file}: {needle} in {api:#?}");
@@ -1153,7 +1223,12 @@ async fn the_guides_own_challenge_type_is_generated_built_and_published() {
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/plugin-authors.md"),
     )
     .unwrap();
-    for step in ["acquis-pack -- new challenge-type ordre", "paquet/components/ordre.wasm", "\"segments\"", "p1: "] {
+    for step in [
+        "acquis-pack -- new challenge-type ordre",
+        "paquet/components/ordre.wasm",
+        "\"segments\"",
+        "p1: ",
+    ] {
         assert!(guide.contains(step), "the guide shows {step:?}");
     }
     let pkg = dir.join("paquet");
@@ -1171,8 +1246,13 @@ async fn the_guides_own_challenge_type_is_generated_built_and_published() {
     .unwrap();
     let _ = std::fs::remove_dir_all(&dir);
     let digest = Host::digest(&bytes);
-    let out = acquis_pack::publish(&app.base, &token, bytes).await.unwrap();
-    assert!(matches!(out, acquis_pack::Outcome::Published { .. }), "{out:?}");
+    let out = acquis_pack::publish(&app.base, &token, bytes)
+        .await
+        .unwrap();
+    assert!(
+        matches!(out, acquis_pack::Outcome::Published { .. }),
+        "{out:?}"
+    );
 
     let path = format!("/studio/paquets/{digest}/epreuves/ordre-exemple");
     let preview = c.get(&path).await;
@@ -1195,9 +1275,9 @@ async fn the_guides_own_challenge_type_is_generated_built_and_published() {
         f.push(("action".into(), "valider".into()));
         f
     };
-    let as_refs = |f: &[(String, String)]| -> Vec<(&str, &str)> {
+    fn as_refs(f: &[(String, String)]) -> Vec<(&str, &str)> {
         f.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
-    };
+    }
     let right = c.post(&path, &as_refs(&form([0, 1, 2, 3]))).await;
     right.assert_contains("Bonne réponse");
     let wrong = c.post(&path, &as_refs(&form([1, 0, 2, 3]))).await;

@@ -173,7 +173,9 @@ fn zip_error(e: &zip::result::ZipError) -> &'static str {
     match e {
         ZipError::Io(_) => "archive tronquée ou abîmée",
         ZipError::InvalidArchive(_) => "structure d'archive invalide",
-        ZipError::UnsupportedArchive(_) => "format d'archive non pris en charge (chiffrement, compression inconnue…)",
+        ZipError::UnsupportedArchive(_) => {
+            "format d'archive non pris en charge (chiffrement, compression inconnue…)"
+        }
         ZipError::FileNotFound => "entrée introuvable",
         _ => "archive illisible",
     }
@@ -401,9 +403,15 @@ fn json_error(e: &serde_json::Error) -> String {
     use serde_json::error::Category;
     let (line, column) = (e.line(), e.column());
     match e.classify() {
-        Category::Eof => format!("JSON illisible : le fichier s'arrête avant la fin (ligne {line})"),
-        Category::Syntax => format!("JSON illisible : erreur de syntaxe ligne {line}, colonne {column}"),
-        Category::Data => format!("JSON illisible : valeur inattendue ligne {line}, colonne {column}"),
+        Category::Eof => {
+            format!("JSON illisible : le fichier s'arrête avant la fin (ligne {line})")
+        }
+        Category::Syntax => {
+            format!("JSON illisible : erreur de syntaxe ligne {line}, colonne {column}")
+        }
+        Category::Data => {
+            format!("JSON illisible : valeur inattendue ligne {line}, colonne {column}")
+        }
         Category::Io => "JSON illisible".into(),
     }
 }
@@ -475,7 +483,11 @@ pub fn verify_publication(
     finish(found, bytes, problems)
 }
 
-fn finish(found: Inspection, bytes: &[u8], problems: Vec<Problem>) -> Result<Verified, Vec<Problem>> {
+fn finish(
+    found: Inspection,
+    bytes: &[u8],
+    problems: Vec<Problem>,
+) -> Result<Verified, Vec<Problem>> {
     match found.manifest {
         Some(manifest) if problems.is_empty() => Ok(Verified {
             manifest,
@@ -673,12 +685,11 @@ fn inspect(
             // student can answer it at all, and can send each example's answer.
             let own = found.own_types.iter().any(|t| t == kind);
             let view = if own {
-                match host
-                    .render(plugin, &definition, "fr", 1)
-                    .and_then(|v| {
-                        serde_json::from_str::<serde_json::Value>(&v)
-                            .map_err(|e| PluginError::Plugin(format!("vue rendue : {}", json_error(&e))))
-                    }) {
+                match host.render(plugin, &definition, "fr", 1).and_then(|v| {
+                    serde_json::from_str::<serde_json::Value>(&v).map_err(|e| {
+                        PluginError::Plugin(format!("vue rendue : {}", json_error(&e)))
+                    })
+                }) {
                     Ok(v) => match crate::view::unanswerable(&v) {
                         Some(why) => {
                             problems.push(problem(path, format!("épreuve {id} : {why}")));
@@ -817,7 +828,9 @@ pub fn check_content(files: &BTreeMap<String, Vec<u8>>) -> Vec<Problem> {
                     if code.is_empty() || text(c, "name").unwrap_or_default().is_empty() {
                         problems.push(problem(
                             FRAMEWORK,
-                            format!("domaine {area} : une compétence sans « code » ou sans « name »"),
+                            format!(
+                                "domaine {area} : une compétence sans « code » ou sans « name »"
+                            ),
                         ));
                     } else if competences.iter().any(|k| k == code) {
                         problems.push(problem(
@@ -876,7 +889,10 @@ pub fn check_content(files: &BTreeMap<String, Vec<u8>>) -> Vec<Problem> {
             problems.extend(claim(&mut tutorials, "tutoriel", id, path));
             for key in ["title", "source", "duration", "link"] {
                 if text(t, key).unwrap_or_default().is_empty() {
-                    problems.push(problem(path, format!("tutoriel {id} : « {key} » est requis")));
+                    problems.push(problem(
+                        path,
+                        format!("tutoriel {id} : « {key} » est requis"),
+                    ));
                 }
             }
             match text(t, "format") {
@@ -902,11 +918,17 @@ pub fn check_content(files: &BTreeMap<String, Vec<u8>>) -> Vec<Problem> {
             };
             problems.extend(claim(&mut tubes, "sujet (tube)", tube, path));
             if text(t, "title").unwrap_or_default().is_empty() {
-                problems.push(problem(path, format!("sujet {tube} : « title » est requis")));
+                problems.push(problem(
+                    path,
+                    format!("sujet {tube} : « title » est requis"),
+                ));
             }
             for s in t["skills"].as_array().into_iter().flatten() {
                 let Some(skill) = text(s, "id").filter(|i| !i.is_empty()) else {
-                    problems.push(problem(path, format!("sujet {tube} : un acquis sans « id »")));
+                    problems.push(problem(
+                        path,
+                        format!("sujet {tube} : un acquis sans « id »"),
+                    ));
                     continue;
                 };
                 problems.extend(claim(&mut skills, "acquis", skill, path));
@@ -964,7 +986,10 @@ pub fn check_content(files: &BTreeMap<String, Vec<u8>>) -> Vec<Problem> {
             problems.extend(claim(&mut profiles, "profil cible", id, path));
         }
         if text(&p, "name").unwrap_or_default().trim().is_empty() {
-            problems.push(problem(path, "« name » (le nom du profil cible) est requis"));
+            problems.push(problem(
+                path,
+                "« name » (le nom du profil cible) est requis",
+            ));
         }
         match text(&p, "category") {
             Some(c) if CATEGORIES.contains(&c) => {}
@@ -1012,7 +1037,10 @@ pub fn check_content(files: &BTreeMap<String, Vec<u8>>) -> Vec<Problem> {
                 problems.push(problem(path, format!("badge « {key} » en double")));
             }
             badge_keys.push(key);
-            let criteria = b["criteria"].as_array().map(Vec::as_slice).unwrap_or_default();
+            let criteria = b["criteria"]
+                .as_array()
+                .map(Vec::as_slice)
+                .unwrap_or_default();
             if criteria.is_empty() {
                 problems.push(problem(path, format!("badge {key} : aucun critère")));
             }
@@ -1025,11 +1053,9 @@ pub fn check_content(files: &BTreeMap<String, Vec<u8>>) -> Vec<Problem> {
                 }
                 match text(c, "scope") {
                     Some("campaign") => {}
-                    Some("capped_tubes") => check_capped(
-                        &c["tubes"],
-                        &format!("badge {key}"),
-                        &mut problems,
-                    ),
+                    Some("capped_tubes") => {
+                        check_capped(&c["tubes"], &format!("badge {key}"), &mut problems)
+                    }
                     other => problems.push(problem(
                         path,
                         format!(
@@ -1045,10 +1071,7 @@ pub fn check_content(files: &BTreeMap<String, Vec<u8>>) -> Vec<Problem> {
             let known = crate::builtin::SELECTORS.iter().any(|(n, _)| *n == plugin)
                 || files.contains_key(&format!("components/{plugin}.wasm"));
             if !known {
-                problems.push(problem(
-                    path,
-                    format!("sélecteur « {plugin} » inconnu"),
-                ));
+                problems.push(problem(path, format!("sélecteur « {plugin} » inconnu")));
             }
             for item in sel["items"].as_array().into_iter().flatten() {
                 let item = item.as_str().unwrap_or_default();
@@ -1072,12 +1095,18 @@ fn check_stages(stages: &serde_json::Value, path: &str, problems: &mut Vec<Probl
     for (i, s) in stages.as_array().into_iter().flatten().enumerate() {
         let n = i + 1;
         if text(s, "title").unwrap_or_default().trim().is_empty() {
-            problems.push(problem(path, format!("palier n° {n} : « title » est requis")));
+            problems.push(problem(
+                path,
+                format!("palier n° {n} : « title » est requis"),
+            ));
         }
         if s["first_skill"].as_bool() == Some(true) {
             continue;
         }
-        match (s.get("threshold").filter(|t| !t.is_null()), s.get("level").filter(|l| !l.is_null())) {
+        match (
+            s.get("threshold").filter(|t| !t.is_null()),
+            s.get("level").filter(|l| !l.is_null()),
+        ) {
             (Some(t), None) => match t.as_u64().filter(|t| *t <= 100) {
                 Some(t) => {
                     if i == 0 && t != 0 {

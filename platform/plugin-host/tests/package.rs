@@ -262,7 +262,8 @@ fn the_builtin_content_passes_the_content_checks() {
     let (host, types) = host_and_types();
     // As a designer's package under its own id, it passes the whole publication verifier.
     let bytes = content_package(|_| {}, None);
-    verify_publication(&host, &bytes, &Caps::default(), &types).unwrap_or_else(|p| panic!("{p:#?}"));
+    verify_publication(&host, &bytes, &Caps::default(), &types)
+        .unwrap_or_else(|p| panic!("{p:#?}"));
 }
 
 #[test]
@@ -339,7 +340,11 @@ fn a_package_cannot_take_a_builtin_type_or_misname_its_own() {
 }
 
 /// A challenge of the `hostile` test type, whose view is its definition.
-fn hostile_challenge(id: &str, view: serde_json::Value, examples: serde_json::Value) -> serde_json::Value {
+fn hostile_challenge(
+    id: &str,
+    view: serde_json::Value,
+    examples: serde_json::Value,
+) -> serde_json::Value {
     let mut c = view;
     c["id"] = id.into();
     c["type"] = "hostile".into();
@@ -355,14 +360,36 @@ fn a_custom_type_whose_view_no_student_can_answer_is_refused() {
         |files| {
             files.push(("components/hostile.wasm".into(), builtin::HOSTILE.to_vec()));
             edit_json(files, COMP, |v| {
-                let list = v["tubes"][0]["skills"][0]["challenges"].as_array_mut().unwrap();
+                let list = v["tubes"][0]["skills"][0]["challenges"]
+                    .as_array_mut()
+                    .unwrap();
                 let ok = serde_json::json!([{"answer": "1", "verdict": "ok"}]);
-                list.push(hostile_challenge("radios", serde_json::json!({"choices": [[1, "a"], [2, "b"]]}), ok.clone()));
-                list.push(hostile_challenge("vide", serde_json::json!({"segments": [{"Text": "rien"}]}), ok));
+                list.push(hostile_challenge(
+                    "radios",
+                    serde_json::json!({"choices": [[1, "a"], [2, "b"]]}),
+                    ok.clone(),
+                ));
+                list.push(hostile_challenge(
+                    "vide",
+                    serde_json::json!({"segments": [{"Text": "rien"}]}),
+                    ok,
+                ));
                 let field = serde_json::json!({"segments": [{"Field": {"key": "r", "kind": {"Select": {"options": ["x", "y"]}}}}]});
-                list.push(hostile_challenge("hors-menu", field.clone(), serde_json::json!([{"answer": "r: z", "verdict": "ok"}])));
-                list.push(hostile_challenge("sans-ok", field.clone(), serde_json::json!([{"answer": "r: x", "verdict": "ko"}])));
-                list.push(hostile_challenge("panique", field, serde_json::json!([{"answer": "panic", "verdict": "ok"}])));
+                list.push(hostile_challenge(
+                    "hors-menu",
+                    field.clone(),
+                    serde_json::json!([{"answer": "r: z", "verdict": "ok"}]),
+                ));
+                list.push(hostile_challenge(
+                    "sans-ok",
+                    field.clone(),
+                    serde_json::json!([{"answer": "r: x", "verdict": "ko"}]),
+                ));
+                list.push(hostile_challenge(
+                    "panique",
+                    field,
+                    serde_json::json!([{"answer": "panic", "verdict": "ok"}]),
+                ));
             });
         },
         None,
@@ -380,7 +407,10 @@ fn a_custom_type_whose_view_no_student_can_answer_is_refused() {
             "missing {needle:?} in {problems:#?}"
         );
     }
-    assert!(problems.iter().all(|p| p.starts_with(COMP)), "{problems:#?}");
+    assert!(
+        problems.iter().all(|p| p.starts_with(COMP)),
+        "{problems:#?}"
+    );
 }
 
 #[test]
@@ -476,12 +506,32 @@ mod arbitrary_input {
         ];
         leaf.prop_recursive(4, 64, 6, |inner| {
             let keys = prop_oneof![
-                Just("areas"), Just("competences"), Just("code"), Just("name"), Just("competence"),
-                Just("tubes"), Just("id"), Just("title"), Just("skills"), Just("level"),
-                Just("challenges"), Just("type"), Just("tutorials"), Just("format"),
-                Just("category"), Just("capped_tubes"), Just("tube"), Just("stages"),
-                Just("threshold"), Just("badges"), Just("criteria"), Just("scope"),
-                Just("selector"), Just("items"), Just("plugin"), Just("examples"),
+                Just("areas"),
+                Just("competences"),
+                Just("code"),
+                Just("name"),
+                Just("competence"),
+                Just("tubes"),
+                Just("id"),
+                Just("title"),
+                Just("skills"),
+                Just("level"),
+                Just("challenges"),
+                Just("type"),
+                Just("tutorials"),
+                Just("format"),
+                Just("category"),
+                Just("capped_tubes"),
+                Just("tube"),
+                Just("stages"),
+                Just("threshold"),
+                Just("badges"),
+                Just("criteria"),
+                Just("scope"),
+                Just("selector"),
+                Just("items"),
+                Just("plugin"),
+                Just("examples"),
             ];
             prop_oneof![
                 proptest::collection::vec(inner.clone(), 0..4).prop_map(serde_json::Value::from),

@@ -805,3 +805,62 @@ async fn api_publish(
         }
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use acquis_plugin_host::{package, view};
+    use serde_json::json;
+
+    use crate::app::assessment::{encode_answer, fields_of};
+
+    /// Publication refuses a custom type's view from `acquis_plugin_host::view`'s model of the
+    /// pages: that model is what the pages really send (the fields they show, the answer they
+    /// encode), so a view it accepts is one a student can answer, and one it refuses is not.
+    #[test]
+    fn the_view_model_publication_checks_is_what_the_pages_send() {
+        let v = json!({"segments": [
+            {"Text": "Premier :"},
+            {"Field": {"key": "p1", "placeholder": null, "aria_label": null,
+                       "kind": {"Select": {"options": ["a b", "c"]}}}},
+            {"Text": "\nSecond :"},
+            {"Field": {"key": "p2", "placeholder": null, "aria_label": null, "kind": "Input"}}
+        ]});
+        assert_eq!(view::unanswerable(&v), None);
+        // The page's fields, as the template names them, filled in order.
+        let shown: Vec<String> = fields_of(&v)
+            .iter()
+            .filter_map(|f| f["key"].as_str().map(str::to_owned))
+            .collect();
+        let model: Vec<String> = view::fields(&v).into_iter().map(|f| f.key).collect();
+        assert_eq!(shown, model);
+        let form: Vec<(String, String)> = vec![
+            ("f_p1".into(), "a b".into()),
+            ("f_p2".into(), "  texte\nlibre ".into()),
+        ];
+        let answer = encode_answer("ordre", &form).unwrap();
+        assert_eq!(answer, "p1: a b\np2: texte libre");
+        assert_eq!(view::sendable(&v, &answer), Ok(()));
+        // Choices reach only qcu and qcm: a custom type gets no answer from radio buttons.
+        let radios = json!({"choices": [[1, "a"], [2, "b"]]});
+        assert!(view::unanswerable(&radios).is_some());
+        assert_eq!(
+            encode_answer("ordre", &[("answer".into(), "1".into())]),
+            None
+        );
+        assert_eq!(
+            encode_answer("qcu", &[("answer".into(), "1".into())]).as_deref(),
+            Some("1")
+        );
+    }
+
+    /// Every category publication accepts has its name on the pages (an unknown one showed
+    /// « Unknown localization key » as a heading).
+    #[test]
+    fn every_category_publication_accepts_has_a_label() {
+        for c in package::CATEGORIES {
+            let label = crate::orga::campaigns::category_label(c);
+            let id = format!("category-{}", c.to_lowercase().replace('_', "-"));
+            assert!(crate::i18n::has(&id), "{c}: {label}");
+        }
+    }
+}

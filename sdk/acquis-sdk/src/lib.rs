@@ -418,7 +418,9 @@ mod tests {
         d.format = Some("nombres".into());
         let errors = validate(Kind::Qroc, &d);
         assert!(
-            errors.iter().any(|e| e.contains("format « nombres » inconnu")),
+            errors
+                .iter()
+                .any(|e| e.contains("format « nombres » inconnu")),
             "{errors:?}"
         );
         d.format = Some("nombre".into());

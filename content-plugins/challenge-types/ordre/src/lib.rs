@@ -50,7 +50,9 @@ fn elements(definition: &str) -> Result<Vec<String>, Vec<String>> {
     let d: Value = serde_json::from_str(definition)
         .map_err(|e| vec![format!("définition illisible : {e}")])?;
     let Some(items) = d["items"].as_array() else {
-        return Err(vec!["« items » (les éléments dans le bon ordre) est requis".into()]);
+        return Err(vec![
+            "« items » (les éléments dans le bon ordre) est requis".into(),
+        ]);
     };
     let mut errors = Vec::new();
     let mut out: Vec<String> = Vec::new();
@@ -62,13 +64,23 @@ fn elements(definition: &str) -> Result<Vec<String>, Vec<String>> {
                 }
                 out.push(t.to_owned());
             }
-            _ => errors.push(format!("l'élément n° {} n'est pas un texte d'une ligne", i + 1)),
+            _ => errors.push(format!(
+                "l'élément n° {} n'est pas un texte d'une ligne",
+                i + 1
+            )),
         }
     }
     if !(2..=8).contains(&items.len()) {
-        errors.push(format!("il faut de 2 à 8 éléments, {} trouvé(s)", items.len()));
+        errors.push(format!(
+            "il faut de 2 à 8 éléments, {} trouvé(s)",
+            items.len()
+        ));
     }
-    if errors.is_empty() { Ok(out) } else { Err(errors) }
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(errors)
+    }
 }
 
 /// Un mélange déterministe (la même graine donne le même affichage, sur toute machine).
@@ -134,7 +146,10 @@ impl Guest for Ordre {
                     .lines()
                     .find_map(|l| l.strip_prefix(&format!("{cle}:")))
                     .map(str::trim);
-                FieldResult { ok: donne == Some(bon.as_str()), key: cle }
+                FieldResult {
+                    ok: donne == Some(bon.as_str()),
+                    key: cle,
+                }
             })
             .collect();
         let juste = details.iter().all(|f| f.ok);
