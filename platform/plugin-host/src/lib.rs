@@ -285,22 +285,28 @@ fn neutralised(e: wasmtime::Error, logs: &[String]) -> PluginError {
         .iter()
         .rev()
         .find_map(|l| l.strip_prefix(PANIC_LOG_PREFIX));
-    let cause = match e.downcast_ref::<Trap>() {
-        Some(Trap::OutOfFuel) => "budget d'instructions dépassé".to_owned(),
-        Some(Trap::Interrupt) => "temps d'exécution dépassé".to_owned(),
-        Some(_) if panic.is_some() => {
-            format!("le plugin a paniqué : {}", panic.unwrap_or_default())
+    let cause = match (e.downcast_ref::<Trap>(), panic) {
+        (Some(Trap::OutOfFuel), _) => "budget d'instructions dépassé".to_owned(),
+        (Some(Trap::Interrupt), _) => "temps d'exécution dépassé".to_owned(),
+        (_, Some(message)) => format!("le plugin a paniqué : {message}"),
+        (Some(Trap::UnreachableCodeReached), None) => {
+            "arrêt du plugin sur une instruction « unreachable » (une panique sans message : \
+             installez le crochet de panique décrit dans le guide des concepteurs)"
+                .to_owned()
         }
-        Some(Trap::UnreachableCodeReached) => "arrêt du plugin sur une instruction « unreachable »              (une panique sans message : installez le crochet de panique décrit dans le guide des              concepteurs)"
-            .to_owned(),
-        Some(Trap::StackOverflow) => "arrêt du plugin : pile d'appels épuisée".to_owned(),
-        Some(Trap::MemoryOutOfBounds) => "arrêt du plugin : accès mémoire hors limites".to_owned(),
-        Some(Trap::IntegerDivisionByZero) => "arrêt du plugin : division entière par zéro".to_owned(),
-        Some(Trap::IntegerOverflow) => "arrêt du plugin : dépassement d'entier".to_owned(),
-        Some(Trap::AllocationTooLarge) => "arrêt du plugin : mémoire demandée au-delà du budget".to_owned(),
-        Some(t) => format!("arrêt du plugin ({t})"),
-        None if panic.is_some() => format!("le plugin a paniqué : {}", panic.unwrap_or_default()),
-        None => format!("{e:#}")
+        (Some(Trap::StackOverflow), None) => "arrêt du plugin : pile d'appels épuisée".to_owned(),
+        (Some(Trap::MemoryOutOfBounds), None) => {
+            "arrêt du plugin : accès mémoire hors limites".to_owned()
+        }
+        (Some(Trap::IntegerDivisionByZero), None) => {
+            "arrêt du plugin : division entière par zéro".to_owned()
+        }
+        (Some(Trap::IntegerOverflow), None) => "arrêt du plugin : dépassement d'entier".to_owned(),
+        (Some(Trap::AllocationTooLarge), None) => {
+            "arrêt du plugin : mémoire demandée au-delà du budget".to_owned()
+        }
+        (Some(t), None) => format!("arrêt du plugin ({t})"),
+        (None, None) => format!("{e:#}")
             .lines()
             .next()
             .unwrap_or_default()

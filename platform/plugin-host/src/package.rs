@@ -534,7 +534,7 @@ fn inspect(
                 let at = e
                     .span()
                     .map(|r| {
-                        let line = s[..r.start.min(s.len())].matches('\n').count() + 1;
+                        let line = s.get(..r.start).unwrap_or(s).matches('\n').count() + 1;
                         format!(" ligne {line}")
                     })
                     .unwrap_or_default();

@@ -431,9 +431,9 @@ fn manifests_are_checked_alike_by_pack_and_publication() {
     assert!(problems[2].contains("type de paquet « contenu » inconnu"));
     let (host, types) = host_and_types();
     let bytes = content_package(|_| {}, Some(bad));
-    let refused = refused(verify_publication(&host, &bytes, &Caps::default(), &types));
+    let listed = refused(verify_publication(&host, &bytes, &Caps::default(), &types));
     for p in &problems {
-        assert!(refused.contains(p), "{p} in {refused:#?}");
+        assert!(listed.contains(p), "{p} in {listed:#?}");
     }
     // Built-in ids are reserved to the platform.
     let crcn = content_package(
@@ -445,12 +445,12 @@ fn manifests_are_checked_alike_by_pack_and_publication() {
             api: "0.1.0".into(),
         }),
     );
-    let refused = refused(verify_publication(&host, &crcn, &Caps::default(), &types));
+    let listed = refused(verify_publication(&host, &crcn, &Caps::default(), &types));
     assert!(
-        refused
+        listed
             .iter()
             .any(|p| p.contains("l'identifiant « crcn » est réservé au contenu intégré")),
-        "{refused:#?}"
+        "{listed:#?}"
     );
 }
 

@@ -150,7 +150,7 @@ impl Store {
         // The owner rows serialise publications of one package on PostgreSQL (SQLite's
         // transactions take the write lock up front).
         let lock = match self.backend() {
-            crate::Backend::Postgres => " FOR UPDATE",
+            crate::Backend::Postgres => " FOR UPDATE OF o",
             crate::Backend::Sqlite => "",
         };
         let owner_sql = format!(
