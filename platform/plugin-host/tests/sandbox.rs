@@ -131,7 +131,9 @@ fn a_hostile_plugin_is_neutralised_and_healthy_plugins_keep_working() {
                 // A panic's own message, logged by the plugin's panic hook, not a bare trap.
                 if attack == "panic" {
                     assert!(
-                        cause.starts_with("le plugin a paniqué : le plugin a paniqué (src/lib.rs:"),
+                        cause.starts_with(
+                            "le plugin a paniqué : le plugin a paniqué (test-plugins/hostile/src/lib.rs:"
+                        ),
                         "{cause}"
                     );
                 }

@@ -34,11 +34,13 @@ pub fn package_skeleton(dir: &Path) -> anyhow::Result<()> {
         let mut skill = skill.clone();
         skill["challenges"] = json!([skill["challenges"][0].clone()]);
         for id in skill["tutorials"].as_array().into_iter().flatten() {
+            // Two skills may share a tutorial: listed once (ids are unique in a package).
             if let Some(t) = competence["tutorials"]
                 .as_array()
                 .into_iter()
                 .flatten()
                 .find(|t| t["id"] == *id)
+                .filter(|t| !tutorials.contains(*t))
             {
                 tutorials.push(t.clone());
             }
