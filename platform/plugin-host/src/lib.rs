@@ -315,6 +315,16 @@ fn neutralised(e: wasmtime::Error, logs: &[String]) -> PluginError {
     PluginError::Neutralised(cause)
 }
 
+/// A component that does not implement its world, in French (wasmtime's reason is logged).
+fn contract_error(world: &str, export: &str, e: &wasmtime::Error) -> String {
+    tracing::debug!(error = %e, world, "component does not implement its world");
+    format!(
+        "le composant ne respecte pas le contrat {world} : il doit exporter {export} et \
+         n'importer que {} (construisez-le avec le WIT de sdk/wit)",
+        ALLOWED_IMPORTS.join(", ")
+    )
+}
+
 /// Bytes of a linear memory reset in place rather than unmapped between two calls.
 ///
 /// A call dirties a few pages of a slot that the next call reuses. Resetting them with `madvise`
@@ -440,8 +450,17 @@ impl Host {
         let component = match path.as_ref().filter(|p| p.exists()) {
             Some(p) => self.load_artifact(p)?,
             None => {
-                let c = Component::new(&self.engine, bytes)
-                    .map_err(|e| PluginError::Refused(format!("composant Wasm invalide : {e}")))?;
+                // wasmtime's reasons are English: logged for the platform's developers, the
+                // designer reads what to do.
+                let c = Component::new(&self.engine, bytes).map_err(|e| {
+                    tracing::debug!(error = %e, "component refused by wasmtime");
+                    PluginError::Refused(
+                        "composant Wasm invalide : ce n'est pas un composant WebAssembly lisible \
+                         (construisez-le pour wasm32-unknown-unknown avec wasm-component-ld, voir le \
+                         guide des concepteurs)"
+                            .into(),
+                    )
+                })?;
                 self.check_imports(&c)?;
                 if let Some(p) = &path
                     && let Ok(artifact) = c.serialize()
@@ -475,13 +494,17 @@ impl Host {
             .challenge_linker
             .instantiate_pre(&component)
             .map_err(|e| {
-                PluginError::Refused(format!(
-                    "le composant ne respecte pas le contrat challenge-plugin : {e}"
+                PluginError::Refused(contract_error(
+                    "challenge-plugin",
+                    "acquis:challenge/challenge-type@0.1.0",
+                    &e,
                 ))
             })?;
         let pre = challenge::ChallengePluginPre::new(pre).map_err(|e| {
-            PluginError::Refused(format!(
-                "le composant ne respecte pas le contrat challenge-plugin : {e}"
+            PluginError::Refused(contract_error(
+                "challenge-plugin",
+                "acquis:challenge/challenge-type@0.1.0",
+                &e,
             ))
         })?;
         Ok(ChallengeType { pre, digest })
@@ -493,13 +516,17 @@ impl Host {
             .selector_linker
             .instantiate_pre(&component)
             .map_err(|e| {
-                PluginError::Refused(format!(
-                    "le composant ne respecte pas le contrat item-selector : {e}"
+                PluginError::Refused(contract_error(
+                    "item-selector",
+                    "acquis:challenge/selector@0.1.0",
+                    &e,
                 ))
             })?;
         let pre = selector::ItemSelectorPre::new(pre).map_err(|e| {
-            PluginError::Refused(format!(
-                "le composant ne respecte pas le contrat item-selector : {e}"
+            PluginError::Refused(contract_error(
+                "item-selector",
+                "acquis:challenge/selector@0.1.0",
+                &e,
             ))
         })?;
         Ok(ItemSelector { pre, digest })
