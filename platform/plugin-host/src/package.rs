@@ -1045,7 +1045,7 @@ pub fn check_content(files: &BTreeMap<String, Vec<u8>>) -> Vec<Problem> {
                 problems.push(problem(path, format!("badge {key} : aucun critère")));
             }
             for c in criteria {
-                if !c["threshold"].as_u64().is_some_and(|t| t <= 100) {
+                if c["threshold"].as_u64().is_none_or(|t| t > 100) {
                     problems.push(problem(
                         path,
                         format!("badge {key} : un critère sans seuil entre 0 et 100"),

@@ -767,10 +767,20 @@ impl Contents {
             Ok(Ok(catalog)) => Ok((verified, Arc::new(catalog))),
             // The verifier checks what building reads: reaching this is a gap between the two,
             // reported (in French, from the builder's own messages) rather than served.
-            Ok(Err(e)) => Err(vec![Problem {
-                file: "data/".into(),
-                message: crate::i18n::t_args("packages-unusable", &[("error", &format!("{e:#}"))]),
-            }]),
+            Ok(Err(e)) => {
+                // The builder's messages start with the file they are about, when they know it.
+                let text = format!("{e:#}");
+                let (file, detail) = match text.split_once(" : ") {
+                    Some((f, d)) if f.starts_with("data/") && !f.contains(' ') => {
+                        (f.to_owned(), d.to_owned())
+                    }
+                    _ => ("data/".to_owned(), text.clone()),
+                };
+                Err(vec![Problem {
+                    file,
+                    message: crate::i18n::t_args("packages-unusable", &[("error", &detail)]),
+                }])
+            }
             Err(e) => Err(interrupted(e)),
         }
     }
