@@ -13,6 +13,7 @@ const PLUGINS: &[(&str, Option<&str>, &str)] = &[
     ("builtin", Some("qroc"), "qroc"),
     ("builtin", Some("qrocm-ind"), "qrocm-ind"),
     ("builtin", Some("qrocm-dep"), "qrocm-dep"),
+    ("ordre", None, "ordre"),
     ("fixed-order", None, "fixed-order"),
     ("hostile", None, "hostile"),
 ];

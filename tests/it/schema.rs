@@ -27,6 +27,8 @@ const GLOBAL_TABLES: &[&str] = &[
     // written by operators only, read by an establishment for its own id.
     "target_profile_offers",
     "designer_tokens",
+    // Who owns a content package or challenge-type id (platform-wide, like content_packages).
+    "package_owners",
     // The INE an account is linked to per establishment (the account's, like its identities).
     "student_ine_links",
     // Attempt counters, keyed by digests.

@@ -263,7 +263,9 @@ async fn bad_packages_are_refused_with_every_problem_listed_and_nothing_stored()
     });
     let page = upload(&c, "essai.zip", no_framework).await;
     assert_eq!(page.status, 422);
-    page.assert_contains("contenu inutilisable");
+    page.assert_contains(
+        "data/framework.json absent : un paquet de contenu décrit son référentiel",
+    );
 
     let files: Files = vec![("README.md".into(), b"type seul".to_vec())];
     let page = upload(
@@ -273,7 +275,7 @@ async fn bad_packages_are_refused_with_every_problem_listed_and_nothing_stored()
     )
     .await;
     assert_eq!(page.status, 422);
-    page.assert_contains("le studio publie des paquets de contenu");
+    page.assert_contains("on publie des paquets de contenu");
 
     // A published version never changes.
     let token = new_token(&c, "Poste").await;
@@ -838,4 +840,446 @@ async fn a_fresh_package_skeleton_publishes_as_it_is() {
         .unwrap();
     assert_eq!(mine.name, "Mon profil cible");
     assert!(!mine.offered_to_all);
+}
+
+/// What publication wrote: versions, target profiles, claimed ids.
+async fn written(app: &TestApp) -> (i64, i64, i64) {
+    (
+        packages(app).await,
+        app.count("SELECT COUNT(*) FROM target_profiles").await,
+        app.count("SELECT COUNT(*) FROM package_owners").await,
+    )
+}
+
+async fn refused_by_api(app: &TestApp, token: &str, bytes: Vec<u8>) -> Vec<(String, String)> {
+    match acquis_pack::publish(&app.base, token, bytes).await.unwrap() {
+        acquis_pack::Outcome::Refused(problems) => problems,
+        other => panic!("accepted: {other:?}"),
+    }
+}
+
+fn has(problems: &[(String, String)], file: &str, needle: &str) -> bool {
+    problems
+        .iter()
+        .any(|(f, m)| f == file && m.replace('\u{a0}', " ").contains(needle))
+}
+
+/// Issue 19, point 15: a package id belongs to the account that first published it; built-in
+/// ids are the platform's; an operator transfers an id; nothing is offered without an operator.
+#[tokio::test]
+async fn package_ids_belong_to_their_first_publisher_and_operators_transfer_them() {
+    let app = TestApp::spawn().await;
+    let org = app.org("Collège Alpha", "0771002B").await;
+    let (_, dora) = designer(&app, "dora@studio.test").await;
+    let (otto, otto_c) = designer(&app, "otto@studio.test").await;
+    let dora_token = new_token(&dora, "Poste").await;
+    let otto_token = new_token(&otto_c, "Poste").await;
+    let offered = |app: &TestApp| {
+        let store = app.store.clone();
+        let tenant = org.tenant();
+        async move { store.offered_target_profiles(tenant).await.unwrap() }
+    };
+    let builtin_offered = offered(&app).await;
+    assert!(
+        builtin_offered.len() > 20,
+        "the built-in profiles are offered"
+    );
+    let before = written(&app).await;
+
+    // The built-in id (the one the skeleton's files suggest): refused in the studio and the API.
+    let page = upload(&dora, "crcn.zip", package("crcn", "9.0.0", |_| {})).await;
+    assert_eq!(page.status, 422);
+    page.assert_contains("l'identifiant « crcn » est réservé au contenu intégré de la plateforme");
+    let problems = refused_by_api(&app, &dora_token, package("crcn", "9.0.0", |_| {})).await;
+    assert!(
+        has(&problems, "manifest.toml", "« crcn » est réservé"),
+        "{problems:?}"
+    );
+    assert_eq!(written(&app).await, before);
+    let still = offered(&app).await;
+    assert_eq!(
+        still.iter().map(|p| p.id).collect::<Vec<_>>(),
+        builtin_offered.iter().map(|p| p.id).collect::<Vec<_>>(),
+        "the built-in profiles stay, and nothing else is offered"
+    );
+
+    // Dora's id: Otto cannot publish under it, in the studio or the API.
+    acquis_pack::publish(&app.base, &dora_token, package("essai", "1.0.0", |_| {}))
+        .await
+        .unwrap();
+    let after_dora = written(&app).await;
+    let page = upload(&otto_c, "essai.zip", package("essai", "1.1.0", |_| {})).await;
+    assert_eq!(page.status, 422);
+    page.assert_contains(
+        "Le paquet « essai » a été publié par un autre compte : choisissez un autre identifiant, \
+         ou demandez à un opérateur de vous le transférer.",
+    );
+    let problems = refused_by_api(&app, &otto_token, package("essai", "1.1.0", |_| {})).await;
+    assert!(
+        has(&problems, "manifest.toml", "publié par un autre compte"),
+        "{problems:?}"
+    );
+    assert_eq!(written(&app).await, after_dora);
+    // Her profile is offered to no one until an operator decides.
+    assert_eq!(offered(&app).await.len(), builtin_offered.len());
+
+    // An operator transfers it to Otto: a wrong address changes nothing.
+    app.operator("op@test.fr").await;
+    let op = app.client();
+    op.login("op@test.fr", PASSWORD).await;
+    let list = op.get("/admin/paquets").await;
+    assert_eq!(list.status, 200);
+    list.assert_contains("essai");
+    list.assert_contains("dora@studio.test");
+    list.assert_contains("Plateforme (réservé)");
+    let owner_of_essai = || async {
+        app.store
+            .package_owners()
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|o| o.kind == "package" && o.name == "essai")
+            .and_then(|o| o.owner_id)
+    };
+    let dora_id = owner_of_essai().await.expect("Dora owns essai");
+    let page = op
+        .post(
+            "/admin/paquets",
+            &[
+                ("kind", "package"),
+                ("name", "essai"),
+                ("email", "inconnu@test.fr"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, 422);
+    page.assert_contains("Aucun concepteur n'a l'adresse « inconnu@test.fr ».");
+    let page = op
+        .post(
+            "/admin/paquets",
+            &[
+                ("kind", "package"),
+                ("name", "crcn"),
+                ("email", "otto@studio.test"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, 404, "the platform's ids are no one's to give");
+    assert_eq!(owner_of_essai().await, Some(dora_id));
+    let page = op
+        .post(
+            "/admin/paquets",
+            &[
+                ("kind", "package"),
+                ("name", "essai"),
+                ("email", "OTTO@studio.test"),
+            ],
+        )
+        .await;
+    assert_eq!(page.path(), "/admin/paquets");
+    // (Every test designer is called Dora Conceptrice: the row names Otto's address.)
+    page.assert_contains("« essai » appartient maintenant à Dora Conceptrice.");
+    page.assert_contains("otto@studio.test");
+    assert_eq!(owner_of_essai().await, Some(otto.id));
+    // Staff never reach the page.
+    let member = app.client();
+    app.member(&org, "staff@test.fr", "Sam", "Staff", Role::Admin)
+        .await;
+    member.login("staff@test.fr", PASSWORD).await;
+    assert_eq!(member.get("/admin/paquets").await.status, 404);
+
+    let out = acquis_pack::publish(&app.base, &otto_token, package("essai", "1.1.0", |_| {}))
+        .await
+        .unwrap();
+    assert!(
+        matches!(out, acquis_pack::Outcome::Published { .. }),
+        "{out:?}"
+    );
+    let problems = refused_by_api(&app, &dora_token, package("essai", "1.2.0", |_| {})).await;
+    assert!(
+        has(&problems, "manifest.toml", "publié par un autre compte"),
+        "{problems:?}"
+    );
+}
+
+/// Issue 19, point 16: a package's component never takes a built-in type's id, and a type id
+/// belongs to the account that first shipped it.
+#[tokio::test]
+async fn challenge_type_ids_are_owned_and_builtin_types_cannot_be_replaced() {
+    let app = TestApp::spawn().await;
+    let (_, dora) = designer(&app, "dora@studio.test").await;
+    let (_, otto) = designer(&app, "otto@studio.test").await;
+    let dora_token = new_token(&dora, "Poste").await;
+    let otto_token = new_token(&otto, "Poste").await;
+    let before = written(&app).await;
+
+    let page = upload(
+        &dora,
+        "essai.zip",
+        package("essai", "1.0.0", |files| {
+            files.push(("components/qcu.wasm".into(), builtin::HOSTILE.to_vec()));
+        }),
+    )
+    .await;
+    assert_eq!(page.status, 422);
+    page.assert_contains("components/qcu.wasm");
+    page.assert_contains(
+        "« qcu » est un type intégré de la plateforme : un paquet ne peut pas le remplacer",
+    );
+    assert_eq!(written(&app).await, before);
+
+    // Dora ships the type `ordre` first; Otto's package shipping an `ordre` is refused.
+    let with_ordre = |id: &str| {
+        let id = id.to_owned();
+        package(&id, "1.0.0", |files| {
+            files.push(("components/ordre.wasm".into(), builtin::ORDRE.to_vec()));
+        })
+    };
+    let out = acquis_pack::publish(&app.base, &dora_token, with_ordre("essai"))
+        .await
+        .unwrap();
+    assert!(
+        matches!(out, acquis_pack::Outcome::Published { .. }),
+        "{out:?}"
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM package_owners WHERE kind = 'type' AND name = 'ordre'")
+            .await,
+        1
+    );
+    let after = written(&app).await;
+    let page = upload(&otto, "autre.zip", with_ordre("autre")).await;
+    assert_eq!(page.status, 422);
+    page.assert_contains("Le type d'épreuve « ordre » a été publié par un autre compte");
+    page.assert_contains("components/ordre.wasm");
+    let problems = refused_by_api(&app, &otto_token, with_ordre("autre")).await;
+    assert!(
+        has(
+            &problems,
+            "components/ordre.wasm",
+            "publié par un autre compte"
+        ),
+        "{problems:?}"
+    );
+    assert_eq!(
+        written(&app).await,
+        after,
+        "not even the package id is claimed"
+    );
+}
+
+/// Issue 19, point 17: versions only go up, by semver (1.10.0 is above 1.9.0); an older one is
+/// refused, and the report says why and what to publish instead.
+#[tokio::test]
+async fn an_older_version_is_refused_and_the_current_one_stays() {
+    let app = TestApp::spawn().await;
+    let (_, dora) = designer(&app, "dora@studio.test").await;
+    let token = new_token(&dora, "Poste").await;
+    for version in ["1.9.0", "1.10.0"] {
+        let out = acquis_pack::publish(&app.base, &token, package("essai", version, |_| {}))
+            .await
+            .unwrap();
+        assert!(
+            matches!(out, acquis_pack::Outcome::Published { .. }),
+            "{out:?}"
+        );
+    }
+    let before = written(&app).await;
+    let page = upload(&dora, "essai-0.9.0.zip", package("essai", "0.9.0", |_| {})).await;
+    assert_eq!(page.status, 422);
+    page.assert_contains(
+        "La version 0.9.0 n'est pas supérieure à la version courante 1.10.0 du paquet essai : \
+         elle n'est pas publiée. Publiez une version supérieure (par exemple 1.10.1).",
+    );
+    let problems = refused_by_api(&app, &token, package("essai", "1.9.5", |_| {})).await;
+    assert!(
+        has(&problems, "manifest.toml", "version courante 1.10.0"),
+        "{problems:?}"
+    );
+    assert_eq!(written(&app).await, before);
+    let current = app
+        .store
+        .latest_target_profiles()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|p| p.package_id == "essai")
+        .unwrap();
+    assert_eq!(current.version, "1.10.0");
+}
+
+/// Issue 19, points 18 and 19: what publication refuses, `acquis-pack test`'s verifier refuses
+/// too, with every problem at once, each naming its file, in French: descending stages, an
+/// unknown category, tube and formats, a duplicate id, level 12, a custom type's view no student
+/// can answer, and a plugin's panic with its message.
+#[tokio::test]
+async fn publication_and_acquis_pack_test_report_every_problem_with_its_file() {
+    let app = TestApp::spawn().await;
+    let (_, dora) = designer(&app, "dora@studio.test").await;
+    let token = new_token(&dora, "Poste").await;
+    let bad = package("essai", "1.0.0", |files| {
+        files.push(("components/hostile.wasm".into(), builtin::HOSTILE.to_vec()));
+        edit_json(files, "data/competences/1.1.json", |v| {
+            let skills = v["tubes"][0]["skills"].as_array_mut().unwrap();
+            skills[1]["level"] = 12.into();
+            let twin = skills[0]["challenges"][0]["id"].clone();
+            skills[1]["challenges"][0]["id"] = twin;
+            skills[0]["challenges"][1]["format"] = "nombres".into();
+            skills[0]["challenges"]
+                .as_array_mut()
+                .unwrap()
+                .push(serde_json::json!({
+                    "id": "radios", "type": "hostile", "choices": [[1, "a"], [2, "b"]],
+                    "examples": [{"answer": "1", "verdict": "ok"}]
+                }));
+            skills[0]["challenges"]
+                .as_array_mut()
+                .unwrap()
+                .push(serde_json::json!({
+                    "id": "panique", "type": "hostile",
+                    "segments": [{"Field": {"key": "r", "kind": "Input"}}],
+                    "examples": [{"answer": "r: oui", "verdict": "ok"}, {"answer": "panic", "verdict": "ko"}]
+                }));
+        });
+        edit_json(files, "data/target-profiles/competence-1-1.json", |v| {
+            v["category"] = "SECRET".into();
+            v["capped_tubes"][0]["tube"] = "tubeInconnu".into();
+            v["stages"].as_array_mut().unwrap().reverse();
+        });
+    });
+    let before = written(&app).await;
+    let page = upload(&dora, "essai.zip", bad.clone()).await;
+    assert_eq!(page.status, 422);
+    let comp = "data/competences/1.1.json";
+    let profile = "data/target-profiles/competence-1-1.json";
+    let expected = [
+        (
+            comp,
+            "acquis motsClesRecherche2 : niveau « 12 » hors de l'échelle 1 à 8",
+        ),
+        (comp, "épreuve « motsClesRecherche1-a » en double"),
+        (
+            comp,
+            "épreuve motsClesRecherche1-b : format « nombres » inconnu",
+        ),
+        (comp, "épreuve radios : la vue rendue propose des choix"),
+        (
+            comp,
+            "épreuve panique : réponse « panic » : question neutralisée, problème technique (le plugin a paniqué : le plugin a paniqué",
+        ),
+        (profile, "catégorie « SECRET » inconnue"),
+        (
+            profile,
+            "sujet (tube) « tubeInconnu » inconnu dans ce paquet",
+        ),
+        (
+            profile,
+            "palier n° 2 : seuil 50 après le seuil 75 ; les paliers vont dans l'ordre croissant",
+        ),
+    ];
+    for (_, needle) in expected {
+        page.assert_contains(needle);
+    }
+    assert!(
+        !page.text().contains("data/ "),
+        "every problem names its file"
+    );
+    let api = refused_by_api(&app, &token, bad.clone()).await;
+    for (file, needle) in expected {
+        assert!(has(&api, file, needle), "{file}: {needle} in {api:#?}");
+    }
+    assert_eq!(written(&app).await, before);
+
+    // `acquis-pack test` runs this very verifier: the same problems, in the same order.
+    let host = &app.state.contents.host;
+    let types: Vec<(String, acquis_plugin_host::ChallengeType)> = builtin::CHALLENGE_TYPES
+        .iter()
+        .map(|(id, b)| (id.to_string(), host.load_challenge_type(b).unwrap()))
+        .collect();
+    let local = package::verify_publication(host, &bad, &package::Caps::default(), &types)
+        .unwrap_err()
+        .into_iter()
+        .map(|p| (p.file, p.message))
+        .collect::<Vec<_>>();
+    assert_eq!(local, api);
+}
+
+/// Issue 19, point 20: the guide's worked example of a new challenge type, as `acquis-pack new
+/// challenge-type` writes it (the platform's build compiles that very source), is published
+/// with the package the command writes, and answers through the studio's preview.
+#[tokio::test]
+async fn the_guides_own_challenge_type_is_generated_built_and_published() {
+    let app = TestApp::spawn().await;
+    let (_, c) = designer(&app, "dora@studio.test").await;
+    let token = new_token(&c, "Poste").await;
+    let dir = std::env::temp_dir().join(format!("acquis-type-{}", uuid::Uuid::new_v4()));
+    acquis_pack::challenge_type_skeleton(&dir, "ordre").unwrap();
+    assert_eq!(
+        std::fs::read_to_string(dir.join("src/lib.rs")).unwrap(),
+        builtin::ORDRE_SOURCE,
+        "the generated source is the one the build compiled"
+    );
+    let guide = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/plugin-authors.md"),
+    )
+    .unwrap();
+    for step in [
+        "acquis-pack -- new challenge-type ordre",
+        "paquet/components/ordre.wasm",
+        "\"segments\"",
+        "p1: ",
+    ] {
+        assert!(guide.contains(step), "the guide shows {step:?}");
+    }
+    let pkg = dir.join("paquet");
+    std::fs::write(pkg.join("components/ordre.wasm"), builtin::ORDRE).unwrap();
+    let bytes = package::pack(
+        &pkg,
+        PackageMeta {
+            id: "mon-ordre".into(),
+            version: "1.0.0".into(),
+            kind: "content".into(),
+            api: "0.1".into(),
+        },
+        None,
+    )
+    .unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    let digest = Host::digest(&bytes);
+    let out = acquis_pack::publish(&app.base, &token, bytes)
+        .await
+        .unwrap();
+    assert!(
+        matches!(out, acquis_pack::Outcome::Published { .. }),
+        "{out:?}"
+    );
+
+    let path = format!("/studio/paquets/{digest}/epreuves/ordre-exemple");
+    let preview = c.get(&path).await;
+    assert_eq!(preview.status, 200, "{}", preview.text());
+    preview.assert_contains("Aperçu rendu par le type « ordre »");
+    for key in ["f_p1", "f_p2", "f_p3", "f_p4"] {
+        assert!(preview.body.contains(&format!("name=\"{key}\"")), "{key}");
+    }
+    let steps = [
+        "Choisir ses mots-clés",
+        "Lancer la recherche",
+        "Comparer les résultats",
+        "Vérifier la source retenue",
+    ];
+    let form = |order: [usize; 4]| {
+        let mut f: Vec<(String, String)> = vec![("graine".into(), "1".into())];
+        for (i, s) in order.iter().enumerate() {
+            f.push((format!("f_p{}", i + 1), steps[*s].into()));
+        }
+        f.push(("action".into(), "valider".into()));
+        f
+    };
+    fn as_refs(f: &[(String, String)]) -> Vec<(&str, &str)> {
+        f.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
+    }
+    let right = c.post(&path, &as_refs(&form([0, 1, 2, 3]))).await;
+    right.assert_contains("Bonne réponse");
+    let wrong = c.post(&path, &as_refs(&form([1, 0, 2, 3]))).await;
+    wrong.assert_contains("Mauvaise réponse");
 }

@@ -26,6 +26,7 @@ mod selector {
 pub use challenge::acquis::challenge::types::{FieldResult, PluginInfo, ScoreResult, Verdict};
 
 pub mod package;
+pub mod view;
 
 /// The components built from `content-plugins/` by this crate's build script.
 pub mod builtin {
@@ -57,7 +58,28 @@ pub mod builtin {
         ("qrocm-ind", QROCM_IND),
         ("qrocm-dep", QROCM_DEP),
     ];
+
+    /// The worked example of a designer's own challenge type (« remettre dans l'ordre »), whose
+    /// source `acquis-pack new challenge-type` writes out: built here so that a test publishes
+    /// exactly what a designer gets.
+    pub const ORDRE: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/ordre.wasm"));
+    /// That example's source, as `acquis-pack new challenge-type` writes it.
+    pub const ORDRE_SOURCE: &str =
+        include_str!("../../../content-plugins/challenge-types/ordre/src/lib.rs");
+
+    /// Whether a package or type id is the platform's: the built-in package, types and
+    /// selectors. No designer publishes under these (a package shipping `components/qcu.wasm`
+    /// would otherwise serve its own `qcu` to students).
+    pub fn is_reserved(id: &str) -> bool {
+        id == CRCN_ID
+            || CHALLENGE_TYPES.iter().any(|(t, _)| *t == id)
+            || SELECTORS.iter().any(|(s, _)| *s == id)
+    }
 }
+
+/// The prefix of the log line a plugin writes from its panic hook (see `acquis-sdk` and the
+/// guide): the host shows what follows when the call then traps.
+pub const PANIC_LOG_PREFIX: &str = "panique : ";
 
 /// Imports a plugin may declare: the contract's own interfaces, nothing else.
 const ALLOWED_IMPORTS: &[&str] = &[
@@ -254,18 +276,53 @@ impl Drop for Ticker {
     }
 }
 
-fn neutralised(e: wasmtime::Error) -> PluginError {
-    let cause = match e.downcast_ref::<wasmtime::Trap>() {
-        Some(wasmtime::Trap::OutOfFuel) => "budget d'instructions dépassé".to_owned(),
-        Some(wasmtime::Trap::Interrupt) => "temps d'exécution dépassé".to_owned(),
-        Some(t) => format!("arrêt du plugin : {t}"),
-        None => format!("{e:#}")
+/// A failed call in French. A Rust plugin's panic ends in an `unreachable` trap that says
+/// nothing: when the plugin logged its panic message first (its panic hook), that message is
+/// the cause shown.
+fn neutralised(e: wasmtime::Error, logs: &[String]) -> PluginError {
+    use wasmtime::Trap;
+    let panic = logs
+        .iter()
+        .rev()
+        .find_map(|l| l.strip_prefix(PANIC_LOG_PREFIX));
+    let cause = match (e.downcast_ref::<Trap>(), panic) {
+        (Some(Trap::OutOfFuel), _) => "budget d'instructions dépassé".to_owned(),
+        (Some(Trap::Interrupt), _) => "temps d'exécution dépassé".to_owned(),
+        (_, Some(message)) => format!("le plugin a paniqué : {message}"),
+        (Some(Trap::UnreachableCodeReached), None) => {
+            "arrêt du plugin sur une instruction « unreachable » (une panique sans message : \
+             installez le crochet de panique décrit dans le guide des concepteurs)"
+                .to_owned()
+        }
+        (Some(Trap::StackOverflow), None) => "arrêt du plugin : pile d'appels épuisée".to_owned(),
+        (Some(Trap::MemoryOutOfBounds), None) => {
+            "arrêt du plugin : accès mémoire hors limites".to_owned()
+        }
+        (Some(Trap::IntegerDivisionByZero), None) => {
+            "arrêt du plugin : division entière par zéro".to_owned()
+        }
+        (Some(Trap::IntegerOverflow), None) => "arrêt du plugin : dépassement d'entier".to_owned(),
+        (Some(Trap::AllocationTooLarge), None) => {
+            "arrêt du plugin : mémoire demandée au-delà du budget".to_owned()
+        }
+        (Some(t), None) => format!("arrêt du plugin ({t})"),
+        (None, None) => format!("{e:#}")
             .lines()
             .next()
             .unwrap_or_default()
             .to_owned(),
     };
     PluginError::Neutralised(cause)
+}
+
+/// A component that does not implement its world, in French (wasmtime's reason is logged).
+fn contract_error(world: &str, export: &str, e: &wasmtime::Error) -> String {
+    tracing::debug!(error = %e, world, "component does not implement its world");
+    format!(
+        "le composant ne respecte pas le contrat {world} : il doit exporter {export} et \
+         n'importer que {} (construisez-le avec le WIT de sdk/wit)",
+        ALLOWED_IMPORTS.join(", ")
+    )
 }
 
 /// Bytes of a linear memory reset in place rather than unmapped between two calls.
@@ -393,8 +450,17 @@ impl Host {
         let component = match path.as_ref().filter(|p| p.exists()) {
             Some(p) => self.load_artifact(p)?,
             None => {
-                let c = Component::new(&self.engine, bytes)
-                    .map_err(|e| PluginError::Refused(format!("composant Wasm invalide : {e}")))?;
+                // wasmtime's reasons are English: logged for the platform's developers, the
+                // designer reads what to do.
+                let c = Component::new(&self.engine, bytes).map_err(|e| {
+                    tracing::debug!(error = %e, "component refused by wasmtime");
+                    PluginError::Refused(
+                        "composant Wasm invalide : ce n'est pas un composant WebAssembly lisible \
+                         (construisez-le pour wasm32-unknown-unknown avec wasm-component-ld, voir le \
+                         guide des concepteurs)"
+                            .into(),
+                    )
+                })?;
                 self.check_imports(&c)?;
                 if let Some(p) = &path
                     && let Ok(artifact) = c.serialize()
@@ -428,13 +494,17 @@ impl Host {
             .challenge_linker
             .instantiate_pre(&component)
             .map_err(|e| {
-                PluginError::Refused(format!(
-                    "le composant ne respecte pas le contrat challenge-plugin : {e}"
+                PluginError::Refused(contract_error(
+                    "challenge-plugin",
+                    "acquis:challenge/challenge-type@0.1.0",
+                    &e,
                 ))
             })?;
         let pre = challenge::ChallengePluginPre::new(pre).map_err(|e| {
-            PluginError::Refused(format!(
-                "le composant ne respecte pas le contrat challenge-plugin : {e}"
+            PluginError::Refused(contract_error(
+                "challenge-plugin",
+                "acquis:challenge/challenge-type@0.1.0",
+                &e,
             ))
         })?;
         Ok(ChallengeType { pre, digest })
@@ -446,13 +516,17 @@ impl Host {
             .selector_linker
             .instantiate_pre(&component)
             .map_err(|e| {
-                PluginError::Refused(format!(
-                    "le composant ne respecte pas le contrat item-selector : {e}"
+                PluginError::Refused(contract_error(
+                    "item-selector",
+                    "acquis:challenge/selector@0.1.0",
+                    &e,
                 ))
             })?;
         let pre = selector::ItemSelectorPre::new(pre).map_err(|e| {
-            PluginError::Refused(format!(
-                "le composant ne respecte pas le contrat item-selector : {e}"
+            PluginError::Refused(contract_error(
+                "item-selector",
+                "acquis:challenge/selector@0.1.0",
+                &e,
             ))
         })?;
         Ok(ItemSelector { pre, digest })
@@ -498,8 +572,11 @@ impl Host {
         f: impl FnOnce(&challenge::ChallengePlugin, &mut Store<CallState>) -> wasmtime::Result<R>,
     ) -> Result<(R, Usage), PluginError> {
         let mut store = self.store();
-        let instance = plugin.pre.instantiate(&mut store).map_err(neutralised)?;
-        let out = f(&instance, &mut store).map_err(neutralised)?;
+        let instance = plugin
+            .pre
+            .instantiate(&mut store)
+            .map_err(|e| neutralised(e, &[]))?;
+        let out = f(&instance, &mut store).map_err(|e| neutralised(e, &store.data().logs))?;
         Ok((out, self.usage(&store)))
     }
 
@@ -567,11 +644,15 @@ impl Host {
         state: &str,
     ) -> Result<Option<String>, PluginError> {
         let mut store = self.store();
-        let instance = plugin.pre.instantiate(&mut store).map_err(neutralised)?;
-        instance
+        let instance = plugin
+            .pre
+            .instantiate(&mut store)
+            .map_err(|e| neutralised(e, &[]))?;
+        let picked = instance
             .acquis_challenge_selector()
-            .call_select(&mut store, state)
-            .map_err(neutralised)?
+            .call_select(&mut store, state);
+        picked
+            .map_err(|e| neutralised(e, &store.data().logs))?
             .map_err(PluginError::Plugin)
     }
 }

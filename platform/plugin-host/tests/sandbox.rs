@@ -128,6 +128,19 @@ fn a_hostile_plugin_is_neutralised_and_healthy_plugins_keep_working() {
                 if attack == "loop" {
                     assert!(cause.contains("budget d'instructions"), "{cause}");
                 }
+                // A panic's own message, logged by the plugin's panic hook, not a bare trap.
+                if attack == "panic" {
+                    assert!(
+                        cause.starts_with(
+                            "le plugin a paniqué : le plugin a paniqué (test-plugins/hostile/src/lib.rs:"
+                        ),
+                        "{cause}"
+                    );
+                }
+                if attack == "trap" {
+                    assert!(cause.contains("instruction « unreachable »"), "{cause}");
+                    assert!(!cause.contains("wasm `unreachable`"), "in French: {cause}");
+                }
             }
             other => panic!("{attack}: expected a neutralised call, got {other:?}"),
         }

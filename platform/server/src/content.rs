@@ -705,10 +705,14 @@ impl Contents {
             .await?
             .is_none()
         {
-            contents
+            let published = contents
                 .publish(&b.verified, &b.archive, None, true)
                 .await
-                .with_context(|| {
+                .and_then(|p| match p {
+                    Published::New | Published::AlreadyThere => Ok(()),
+                    Published::Refused(why) => Err(anyhow::anyhow!("refused: {why:?}")),
+                });
+            published.with_context(|| {
                     format!(
                         "publishing the built-in package {} {} (if its content changed, bump \
                          acquis_plugin_host::builtin::CRCN_VERSION: a published version is immutable)",
@@ -737,34 +741,47 @@ impl Contents {
         })
     }
 
-    /// Everything publishing a designer's package checks: the package's own verification, then
-    /// that it is content this platform can serve (its catalog builds). Every problem is listed.
-    /// Returns the package's catalog with it, for publishing without building it again.
+    /// Everything publishing a designer's package checks that needs no database: the one
+    /// verifier `acquis-pack test` runs too ([`package::verify_publication`]: the archive, its
+    /// components and challenges, and its content as the platform serves it), every problem
+    /// listed with its file. Returns the package's catalog with it, for publishing without
+    /// building it again.
     pub async fn check(&self, archive: Vec<u8>) -> Result<(Verified, Arc<Catalog>), Vec<Problem>> {
-        let verified = self.verify(archive).await?;
-        if verified.manifest.package.kind != "content" {
-            return Err(vec![Problem {
-                file: package::MANIFEST.into(),
-                message: format!(
-                    "type de paquet « {} » : le studio publie des paquets de contenu \
-                     (kind = \"content\") ; un type d'épreuve se publie dans le paquet de contenu \
-                     qui s'en sert (dossier components/)",
-                    verified.manifest.package.kind
-                ),
-            }]);
-        }
+        let host = self.host.clone();
+        let types = self.builtin_types.clone();
+        let interrupted = |e: tokio::task::JoinError| {
+            tracing::error!(error = %e, "package verification interrupted");
+            vec![Problem {
+                file: "(archive)".into(),
+                message: crate::i18n::t("packages-check-interrupted"),
+            }]
+        };
+        let verified = tokio::task::spawn_blocking(move || {
+            package::verify_publication(&host, &archive, &Caps::default(), &types)
+        })
+        .await
+        .map_err(interrupted)??;
         let host = self.host.clone();
         let v = verified.clone();
         match tokio::task::spawn_blocking(move || Catalog::build(&host, &v)).await {
             Ok(Ok(catalog)) => Ok((verified, Arc::new(catalog))),
-            Ok(Err(e)) => Err(vec![Problem {
-                file: "data/".into(),
-                message: format!("contenu inutilisable : {e:#}"),
-            }]),
-            Err(e) => Err(vec![Problem {
-                file: "(archive)".into(),
-                message: format!("vérification interrompue ({e})"),
-            }]),
+            // The verifier checks what building reads: reaching this is a gap between the two,
+            // reported (in French, from the builder's own messages) rather than served.
+            Ok(Err(e)) => {
+                // The builder's messages start with the file they are about, when they know it.
+                let text = format!("{e:#}");
+                let (file, detail) = match text.split_once(" : ") {
+                    Some((f, d)) if f.starts_with("data/") && !f.contains(' ') => {
+                        (f.to_owned(), d.to_owned())
+                    }
+                    _ => ("data/".to_owned(), text.clone()),
+                };
+                Err(vec![Problem {
+                    file,
+                    message: crate::i18n::t_args("packages-unusable", &[("error", &detail)]),
+                }])
+            }
+            Err(e) => Err(interrupted(e)),
         }
     }
 
@@ -816,9 +833,12 @@ impl Contents {
                 published_by: by,
                 profiles,
                 offer_new_profiles_to_all: offer_new_to_all,
+                types: verified.own_types.clone(),
             })
             .await?;
-        self.catalogs.insert(verified.digest.clone(), catalog).await;
+        if published == Published::New {
+            self.catalogs.insert(verified.digest.clone(), catalog).await;
+        }
         Ok(published)
     }
 

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use crate::form::{Form, Multipart, Path, Query};
 use acquis_plugin_host::package::{MANIFEST, Problem, Verified};
 use acquis_plugin_host::{PluginError, Verdict, verdict_name};
-use acquis_store::{PackageSummary, Published, User};
+use acquis_store::{NewPackage, PackageSummary, PublishRefusal, Published, User};
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{DefaultBodyLimit, FromRequestParts, State};
@@ -107,29 +107,76 @@ enum Checked {
     AlreadyPublished(Verified),
 }
 
-async fn check(state: &AppState, archive: &[u8]) -> AppResult<Checked> {
+/// Checks an upload by `by`: the shared verifier, then what the database decides (who owns the
+/// package and type ids, which versions exist), writing nothing.
+async fn check(state: &AppState, archive: &[u8], by: Uuid) -> AppResult<Checked> {
     let (verified, catalog) = match state.contents.check(archive.to_vec()).await {
         Ok(v) => v,
         Err(problems) => return Ok(Checked::Refused(problems)),
     };
     let meta = &verified.manifest.package;
-    Ok(
-        match state
-            .store
-            .published_digest(&meta.id, &meta.version)
-            .await?
-        {
-            Some(d) if d == verified.digest => Checked::AlreadyPublished(verified),
-            Some(_) => Checked::Refused(vec![Problem {
+    let would = state
+        .store
+        .check_publication(&NewPackage {
+            digest: &verified.digest,
+            package_id: &meta.id,
+            version: &meta.version,
+            kind: &meta.kind,
+            archive: &[],
+            published_by: Some(by),
+            profiles: Vec::new(),
+            offer_new_profiles_to_all: false,
+            types: verified.own_types.clone(),
+        })
+        .await?;
+    Ok(match would {
+        Published::New => Checked::Ready(verified, catalog),
+        Published::AlreadyThere => Checked::AlreadyPublished(verified),
+        Published::Refused(why) => Checked::Refused(vec![refusal(&verified, &why)]),
+    })
+}
+
+/// Why the database refuses a publication, in French, naming the file concerned.
+fn refusal(v: &Verified, why: &PublishRefusal) -> Problem {
+    let meta = &v.manifest.package;
+    match why {
+        PublishRefusal::NotOwner { kind, name, owner } => {
+            let (file, id) = match (*kind, owner.is_some()) {
+                ("type", false) => (format!("components/{name}.wasm"), "packages-type-reserved"),
+                ("type", true) => (format!("components/{name}.wasm"), "packages-type-not-owner"),
+                (_, false) => (MANIFEST.to_owned(), "packages-reserved"),
+                (_, true) => (MANIFEST.to_owned(), "packages-not-owner"),
+            };
+            Problem {
+                file,
+                message: t_args(id, &[("name", name)]),
+            }
+        }
+        PublishRefusal::VersionTaken => Problem {
+            file: MANIFEST.into(),
+            message: t_args(
+                "studio-version-taken",
+                &[("id", &meta.id), ("version", &meta.version)],
+            ),
+        },
+        PublishRefusal::NotNewer { current } => {
+            let next = semver::Version::parse(current)
+                .map(|v| semver::Version::new(v.major, v.minor, v.patch + 1).to_string())
+                .unwrap_or_default();
+            Problem {
                 file: MANIFEST.into(),
                 message: t_args(
-                    "studio-version-taken",
-                    &[("id", &meta.id), ("version", &meta.version)],
+                    "packages-not-newer",
+                    &[
+                        ("id", &meta.id),
+                        ("version", &meta.version),
+                        ("current", current),
+                        ("next", &next),
+                    ],
                 ),
-            }]),
-            None => Checked::Ready(verified, catalog),
-        },
-    )
+            }
+        }
+    }
 }
 
 fn package_json(p: &PackageSummary) -> serde_json::Value {
@@ -249,7 +296,7 @@ async fn upload(
         .page("studio/report.html")
         .await
         .with("file_name", &file_name);
-    match check(&state, &archive).await? {
+    match check(&state, &archive, d.user.id).await? {
         Checked::Refused(problems) => report
             .with("status", "refused")
             .with("problems", problems_json(&problems))
@@ -291,29 +338,8 @@ async fn publish(
         return Ok(see_other("/studio"));
     };
     let meta = &pending.verified.manifest.package;
-    // Someone may have published this version since the report.
-    if let Some(other) = state
-        .store
-        .published_digest(&meta.id, &meta.version)
-        .await?
-        .filter(|d| *d != digest)
-    {
-        tracing::info!(%other, "version published by someone else meanwhile");
-        state.studio_uploads.invalidate(&key).await;
-        return d
-            .page("studio/report.html")
-            .await
-            .with("status", "refused")
-            .with(
-                "problems",
-                vec![serde_json::json!({"file": MANIFEST, "message": t_args(
-                    "studio-version-taken",
-                    &[("id", &meta.id), ("version", &meta.version)],
-                )})],
-            )
-            .status(StatusCode::CONFLICT)
-            .render();
-    }
+    // The database decides again, in the publication's own transaction: someone may have
+    // published this version, or a higher one, since the report.
     let published = state
         .contents
         .publish_built(
@@ -325,19 +351,30 @@ async fn publish(
         )
         .await?;
     state.studio_uploads.invalidate(&key).await;
+    let message = match &published {
+        Published::New => t_args(
+            "studio-published",
+            &[("id", &meta.id), ("version", &meta.version)],
+        ),
+        Published::AlreadyThere => t("studio-already-published"),
+        Published::Refused(why) => {
+            tracing::info!(designer = %d.user.id, package = %meta.id, version = %meta.version,
+                ?why, "publication refused after the report");
+            return d
+                .page("studio/report.html")
+                .await
+                .with("status", "refused")
+                .with(
+                    "problems",
+                    problems_json(&[refusal(&pending.verified, why)]),
+                )
+                .status(StatusCode::CONFLICT)
+                .render();
+        }
+    };
     tracing::info!(designer = %d.user.id, package = %meta.id, version = %meta.version,
         %digest, "package published from the studio");
-    flash(
-        &d.session,
-        match published {
-            Published::New => t_args(
-                "studio-published",
-                &[("id", &meta.id), ("version", &meta.version)],
-            ),
-            Published::AlreadyThere => t("studio-already-published"),
-        },
-    )
-    .await?;
+    flash(&d.session, message).await?;
     Ok(see_other(&format!("/studio/paquets/{digest}")))
 }
 
@@ -722,7 +759,7 @@ async fn api_publish(
         ));
     }
     let answer = |status: StatusCode, v: serde_json::Value| (status, Json(v)).into_response();
-    Ok(match check(&state, &body).await? {
+    Ok(match check(&state, &body, user.id).await? {
         Checked::Refused(problems) => answer(
             StatusCode::UNPROCESSABLE_ENTITY,
             serde_json::json!({"status": "refused", "problems": problems_json(&problems)}),
@@ -741,10 +778,16 @@ async fn api_publish(
                 .into_iter()
                 .map(str::to_owned)
                 .collect();
-            state
+            let published = state
                 .contents
                 .publish_built(&v, catalog, &body, Some(user.id), false)
                 .await?;
+            if let Published::Refused(why) = &published {
+                return Ok(answer(
+                    StatusCode::CONFLICT,
+                    serde_json::json!({"status": "refused", "problems": problems_json(&[refusal(&v, why)])}),
+                ));
+            }
             tracing::info!(designer = %user.id, package = %v.manifest.package.id,
                 version = %v.manifest.package.version, "package published through the API");
             answer(
@@ -762,4 +805,63 @@ async fn api_publish(
             )
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use acquis_plugin_host::{package, view};
+    use serde_json::json;
+
+    use crate::app::assessment::{encode_answer, fields_of};
+
+    /// Publication refuses a custom type's view from `acquis_plugin_host::view`'s model of the
+    /// pages: that model is what the pages really send (the fields they show, the answer they
+    /// encode), so a view it accepts is one a student can answer, and one it refuses is not.
+    #[test]
+    fn the_view_model_publication_checks_is_what_the_pages_send() {
+        let v = json!({"segments": [
+            {"Text": "Premier :"},
+            {"Field": {"key": "p1", "placeholder": null, "aria_label": null,
+                       "kind": {"Select": {"options": ["a b", "c"]}}}},
+            {"Text": "\nSecond :"},
+            {"Field": {"key": "p2", "placeholder": null, "aria_label": null, "kind": "Input"}}
+        ]});
+        assert_eq!(view::unanswerable(&v), None);
+        // The page's fields, as the template names them, filled in order.
+        let shown: Vec<String> = fields_of(&v)
+            .iter()
+            .filter_map(|f| f["key"].as_str().map(str::to_owned))
+            .collect();
+        let model: Vec<String> = view::fields(&v).into_iter().map(|f| f.key).collect();
+        assert_eq!(shown, model);
+        let form: Vec<(String, String)> = vec![
+            ("f_p1".into(), "a b".into()),
+            ("f_p2".into(), "  texte\nlibre ".into()),
+        ];
+        let answer = encode_answer("ordre", &form).unwrap();
+        assert_eq!(answer, "p1: a b\np2: texte libre");
+        assert_eq!(view::sendable(&v, &answer), Ok(()));
+        // Choices reach only qcu and qcm: a custom type gets no answer from radio buttons.
+        let radios = json!({"choices": [[1, "a"], [2, "b"]]});
+        assert!(view::unanswerable(&radios).is_some());
+        assert_eq!(
+            encode_answer("ordre", &[("answer".into(), "1".into())]),
+            None
+        );
+        assert_eq!(
+            encode_answer("qcu", &[("answer".into(), "1".into())]).as_deref(),
+            Some("1")
+        );
+    }
+
+    /// Every category publication accepts has its name on the pages (an unknown one showed
+    /// « Unknown localization key » as a heading).
+    #[test]
+    fn every_category_publication_accepts_has_a_label() {
+        for c in package::CATEGORIES {
+            let label = crate::orga::campaigns::category_label(c);
+            let id = format!("category-{}", c.to_lowercase().replace('_', "-"));
+            assert!(crate::i18n::has(&id), "{c}: {label}");
+        }
+    }
 }

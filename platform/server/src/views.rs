@@ -73,6 +73,7 @@ const TEMPLATES: &[(&str, &str)] = templates![
     "admin/profiles.html",
     "admin/profile_offers.html",
     "admin/designers.html",
+    "admin/package_owners.html",
     "studio/layout.html",
     "studio/home.html",
     "studio/report.html",

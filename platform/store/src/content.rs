@@ -21,6 +21,9 @@ pub struct NewPackage<'a> {
     /// (built-in content) or to none until an operator chooses (studio). Keys the package had in
     /// an earlier version keep the choice made for them.
     pub offer_new_profiles_to_all: bool,
+    /// The ids of the challenge types the package ships (its `components/`): owned like the
+    /// package id.
+    pub types: Vec<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -85,12 +88,43 @@ pub struct TargetProfileRow {
     pub description: String,
 }
 
-/// What publishing did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// What publishing did (or, checked beforehand, would do).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Published {
     New,
     /// The same bytes were already published: nothing changed.
     AlreadyThere,
+    /// Nothing was written.
+    Refused(PublishRefusal),
+}
+
+/// Why a package cannot be published; nothing was written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PublishRefusal {
+    /// The package id (`kind` "package") or one of its type ids ("type") belongs to another
+    /// account, or to the platform (`owner` None).
+    NotOwner {
+        kind: &'static str,
+        name: String,
+        owner: Option<String>,
+    },
+    /// This version was published with other content.
+    VersionTaken,
+    /// Versions only go up (semver): `current` is the highest published.
+    NotNewer { current: String },
+}
+
+/// Who owns a package or type id.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct PackageOwner {
+    /// `package` or `type`.
+    pub kind: String,
+    pub name: String,
+    pub owner_id: Option<Uuid>,
+    pub owner_name: Option<String>,
+    pub owner_email: Option<String>,
+    pub claimed_at: OffsetDateTime,
+    pub transferred_at: Option<OffsetDateTime>,
 }
 
 const PROFILE_COLUMNS: &str =
@@ -98,25 +132,91 @@ const PROFILE_COLUMNS: &str =
 
 impl Store {
     /// Stores a verified package and its target profiles, all or nothing. A package id and
-    /// version name one content forever: the same version with other bytes is refused.
+    /// version name one content forever: the same version with other bytes is refused. The
+    /// package id and its type ids belong to the account that first published them (`None`:
+    /// the platform): anyone else is refused. Versions only go up: one not above every version
+    /// already published is refused. Refusals write nothing.
     pub async fn publish_package(&self, new: &NewPackage<'_>) -> Result<Published> {
-        let existing: Option<String> = on_pool!(self, |p| sqlx::query_scalar(
-            "SELECT digest FROM content_packages WHERE package_id = $1 AND version = $2"
-        )
-        .bind(new.package_id)
-        .bind(new.version)
-        .fetch_optional(p)
-        .await)?;
-        if let Some(d) = existing {
-            return if d == new.digest {
-                Ok(Published::AlreadyThere)
-            } else {
-                Err(StoreError::Conflict("content_packages_version".into()))
-            };
-        }
+        self.publication(new, true).await
+    }
+
+    /// What [`Store::publish_package`] would answer now, writing nothing (the studio's report,
+    /// before « Publier »).
+    pub async fn check_publication(&self, new: &NewPackage<'_>) -> Result<Published> {
+        self.publication(new, false).await
+    }
+
+    async fn publication(&self, new: &NewPackage<'_>, write: bool) -> Result<Published> {
+        // The owner rows serialise publications of one package on PostgreSQL (SQLite's
+        // transactions take the write lock up front).
+        let lock = match self.backend() {
+            crate::Backend::Postgres => " FOR UPDATE OF o",
+            crate::Backend::Sqlite => "",
+        };
+        let owner_sql = format!(
+            "SELECT o.owner_id, (SELECT u.first_name || ' ' || u.last_name FROM users u \
+               WHERE u.id = o.owner_id) FROM package_owners o WHERE o.kind = $1 AND o.name = $2{lock}"
+        );
+        let names: Vec<(&'static str, &str)> = std::iter::once(("package", new.package_id))
+            .chain(new.types.iter().map(|t| ("type", t.as_str())))
+            .collect();
         let at = now();
         let mut tx = self.begin().await?;
+        // Every early `return` below leaves the function with the transaction uncommitted: a
+        // refusal, a check or the same bytes again roll back the names claimed here.
         crate::on_tx!(tx, |c| {
+            for &(kind, name) in &names {
+                sqlx::query(
+                    "INSERT INTO package_owners (kind, name, owner_id, claimed_at) \
+                     VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+                )
+                .bind(kind)
+                .bind(name)
+                .bind(new.published_by)
+                .bind(at)
+                .execute(&mut *c)
+                .await?;
+                let (owner, owner_name): (Option<Uuid>, Option<String>) =
+                    sqlx::query_as(sqlx::AssertSqlSafe(owner_sql.clone()))
+                        .bind(kind)
+                        .bind(name)
+                        .fetch_one(&mut *c)
+                        .await?;
+                if owner != new.published_by {
+                    return Ok(Published::Refused(PublishRefusal::NotOwner {
+                        kind,
+                        name: name.to_owned(),
+                        owner: owner_name,
+                    }));
+                }
+            }
+            let versions: Vec<(String, String)> = sqlx::query_as(
+                "SELECT version, digest FROM content_packages WHERE package_id = $1",
+            )
+            .bind(new.package_id)
+            .fetch_all(&mut *c)
+            .await?;
+            if let Some((_, d)) = versions.iter().find(|(v, _)| v == new.version) {
+                return Ok(if d == new.digest {
+                    Published::AlreadyThere
+                } else {
+                    Published::Refused(PublishRefusal::VersionTaken)
+                });
+            }
+            let top = versions
+                .iter()
+                .filter_map(|(v, _)| semver::Version::parse(v).ok())
+                .max();
+            if let (Some(top), Ok(this)) = (top, semver::Version::parse(new.version))
+                && this < top
+            {
+                return Ok(Published::Refused(PublishRefusal::NotNewer {
+                    current: top.to_string(),
+                }));
+            }
+            if !write {
+                return Ok(Published::New);
+            }
             sqlx::query(
                 "INSERT INTO content_packages (digest, package_id, version, kind, archive, \
                  published_by, published_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -162,6 +262,44 @@ impl Store {
         })?;
         tx.commit().await?;
         Ok(Published::New)
+    }
+
+    /// Every owned package and type id, for operators.
+    pub async fn package_owners(&self) -> Result<Vec<PackageOwner>> {
+        Ok(on_pool!(self, |p| sqlx::query_as(
+            "SELECT o.kind, o.name, o.owner_id, \
+               (SELECT u.first_name || ' ' || u.last_name FROM users u WHERE u.id = o.owner_id) \
+                 AS owner_name, \
+               (SELECT u.email FROM users u WHERE u.id = o.owner_id) AS owner_email, \
+               o.claimed_at, o.transferred_at \
+             FROM package_owners o ORDER BY o.kind, o.name"
+        )
+        .fetch_all(p)
+        .await)?)
+    }
+
+    /// Gives a package or type id to another account. The platform's ids are not anyone's to
+    /// give: false when the id is unknown or the platform's.
+    pub async fn transfer_package_name(
+        &self,
+        kind: &str,
+        name: &str,
+        to: Uuid,
+        by: Uuid,
+    ) -> Result<bool> {
+        let done = on_writer!(self, |p| sqlx::query(
+            "UPDATE package_owners SET owner_id = $1, transferred_by = $2, transferred_at = $3 \
+             WHERE kind = $4 AND name = $5 AND owner_id IS NOT NULL"
+        )
+        .bind(to)
+        .bind(by)
+        .bind(now())
+        .bind(kind)
+        .bind(name)
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected()))?;
+        Ok(done == 1)
     }
 
     pub async fn package_archive(&self, digest: &str) -> Result<Option<Vec<u8>>> {

@@ -32,8 +32,8 @@ pub use campaigns::{
     ParticipantFilter, ParticipantPage, ParticipantRow, Participation, SharedResults,
 };
 pub use content::{
-    DesignerToken, NewPackage, NewTargetProfile, OfferedProfile, PackageRow, PackageSummary,
-    Published, TargetProfileRow,
+    DesignerToken, NewPackage, NewTargetProfile, OfferedProfile, PackageOwner, PackageRow,
+    PackageSummary, PublishRefusal, Published, TargetProfileRow,
 };
 pub use identity::{IdentityProvider, NewIdentity, NewIdentityProvider, UserIdentity};
 pub use import_jobs::{ImportJob, ImportRefusal};

@@ -1,10 +1,11 @@
 //! What `acquis-pack` does that others call too: a content package skeleton that publishes as
-//! it is, and publishing a package to a platform through the studio's API (the integration tests
-//! drive both against a real server).
+//! it is, a challenge type of one's own (the guide's worked example) with a package using it,
+//! and publishing a package to a platform through the studio's API (the integration tests drive
+//! them against a real server).
 
 use std::path::Path;
 
-use acquis_plugin_host::builtin;
+use acquis_plugin_host::{builtin, package};
 use anyhow::Context;
 use serde::Deserialize;
 use serde_json::json;
@@ -33,11 +34,13 @@ pub fn package_skeleton(dir: &Path) -> anyhow::Result<()> {
         let mut skill = skill.clone();
         skill["challenges"] = json!([skill["challenges"][0].clone()]);
         for id in skill["tutorials"].as_array().into_iter().flatten() {
+            // Two skills may share a tutorial: listed once (ids are unique in a package).
             if let Some(t) = competence["tutorials"]
                 .as_array()
                 .into_iter()
                 .flatten()
                 .find(|t| t["id"] == *id)
+                .filter(|t| !tutorials.contains(*t))
             {
                 tutorials.push(t.clone());
             }
@@ -73,6 +76,107 @@ pub fn package_skeleton(dir: &Path) -> anyhow::Result<()> {
          guide : docs/plugin-authors.md. Vérifier : acquis-pack test <dossier> ; empaqueter :\n\
          acquis-pack pack <dossier> --id <id> --version 1.0.0 ; publier : acquis-pack publish.\n",
     )?;
+    Ok(())
+}
+
+/// The plugin contract, written next to a new challenge type so that it builds on its own.
+const WIT: &str = include_str!("../../wit/acquis-challenge.wit");
+
+/// The crate of a challenge type: the guide's worked example (`content-plugins/challenge-types/
+/// ordre`, which the platform's build compiles and a test publishes) under the type id `name`.
+pub fn challenge_type_source(name: &str) -> String {
+    builtin::ORDRE_SOURCE.replace(
+        "const TYPE_ID: &str = \"ordre\";",
+        &format!("const TYPE_ID: &str = \"{name}\";"),
+    )
+}
+
+/// Writes a challenge type of one's own (`acquis-pack new challenge-type <name>`): its crate
+/// (the guide's worked example, « remettre dans l'ordre », with the contract in `wit/`) and, in
+/// `paquet/`, a content package with a challenge of that type and its examples. Build the crate
+/// and copy the component to `paquet/components/<name>.wasm` (README.md says how): the package
+/// then verifies and publishes as it is.
+pub fn challenge_type_skeleton(dir: &Path, name: &str) -> anyhow::Result<()> {
+    if !package::valid_id(name) {
+        anyhow::bail!(
+            "« {name} » n'est pas un identifiant de type valide : lettres minuscules sans accent, \
+             chiffres et tirets"
+        );
+    }
+    if builtin::is_reserved(name) {
+        anyhow::bail!("« {name} » est un type intégré de la plateforme : choisissez un autre nom");
+    }
+    std::fs::create_dir_all(dir.join("src"))?;
+    std::fs::create_dir_all(dir.join("wit"))?;
+    std::fs::write(
+        dir.join("Cargo.toml"),
+        format!(
+            "[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2024\"\n\n\
+             [lib]\ncrate-type = [\"cdylib\"]\n\n\
+             [dependencies]\n\
+             wit-bindgen = {{ version = \"0.63\", default-features = false, features = [\"macros\", \"realloc\"] }}\n\
+             serde_json = \"1\"\n\n\
+             # Petit, et une panique arrête l'appel (son message passe par le crochet de panique).\n\
+             [profile.release]\nopt-level = \"s\"\nlto = true\ncodegen-units = 1\nstrip = true\npanic = \"abort\"\n\n\
+             # Un crate autonome, hors de tout espace de travail.\n[workspace]\n"
+        ),
+    )?;
+    std::fs::write(dir.join("src/lib.rs"), challenge_type_source(name))?;
+    std::fs::write(dir.join("wit/acquis-challenge.wit"), WIT)?;
+    let crate_file = name.replace('-', "_");
+    std::fs::write(
+        dir.join("README.md"),
+        format!(
+            "# Type d'épreuve « {name} »\n\n\
+             `src/lib.rs` est l'exemple complet du guide (docs/plugin-authors.md) : adaptez-le.\n\
+             `paquet/` est un paquet de contenu dont une épreuve est de ce type.\n\n\
+             ```sh\n\
+             rustup target add wasm32-unknown-unknown\n\
+             CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER=\"$(rustc --print sysroot)/lib/rustlib/$(rustc -vV | sed -n 's/host: //p')/bin/wasm-component-ld\" \\\n\
+             \x20 cargo build --release --target wasm32-unknown-unknown\n\
+             mkdir -p paquet/components\n\
+             cp target/wasm32-unknown-unknown/release/{crate_file}.wasm paquet/components/{name}.wasm\n\
+             acquis-pack test paquet\n\
+             acquis-pack pack paquet --id mon-paquet --version 1.0.0\n\
+             ```\n"
+        ),
+    )?;
+    let pkg = dir.join("paquet");
+    package_skeleton(&pkg)?;
+    std::fs::create_dir_all(pkg.join("components"))?;
+    let path = pkg.join("data/competences/1.1.json");
+    let mut competence: serde_json::Value = serde_json::from_slice(&std::fs::read(&path)?)?;
+    let steps = [
+        "Choisir ses mots-clés",
+        "Lancer la recherche",
+        "Comparer les résultats",
+        "Vérifier la source retenue",
+    ];
+    let answer = |order: [usize; 4]| {
+        order
+            .iter()
+            .enumerate()
+            .map(|(i, &s)| format!("p{}: {}", i + 1, steps[s]))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let challenge = json!({
+        "id": format!("{name}-exemple"),
+        "type": name,
+        "instruction": "Remettez dans l'ordre les étapes d'une recherche d'information sur le web.",
+        "items": steps,
+        "solution_to_display": "On choisit ses mots-clés, on lance la recherche, on compare les \
+            résultats, puis on vérifie la source retenue.",
+        "examples": [
+            {"answer": answer([0, 1, 2, 3]), "verdict": "ok"},
+            {"answer": answer([1, 0, 2, 3]), "verdict": "ko"},
+        ],
+    });
+    competence["tubes"][0]["skills"][0]["challenges"]
+        .as_array_mut()
+        .context("le squelette de paquet n'a pas d'épreuve")?
+        .push(challenge);
+    std::fs::write(&path, serde_json::to_string_pretty(&competence)? + "\n")?;
     Ok(())
 }
 

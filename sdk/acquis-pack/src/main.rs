@@ -20,10 +20,12 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Crée un squelette : `challenge-type <nom>` ou `package <nom>`.
+    /// Crée un squelette : `challenge-type <nom>` (un type d'épreuve à soi, l'exemple complet
+    /// du guide, et un paquet qui s'en sert) ou `package <nom>` (un paquet de contenu).
     New { what: String, name: String },
-    /// Vérifie un paquet (dossier ou .zip) comme à la publication et rejoue chaque réponse
-    /// d'exemple : verdict, instructions et mémoire ; échoue au-delà de 80 % d'un budget.
+    /// Vérifie un paquet (dossier ou .zip) avec le vérificateur de la publication (tous les
+    /// problèmes, chacun avec son fichier) et rejoue chaque réponse d'exemple : verdict,
+    /// instructions et mémoire ; échoue au-delà de 80 % d'un budget.
     Test { path: PathBuf },
     /// Construit le .zip d'un dossier, manifeste et empreintes compris.
     Pack {
@@ -65,17 +67,22 @@ fn main() -> anyhow::Result<()> {
             kind,
             output,
         } => {
-            let bytes = package::pack(
-                &dir,
-                PackageMeta {
-                    id: id.clone(),
-                    version: version.clone(),
-                    kind,
-                    api: "0.1".into(),
-                },
-                None,
-            )
-            .with_context(|| format!("lecture de {}", dir.display()))?;
+            let meta = PackageMeta {
+                id: id.clone(),
+                version: version.clone(),
+                kind,
+                api: "0.1".into(),
+            };
+            // The same rules as publication's: a package it would refuse is never written.
+            let problems = package::check_meta(&meta);
+            if !problems.is_empty() {
+                for p in &problems {
+                    eprintln!("✗ {}", p.message);
+                }
+                bail!("{} problème(s) : aucun paquet écrit", problems.len());
+            }
+            let bytes = package::pack(&dir, meta, None)
+                .with_context(|| format!("lecture de {}", dir.display()))?;
             let out = output.unwrap_or_else(|| PathBuf::from(format!("{id}-{version}.zip")));
             std::fs::write(&out, &bytes)?;
             println!("{} ({} octets)", out.display(), bytes.len());
@@ -124,21 +131,13 @@ fn new(what: &str, name: &str) -> anyhow::Result<()> {
     }
     match what {
         "challenge-type" => {
-            std::fs::create_dir_all(dir.join("src"))?;
-            std::fs::write(
-                dir.join("Cargo.toml"),
-                format!(
-                    "[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2024\"\n\n[lib]\ncrate-type = [\"cdylib\"]\n\n\
-                     [dependencies]\nwit-bindgen = {{ version = \"0.63\", default-features = false, features = [\"macros\", \"realloc\"] }}\n\
-                     serde_json = \"1\"\n"
-                ),
-            )?;
-            std::fs::write(
-                dir.join("src/lib.rs"),
-                CHALLENGE_TYPE_TEMPLATE.replace("{name}", name),
-            )?;
+            acquis_pack::challenge_type_skeleton(&dir, name)?;
             println!(
-                "Type d'épreuve créé dans {} : lisez docs/plugin-authors.md.",
+                "Type d'épreuve « {name} » créé dans {} (l'exemple complet du guide, \
+                 docs/plugin-authors.md), avec un paquet de contenu qui s'en sert dans {}/paquet : \
+                 construisez-le comme l'indique {}/README.md.",
+                dir.display(),
+                dir.display(),
                 dir.display()
             );
         }
@@ -154,39 +153,6 @@ fn new(what: &str, name: &str) -> anyhow::Result<()> {
     }
     Ok(())
 }
-
-const CHALLENGE_TYPE_TEMPLATE: &str = r#"//! Le type d'épreuve « {name} ». Copiez `sdk/wit` à côté de ce crate (ou ajustez le chemin).
-
-wit_bindgen::generate!({ path: "wit", world: "challenge-plugin" });
-
-use acquis::challenge::types::{PluginInfo, ScoreResult, Verdict};
-use exports::acquis::challenge::challenge_type::Guest;
-
-struct Plugin;
-
-impl Guest for Plugin {
-    fn info() -> PluginInfo {
-        PluginInfo { type_id: "{name}".into(), version: env!("CARGO_PKG_VERSION").into(), api_version: "0.1.0".into() }
-    }
-
-    fn validate(definition: String) -> Result<(), Vec<String>> {
-        serde_json::from_str::<serde_json::Value>(&definition).map(|_| ()).map_err(|e| vec![format!("définition illisible : {e}")])
-    }
-
-    fn render(definition: String, _locale: String, _seed: u64) -> Result<String, String> {
-        let d: serde_json::Value = serde_json::from_str(&definition).map_err(|e| e.to_string())?;
-        Ok(serde_json::json!({ "proposals": d["proposals"] }).to_string())
-    }
-
-    fn score(definition: String, answer: String) -> Result<ScoreResult, String> {
-        let d: serde_json::Value = serde_json::from_str(&definition).map_err(|e| e.to_string())?;
-        let ok = d["solution"].as_str() == Some(answer.trim());
-        Ok(ScoreResult { verdict: if ok { Verdict::Ok } else { Verdict::Ko }, details: vec![], feedback: None, solution_to_display: None })
-    }
-}
-
-export!(Plugin);
-"#;
 
 fn test(path: &Path) -> anyhow::Result<()> {
     let bytes = if path.is_dir() {
@@ -209,7 +175,9 @@ fn test(path: &Path) -> anyhow::Result<()> {
         .iter()
         .map(|(id, b)| Ok((id.to_string(), host.load_challenge_type(b)?)))
         .collect::<Result<_, acquis_plugin_host::PluginError>>()?;
-    let verified = match package::verify(&host, &bytes, &Caps::default(), &types) {
+    // The very verifier publication runs: what passes here passes there (but for who owns the
+    // id and which versions exist, which only the platform knows).
+    let verified = match package::verify_publication(&host, &bytes, &Caps::default(), &types) {
         Ok(v) => v,
         Err(problems) => {
             for p in &problems {

@@ -247,9 +247,21 @@ fn score_qrocm_dep(def: &Definition, answer: &str) -> Scored {
     }
 }
 
+/// The answer formats of QROC/QROCM fields (`nombre` compares numbers; the others size the field).
+pub const FORMATS: &[&str] = &["petit", "mots", "phrase", "paragraphe", "nombre"];
+
 /// Every problem of a challenge definition, in French, for the publication report.
 pub fn validate(kind: Kind, def: &Definition) -> Vec<String> {
     let mut errors = Vec::new();
+    // An unknown format was read as text: « nombres » for « nombre » silently lost `3,5 = 3.5`.
+    if let Some(f) = &def.format
+        && !FORMATS.contains(&f.as_str())
+    {
+        errors.push(format!(
+            "format « {f} » inconnu (formats connus : {})",
+            FORMATS.join(", ")
+        ));
+    }
     match kind {
         Kind::Qcu | Kind::Qcm => {
             let n = parse::proposal_list(&def.proposals).len();
@@ -398,6 +410,21 @@ mod tests {
             shuffled: false,
             solution_to_display: None,
         }
+    }
+
+    #[test]
+    fn an_unknown_format_is_refused() {
+        let mut d = def("Réponse : ${r}", "3.5");
+        d.format = Some("nombres".into());
+        let errors = validate(Kind::Qroc, &d);
+        assert!(
+            errors
+                .iter()
+                .any(|e| e.contains("format « nombres » inconnu")),
+            "{errors:?}"
+        );
+        d.format = Some("nombre".into());
+        assert!(validate(Kind::Qroc, &d).is_empty());
     }
 
     #[test]

@@ -22,6 +22,26 @@ fn read(definition: &str) -> Result<Definition, String> {
     serde_json::from_str(definition).map_err(|e| format!("définition illisible : {e}"))
 }
 
+
+/// A panic reaches the host as a bare `unreachable` trap: log its message first, with the prefix
+/// the host looks for (`acquis_plugin_host::PANIC_LOG_PREFIX`). Each call has its own instance,
+/// so every entry point installs it.
+fn panic_hook() {
+    std::panic::set_hook(Box::new(|info| {
+        let payload = info.payload();
+        let message = payload
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        let place = info.location().map(|l| format!(" ({}:{})", l.file(), l.line())).unwrap_or_default();
+        acquis::challenge::host::log(
+            acquis::challenge::host::Level::Warn,
+            &format!("panique : {message}{place}"),
+        );
+    }));
+}
+
 struct Plugin;
 
 impl Guest for Plugin {
@@ -34,18 +54,21 @@ impl Guest for Plugin {
     }
 
     fn validate(definition: String) -> Result<(), Vec<String>> {
+        panic_hook();
         let full = read(&definition).map_err(|e| vec![e])?;
         let errors = acquis_sdk::validate(KIND.0, &full);
         if errors.is_empty() { Ok(()) } else { Err(errors) }
     }
 
     fn render(definition: String, _locale: String, seed: u64) -> Result<String, String> {
+        panic_hook();
         let full = read(&definition)?;
         let view = acquis_sdk::render(KIND.0, &full, seed)?;
         serde_json::to_string(&view).map_err(|e| e.to_string())
     }
 
     fn score(definition: String, answer: String) -> Result<ScoreResult, String> {
+        panic_hook();
         let full = read(&definition)?;
         let scored = acquis_sdk::score(KIND.0, &full, &answer);
         Ok(ScoreResult {

@@ -1,5 +1,6 @@
 //! Misbehaves according to the answer it is asked to score: `loop`, `alloc` (1 GiB at once),
-//! `leak` (1 MiB at a time), `recurse`, `panic`, `trap`; any other answer is scored `ok`.
+//! `leak` (1 MiB at a time), `recurse`, `panic`, `trap`; any other answer is scored `ok`. Its
+//! view is its definition, so that a test can give any view model.
 
 wit_bindgen::generate!({ path: "../../../sdk/wit", world: "challenge-plugin" });
 
@@ -7,6 +8,26 @@ use std::hint::black_box;
 
 use acquis::challenge::types::{PluginInfo, ScoreResult, Verdict};
 use exports::acquis::challenge::challenge_type::Guest;
+
+
+/// A panic reaches the host as a bare `unreachable` trap: log its message first, with the prefix
+/// the host looks for (`acquis_plugin_host::PANIC_LOG_PREFIX`). Each call has its own instance,
+/// so every entry point installs it.
+fn panic_hook() {
+    std::panic::set_hook(Box::new(|info| {
+        let payload = info.payload();
+        let message = payload
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        let place = info.location().map(|l| format!(" ({}:{})", l.file(), l.line())).unwrap_or_default();
+        acquis::challenge::host::log(
+            acquis::challenge::host::Level::Warn,
+            &format!("panique : {message}{place}"),
+        );
+    }));
+}
 
 struct Plugin;
 
@@ -21,14 +42,18 @@ impl Guest for Plugin {
     }
 
     fn validate(_definition: String) -> Result<(), Vec<String>> {
+        panic_hook();
         Ok(())
     }
 
-    fn render(_definition: String, _locale: String, _seed: u64) -> Result<String, String> {
-        Ok("{}".into())
+    /// Echoes the definition as its view: a test writes the view it wants into the challenge.
+    fn render(definition: String, _locale: String, _seed: u64) -> Result<String, String> {
+        panic_hook();
+        Ok(definition)
     }
 
     fn score(_definition: String, answer: String) -> Result<ScoreResult, String> {
+        panic_hook();
         match answer.as_str() {
             "loop" => {
                 let mut x = 0u64;

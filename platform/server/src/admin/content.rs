@@ -1,5 +1,6 @@
 //! Operators decide who sees published content: which establishments are offered each target
-//! profile (all of them, or a list), and which accounts are content designers.
+//! profile (all of them, or a list), which accounts are content designers, and which designer
+//! owns a package or challenge-type id (transfers).
 
 use crate::form::{Form, Path};
 use acquis_store::{NewUser, OfferedProfile, StoreError, User};
@@ -30,6 +31,107 @@ pub fn router() -> Router<AppState> {
         )
         .route("/admin/concepteurs", get(designers).post(add_designer))
         .route("/admin/concepteurs/{id}/retirer", post(remove_designer))
+        .route("/admin/paquets", get(owners).post(transfer))
+}
+
+async fn owners_page(
+    state: &AppState,
+    op: &Operator,
+    error: Option<String>,
+) -> AppResult<Response> {
+    let list = state.store.package_owners().await?;
+    op.page("admin/package_owners.html")
+        .await
+        .with(
+            "owners",
+            list.iter()
+                .map(|o| {
+                    serde_json::json!({
+                        "kind": o.kind,
+                        "name": o.name,
+                        "platform": o.owner_id.is_none(),
+                        "owner": o.owner_name,
+                        "email": o.owner_email,
+                    })
+                })
+                .collect::<Vec<_>>(),
+        )
+        .status(if error.is_some() {
+            StatusCode::UNPROCESSABLE_ENTITY
+        } else {
+            StatusCode::OK
+        })
+        .with("error", error)
+        .render()
+}
+
+async fn owners(State(state): State<AppState>, op: Operator) -> AppResult<Response> {
+    owners_page(&state, &op, None).await
+}
+
+#[derive(Deserialize)]
+struct TransferForm {
+    kind: String,
+    name: String,
+    #[serde(default)]
+    email: String,
+}
+
+/// Gives a package or type id to another designer: from then on only they publish under it.
+/// The platform's ids are no one's to give.
+async fn transfer(
+    State(state): State<AppState>,
+    op: Operator,
+    Form(form): Form<TransferForm>,
+) -> AppResult<Response> {
+    let current = state
+        .store
+        .package_owners()
+        .await?
+        .into_iter()
+        .find(|o| o.kind == form.kind && o.name == form.name && o.owner_id.is_some())
+        .ok_or(AppError::NotFound)?;
+    let email = normalize_email(&form.email);
+    let Some(to) = state
+        .store
+        .find_user_by_login(&email)
+        .await?
+        .filter(User::is_designer)
+    else {
+        let shown = form.email.trim();
+        return owners_page(
+            &state,
+            &op,
+            Some(t_args("owners-error-not-designer", &[("email", shown)])),
+        )
+        .await;
+    };
+    if current.owner_id == Some(to.id) {
+        return owners_page(
+            &state,
+            &op,
+            Some(t_args("owners-error-same", &[("name", &form.name)])),
+        )
+        .await;
+    }
+    if !state
+        .store
+        .transfer_package_name(&form.kind, &form.name, to.id, op.user.id)
+        .await?
+    {
+        return Err(AppError::NotFound);
+    }
+    tracing::info!(operator = %op.user.id, kind = %form.kind, name = %form.name,
+        from = ?current.owner_id, to = %to.id, "package id transferred");
+    flash(
+        &op.session,
+        t_args(
+            "owners-transferred",
+            &[("name", &form.name), ("owner", &to.full_name())],
+        ),
+    )
+    .await?;
+    Ok(see_other("/admin/paquets"))
 }
 
 fn profile_json(p: &OfferedProfile) -> serde_json::Value {
