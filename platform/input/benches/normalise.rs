@@ -64,8 +64,7 @@ fn main() {
     let mut t: [Vec<f64>; 4] = Default::default();
     for _ in 0..rounds {
         t[0].push(per_call(n, || {
-            let v: Vec<(String, String)> =
-                serde_urlencoded::from_bytes(black_box(answer)).unwrap();
+            let v: Vec<(String, String)> = serde_urlencoded::from_bytes(black_box(answer)).unwrap();
             black_box(v);
         }));
         t[1].push(per_call(n, || {

@@ -78,10 +78,10 @@ impl<S: Send + Sync> FromRequestParts<S> for RawQuery {
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, AppError> {
         let query = parts.uri.query();
-        if let Some(q) = query {
-            if let Err(Refusal::Value(field, p)) = check_pairs(q.as_bytes()) {
-                return Err(refused(&field, p));
-            }
+        if let Some(q) = query
+            && let Err(Refusal::Value(field, p)) = check_pairs(q.as_bytes())
+        {
+            return Err(refused(&field, p));
         }
         Ok(RawQuery(query.map(str::to_owned)))
     }

@@ -175,8 +175,7 @@ impl FromRequestParts<AppState> for Client {
                 .filter_map(|v| v.to_str().ok())
                 .flat_map(|v| v.split(','))
                 .map(str::trim)
-                .filter(|v| !v.is_empty())
-                .last()
+                .rfind(|v| !v.is_empty())
         {
             return Ok(Client(last.to_owned()));
         }
