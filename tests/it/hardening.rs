@@ -630,3 +630,27 @@ async fn one_client_trying_many_accounts_or_many_codes_is_stopped() {
     let page = c.post("/campagnes", &[("code", &s.code)]).await;
     assert_eq!(page.status, 429);
 }
+
+#[tokio::test]
+async fn behind_a_proxy_each_client_is_counted_by_the_configured_header() {
+    let app = TestApp::spawn_with(|c| {
+        c.client_attempts_per_minute = 2;
+        c.client_address_header = Some("x-forwarded-for".into());
+    })
+    .await;
+    let c = app.client();
+    let attempt = |client: &'static str| {
+        c.http
+            .post(format!("{}/connexion", app.base))
+            // The proxy appends the address it saw: the last one counts, not what the client wrote.
+            .header("x-forwarded-for", format!("6.6.6.6, {client}"))
+            .form(&[("login", "inconnu@exemple.fr"), ("password", "Mauvais1")])
+            .send()
+    };
+    for _ in 0..2 {
+        assert_eq!(attempt("10.0.0.1").await.unwrap().status(), 422);
+    }
+    assert_eq!(attempt("10.0.0.1").await.unwrap().status(), 429);
+    // Another pupil behind the same proxy is not refused.
+    assert_eq!(attempt("10.0.0.2").await.unwrap().status(), 422);
+}
