@@ -794,6 +794,10 @@ async fn designer_and_operator_journey_in_the_browser() {
     b.fill("#uai", "0771002B").await;
     b.click_text("Enregistrer").await;
     b.assert_text("est proposé à 1 établissement").await;
+    // Who owns which package and type id, where operators transfer them.
+    b.goto("/admin/paquets").await;
+    b.assert_accessible().await;
+    b.assert_text("crcn").await;
     b.goto("/admin/concepteurs").await;
     b.assert_accessible().await;
     b.fill("#email", "nina@studio.test").await;
